@@ -64,7 +64,9 @@ impl<'de> Deserialize<'de> for Address {
         impl<'de> Visitor<'de> for AddressVisitor {
             type Value = Address;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an address as text, or an object with `text` and optionally `postcode`")
+                f.write_str(
+                    "an address as text, or an object with `text` and optionally `postcode`",
+                )
             }
             fn visit_str<E: de::Error>(self, text: &str) -> Result<Address, E> {
                 Address::from_text(text).map_err(E::custom)
@@ -117,7 +119,10 @@ impl Address {
     }
 
     pub fn from_text(text: &str) -> Result<Self, AddressError> {
-        Self::parse(AddressParts { text: text.to_string(), ..AddressParts::default() })
+        Self::parse(AddressParts {
+            text: text.to_string(),
+            ..AddressParts::default()
+        })
     }
 }
 
@@ -226,39 +231,95 @@ mod tests {
     fn reads_the_parts_of_recorded_addresses() {
         check(
             "Flat 3, 18 Carlow Street, Northborough, London QN4 2LS",
-            [Some("3"), None, Some("18"), Some("Carlow Street"), Some("Northborough"), Some("London"), Some("QN4 2LS")],
+            [
+                Some("3"),
+                None,
+                Some("18"),
+                Some("Carlow Street"),
+                Some("Northborough"),
+                Some("London"),
+                Some("QN4 2LS"),
+            ],
         );
         check(
             "41 Marlow Road, Northborough QN7 5DX",
-            [None, None, Some("41"), Some("Marlow Road"), None, Some("Northborough"), Some("QN7 5DX")],
+            [
+                None,
+                None,
+                Some("41"),
+                Some("Marlow Road"),
+                None,
+                Some("Northborough"),
+                Some("QN7 5DX"),
+            ],
         );
         check(
             "Flat 9, Corran House, Westhill Estate, Northborough, London QN6 1PF",
-            [Some("9"), Some("Corran House"), None, Some("Westhill Estate"), Some("Northborough"), Some("London"), Some("QN6 1PF")],
+            [
+                Some("9"),
+                Some("Corran House"),
+                None,
+                Some("Westhill Estate"),
+                Some("Northborough"),
+                Some("London"),
+                Some("QN6 1PF"),
+            ],
         );
         check(
             "12a Linnet Way, Northborough",
-            [None, None, Some("12a"), Some("Linnet Way"), None, Some("Northborough"), None],
+            [
+                None,
+                None,
+                Some("12a"),
+                Some("Linnet Way"),
+                None,
+                Some("Northborough"),
+                None,
+            ],
         );
-        check("Northborough, address unknown", [None, None, None, Some("Northborough"), None, Some("address unknown"), None]);
+        check(
+            "Northborough, address unknown",
+            [
+                None,
+                None,
+                None,
+                Some("Northborough"),
+                None,
+                Some("address unknown"),
+                None,
+            ],
+        );
     }
 
     #[test]
     fn an_explicit_postcode_wins_and_is_checked() {
-        let address = Address::parse(AddressParts { text: "41 Marlowe Road".into(), postcode: Some("qn75dx".into()), ..AddressParts::default() }).unwrap();
+        let address = Address::parse(AddressParts {
+            text: "41 Marlowe Road".into(),
+            postcode: Some("qn75dx".into()),
+            ..AddressParts::default()
+        })
+        .unwrap();
         assert_eq!(address.postcode.unwrap().unit(), "QN7 5DX");
-        let error = Address::parse(AddressParts { text: "41 Marlowe Road".into(), postcode: Some("QN7 5D".into()), ..AddressParts::default() });
+        let error = Address::parse(AddressParts {
+            text: "41 Marlowe Road".into(),
+            postcode: Some("QN7 5D".into()),
+            ..AddressParts::default()
+        });
         assert!(matches!(error, Err(AddressError::Postcode(_))));
     }
 
     #[test]
     fn the_stored_form_reads_back_identically() {
-        for text in ["Flat 3, 18 Carlow Street, Northborough, London QN4 2LS", "41 Marlowe Road"] {
+        for text in [
+            "Flat 3, 18 Carlow Street, Northborough, London QN4 2LS",
+            "41 Marlowe Road",
+        ] {
             let address = Address::from_text(text).unwrap();
             let json = serde_json::to_string(&address).unwrap();
             assert_eq!(serde_json::from_str::<Address>(&json).unwrap(), address);
         }
-        let object: Address = serde_json::from_str(r#"{"text": "41 Marlowe Road", "postcode": "QN7 5DX"}"#).unwrap();
+        let object: Address =
+            serde_json::from_str(r#"{"text": "41 Marlowe Road", "postcode": "QN7 5DX"}"#).unwrap();
         assert_eq!(object.postcode.unwrap().unit(), "QN7 5DX");
         let error = serde_json::from_str::<Address>(r#"{"txt": "41 Marlowe Road"}"#).unwrap_err();
         assert!(error.to_string().contains("unknown field `txt`"), "{error}");

@@ -12,16 +12,24 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub struct AgencyCode(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("an agency code is 2 to 24 upper-case letters, digits and hyphens, such as SAH or NCH-CDC; found {0:?}")]
+#[error(
+    "an agency code is 2 to 24 upper-case letters, digits and hyphens, such as SAH or NCH-CDC; found {0:?}"
+)]
 pub struct AgencyCodeError(pub String);
 
 impl AgencyCode {
     pub fn parse(text: &str) -> Result<Self, AgencyCodeError> {
         let valid = (2..=24).contains(&text.len())
-            && text.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
             && !text.starts_with('-')
             && !text.ends_with('-');
-        if valid { Ok(AgencyCode(text.to_string())) } else { Err(AgencyCodeError(text.to_string())) }
+        if valid {
+            Ok(AgencyCode(text.to_string()))
+        } else {
+            Err(AgencyCodeError(text.to_string()))
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -102,7 +110,16 @@ mod tests {
         for good in ["SAH", "NCH-CDC", "NBP2", "PATH"] {
             assert_eq!(AgencyCode::parse(good).unwrap().as_str(), good);
         }
-        for bad in ["", "S", "sah", "SAH ", "-SAH", "SAH-", "S/AH", &"A".repeat(25)] {
+        for bad in [
+            "",
+            "S",
+            "sah",
+            "SAH ",
+            "-SAH",
+            "SAH-",
+            "S/AH",
+            &"A".repeat(25),
+        ] {
             assert!(AgencyCode::parse(bad).is_err(), "{bad}");
         }
     }

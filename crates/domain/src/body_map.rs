@@ -80,15 +80,49 @@ pub enum BodyView {
 
 impl BodySite {
     pub const ALL: &'static [BodySite] = &[
-        BodySite::Head, BodySite::Scalp, BodySite::Forehead, BodySite::Face, BodySite::Eye,
-        BodySite::Cheek, BodySite::Ear, BodySite::Nose, BodySite::Mouth, BodySite::Lip,
-        BodySite::Frenulum, BodySite::Jaw, BodySite::Chin, BodySite::Neck, BodySite::Chest,
-        BodySite::Sternum, BodySite::Ribs, BodySite::Abdomen, BodySite::Groin, BodySite::Genitals,
-        BodySite::Back, BodySite::UpperBack, BodySite::LowerBack, BodySite::Spine,
-        BodySite::Buttocks, BodySite::Arm, BodySite::Shoulder, BodySite::UpperArm,
-        BodySite::Elbow, BodySite::Forearm, BodySite::Wrist, BodySite::Hand, BodySite::Finger,
-        BodySite::Leg, BodySite::Hip, BodySite::Thigh, BodySite::Knee, BodySite::Shin,
-        BodySite::Calf, BodySite::Ankle, BodySite::Foot, BodySite::Toe, BodySite::Multiple,
+        BodySite::Head,
+        BodySite::Scalp,
+        BodySite::Forehead,
+        BodySite::Face,
+        BodySite::Eye,
+        BodySite::Cheek,
+        BodySite::Ear,
+        BodySite::Nose,
+        BodySite::Mouth,
+        BodySite::Lip,
+        BodySite::Frenulum,
+        BodySite::Jaw,
+        BodySite::Chin,
+        BodySite::Neck,
+        BodySite::Chest,
+        BodySite::Sternum,
+        BodySite::Ribs,
+        BodySite::Abdomen,
+        BodySite::Groin,
+        BodySite::Genitals,
+        BodySite::Back,
+        BodySite::UpperBack,
+        BodySite::LowerBack,
+        BodySite::Spine,
+        BodySite::Buttocks,
+        BodySite::Arm,
+        BodySite::Shoulder,
+        BodySite::UpperArm,
+        BodySite::Elbow,
+        BodySite::Forearm,
+        BodySite::Wrist,
+        BodySite::Hand,
+        BodySite::Finger,
+        BodySite::Leg,
+        BodySite::Hip,
+        BodySite::Thigh,
+        BodySite::Knee,
+        BodySite::Shin,
+        BodySite::Calf,
+        BodySite::Ankle,
+        BodySite::Foot,
+        BodySite::Toe,
+        BodySite::Multiple,
     ];
 
     pub fn region(self) -> BodyRegion {
@@ -170,6 +204,9 @@ mod tests {
         }
         assert_eq!(BodySite::Ear.region(), BodyRegion::HeadFaceEarsNeck);
         assert_eq!(BodySite::Buttocks.view(), BodyView::Back);
-        assert_eq!(serde_json::to_string(&BodySite::UpperArm).unwrap(), "\"upper_arm\"");
+        assert_eq!(
+            serde_json::to_string(&BodySite::UpperArm).unwrap(),
+            "\"upper_arm\""
+        );
     }
 }

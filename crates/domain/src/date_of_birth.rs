@@ -40,7 +40,10 @@ impl DateOfBirth {
         let text = text.trim();
         let unreadable = || DateOfBirthError::Unreadable(text.to_string());
         let fields: Vec<&str> = text.split(['-', '/', '.']).collect();
-        if fields.iter().any(|field| field.is_empty() || !field.bytes().all(|b| b.is_ascii_digit())) {
+        if fields
+            .iter()
+            .any(|field| field.is_empty() || !field.bytes().all(|b| b.is_ascii_digit()))
+        {
             return Err(unreadable());
         }
         let number = |field: &str| field.parse::<i16>().map_err(|_| unreadable());
@@ -66,13 +69,21 @@ impl DateOfBirth {
         })
     }
 
-    pub fn from_parts(year: i16, month: Option<i16>, day: Option<i16>) -> Result<Self, DateOfBirthError> {
+    pub fn from_parts(
+        year: i16,
+        month: Option<i16>,
+        day: Option<i16>,
+    ) -> Result<Self, DateOfBirthError> {
         if year < 1880 {
             return Err(DateOfBirthError::ImplausibleYear(year));
         }
         let impossible = || DateOfBirthError::Impossible(format!("{year:04}-{month:?}-{day:?}"));
-        let month = month.map(|m| i8::try_from(m).map_err(|_| impossible())).transpose()?;
-        let day = day.map(|d| i8::try_from(d).map_err(|_| impossible())).transpose()?;
+        let month = month
+            .map(|m| i8::try_from(m).map_err(|_| impossible()))
+            .transpose()?;
+        let day = day
+            .map(|d| i8::try_from(d).map_err(|_| impossible()))
+            .transpose()?;
         Date::new(year, month.unwrap_or(1), day.unwrap_or(1)).map_err(|_| impossible())?;
         if day.is_some() && month.is_none() {
             return Err(impossible());
@@ -166,12 +177,40 @@ mod tests {
 
     #[test]
     fn refuses_impossible_and_unreadable_dates() {
-        for text in ["2021-02-30", "31/04/2021", "2021-13", "2021-00-10", "1900-02-29"] {
-            assert!(matches!(DateOfBirth::parse(text), Err(DateOfBirthError::Impossible(_))), "{text}");
+        for text in [
+            "2021-02-30",
+            "31/04/2021",
+            "2021-13",
+            "2021-00-10",
+            "1900-02-29",
+        ] {
+            assert!(
+                matches!(
+                    DateOfBirth::parse(text),
+                    Err(DateOfBirthError::Impossible(_))
+                ),
+                "{text}"
+            );
         }
-        for text in ["", "March 2021", "21-03-10", "2021/3/10/1", "20210310x", "10//2021"] {
-            assert!(matches!(DateOfBirth::parse(text), Err(DateOfBirthError::Unreadable(_))), "{text}");
+        for text in [
+            "",
+            "March 2021",
+            "21-03-10",
+            "2021/3/10/1",
+            "20210310x",
+            "10//2021",
+        ] {
+            assert!(
+                matches!(
+                    DateOfBirth::parse(text),
+                    Err(DateOfBirthError::Unreadable(_))
+                ),
+                "{text}"
+            );
         }
-        assert_eq!(DateOfBirth::parse("1066"), Err(DateOfBirthError::ImplausibleYear(1066)));
+        assert_eq!(
+            DateOfBirth::parse("1066"),
+            Err(DateOfBirthError::ImplausibleYear(1066))
+        );
     }
 }

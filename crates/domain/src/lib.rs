@@ -18,7 +18,10 @@ pub mod time;
 pub use address::Address;
 pub use agency::{Agency, AgencyCode, Practitioner, Sector};
 pub use date_of_birth::{DateOfBirth, DatePrecision};
-pub use event::{EventDetails, EventId, FieldError, Limits, NewEvent, PersonInEvent, Role, SourceKey, parse_event};
+pub use event::{
+    EventDetails, EventId, FieldError, Limits, NewEvent, PersonInEvent, Role, SourceKey,
+    parse_event,
+};
 pub use name::PersonName;
 pub use nhs_number::NhsNumber;
 pub use postcode::Postcode;

@@ -101,12 +101,21 @@ impl PersonName {
         if as_recorded.is_empty() {
             return Err(PersonNameError::Empty);
         }
-        Ok(PersonName { as_recorded, given, middle, family, preferred })
+        Ok(PersonName {
+            as_recorded,
+            given,
+            middle,
+            family,
+            preferred,
+        })
     }
 
     /// Convenience for text-only names.
     pub fn from_text(text: &str) -> Result<Self, PersonNameError> {
-        Self::parse(NameParts { text: Some(text.to_string()), ..NameParts::default() })
+        Self::parse(NameParts {
+            text: Some(text.to_string()),
+            ..NameParts::default()
+        })
     }
 }
 
@@ -148,14 +157,26 @@ fn read_name_text(text: &str) -> ReadName {
     }
     let mut words: Vec<String> = text.split_whitespace().map(str::to_string).collect();
     match words.len() {
-        0 => ReadName { given: None, middle: Vec::new(), family: None },
+        0 => ReadName {
+            given: None,
+            middle: Vec::new(),
+            family: None,
+        },
         // A single word is as likely a first name ('Shannon') as a surname: keep it
         // as the given name and let identity resolution weigh it.
-        1 => ReadName { given: words.pop(), middle: Vec::new(), family: None },
+        1 => ReadName {
+            given: words.pop(),
+            middle: Vec::new(),
+            family: None,
+        },
         _ => {
             let family = words.pop();
             let given = Some(words.remove(0));
-            ReadName { given, middle: words, family }
+            ReadName {
+                given,
+                middle: words,
+                family,
+            }
         }
     }
 }
@@ -181,7 +202,10 @@ mod tests {
 
     fn check(text: &str, given: Option<&str>, middle: &[&str], family: Option<&str>) {
         let name = PersonName::from_text(text).unwrap();
-        assert_eq!(name.as_recorded, text.split_whitespace().collect::<Vec<_>>().join(" "));
+        assert_eq!(
+            name.as_recorded,
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
         assert_eq!(name.given.as_deref(), given, "{text}");
         assert_eq!(name.middle, middle, "{text}");
         assert_eq!(name.family.as_deref(), family, "{text}");
@@ -189,9 +213,19 @@ mod tests {
 
     #[test]
     fn reads_the_ways_agencies_write_names() {
-        check("CARTER, Philip James", Some("Philip"), &["James"], Some("CARTER"));
+        check(
+            "CARTER, Philip James",
+            Some("Philip"),
+            &["James"],
+            Some("CARTER"),
+        );
         check("CARTER, Philip J", Some("Philip"), &["J"], Some("CARTER"));
-        check("Kerry Anne Carter", Some("Kerry"), &["Anne"], Some("Carter"));
+        check(
+            "Kerry Anne Carter",
+            Some("Kerry"),
+            &["Anne"],
+            Some("Carter"),
+        );
         check("Shannon", Some("Shannon"), &[], None);
         check("PRICE,  Darren", Some("Darren"), &[], Some("PRICE"));
         check("  Lee   CORBETT ", Some("Lee"), &[], Some("CORBETT"));
@@ -235,8 +269,17 @@ mod tests {
     #[test]
     fn refuses_empty_long_and_control_text() {
         assert_eq!(PersonName::from_text("   "), Err(PersonNameError::Empty));
-        assert_eq!(PersonName::parse(NameParts::default()), Err(PersonNameError::Empty));
-        assert_eq!(PersonName::from_text(&"a".repeat(301)), Err(PersonNameError::TooLong(301)));
-        assert_eq!(PersonName::from_text("Ann\u{0}e"), Err(PersonNameError::ControlCharacter));
+        assert_eq!(
+            PersonName::parse(NameParts::default()),
+            Err(PersonNameError::Empty)
+        );
+        assert_eq!(
+            PersonName::from_text(&"a".repeat(301)),
+            Err(PersonNameError::TooLong(301))
+        );
+        assert_eq!(
+            PersonName::from_text("Ann\u{0}e"),
+            Err(PersonNameError::ControlCharacter)
+        );
     }
 }

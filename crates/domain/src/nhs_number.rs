@@ -16,9 +16,13 @@ pub enum NhsNumberError {
     WrongLength(usize),
     #[error("an NHS number holds only digits, spaces and hyphens; found {0:?}")]
     InvalidCharacter(char),
-    #[error("the check digit is wrong (expected {expected}, found {found}): the number was probably mistyped")]
+    #[error(
+        "the check digit is wrong (expected {expected}, found {found}): the number was probably mistyped"
+    )]
     CheckDigit { expected: u8, found: u8 },
-    #[error("no NHS number can produce this check digit (remainder 10): the number was probably mistyped")]
+    #[error(
+        "no NHS number can produce this check digit (remainder 10): the number was probably mistyped"
+    )]
     NoValidCheckDigit,
 }
 
@@ -44,14 +48,20 @@ impl NhsNumber {
         }
         let expected = check_digit(&digits[..9]).ok_or(NhsNumberError::NoValidCheckDigit)?;
         if expected != digits[9] {
-            return Err(NhsNumberError::CheckDigit { expected, found: digits[9] });
+            return Err(NhsNumberError::CheckDigit {
+                expected,
+                found: digits[9],
+            });
         }
         Ok(NhsNumber(digits))
     }
 
     /// The ten digits with no separators, the form stored and compared.
     pub fn digits(&self) -> String {
-        self.0.iter().map(|digit| char::from(b'0' + digit)).collect()
+        self.0
+            .iter()
+            .map(|digit| char::from(b'0' + digit))
+            .collect()
     }
 
     /// NHS England never issues numbers from 999 000 0000 to 999 999 9999; they exist for
@@ -110,7 +120,12 @@ mod tests {
 
     #[test]
     fn accepts_the_written_forms() {
-        for text in ["9992100311", "999 210 0311", "999-210-0311", " 999 210 0311 "] {
+        for text in [
+            "9992100311",
+            "999 210 0311",
+            "999-210-0311",
+            " 999 210 0311 ",
+        ] {
             let number = NhsNumber::parse(text).unwrap();
             assert_eq!(number.digits(), "9992100311");
             assert_eq!(number.to_string(), "999 210 0311");
@@ -124,7 +139,13 @@ mod tests {
             ("999210031", NhsNumberError::WrongLength(9)),
             ("99921003111", NhsNumberError::WrongLength(11)),
             ("999 210 031O", NhsNumberError::InvalidCharacter('O')),
-            ("9992100312", NhsNumberError::CheckDigit { expected: 1, found: 2 }),
+            (
+                "9992100312",
+                NhsNumberError::CheckDigit {
+                    expected: 1,
+                    found: 2,
+                },
+            ),
             ("", NhsNumberError::WrongLength(0)),
         ];
         for (text, error) in cases {
@@ -138,7 +159,10 @@ mod tests {
         assert_eq!(check_digit(&[0, 0, 0, 0, 0, 0, 0, 0, 6]), None);
         for last in 0..10 {
             let text = format!("000000006{last}");
-            assert_eq!(NhsNumber::parse(&text), Err(NhsNumberError::NoValidCheckDigit));
+            assert_eq!(
+                NhsNumber::parse(&text),
+                Err(NhsNumberError::NoValidCheckDigit)
+            );
         }
     }
 

@@ -21,7 +21,9 @@ pub struct Postcode {
 pub enum PostcodeError {
     #[error("a postcode has 5 to 7 letters and digits besides spaces; this has {0}")]
     WrongLength(usize),
-    #[error("the inward code (the last three characters) must be a digit and two letters, such as 2LS; found {0:?}")]
+    #[error(
+        "the inward code (the last three characters) must be a digit and two letters, such as 2LS; found {0:?}"
+    )]
     BadInwardCode(String),
     #[error("{0:?} is not a UK outward code: it must be one of A9, A99, AA9, AA99, A9A or AA9A")]
     BadOutwardCode(String),
@@ -56,7 +58,9 @@ impl Postcode {
         if !outward_shape_is_valid(outward) && compact != "GIR0AA" {
             return Err(PostcodeError::BadOutwardCode(outward.to_string()));
         }
-        Ok(Postcode { normal: format!("{outward} {inward}") })
+        Ok(Postcode {
+            normal: format!("{outward} {inward}"),
+        })
     }
 
     /// The whole postcode, e.g. `QN4 2LS`: a street or part of one.
@@ -88,7 +92,10 @@ fn outward_shape_is_valid(outward: &str) -> bool {
         .bytes()
         .map(|byte| if byte.is_ascii_digit() { '9' } else { 'A' })
         .collect();
-    matches!(shape.as_str(), "A9" | "A99" | "AA9" | "AA99" | "A9A" | "AA9A")
+    matches!(
+        shape.as_str(),
+        "A9" | "A99" | "AA9" | "AA99" | "A9A" | "AA9A"
+    )
 }
 
 impl fmt::Display for Postcode {
@@ -166,20 +173,37 @@ mod tests {
     #[test]
     fn rejects_with_the_reason() {
         assert_eq!(Postcode::parse("QN4"), Err(PostcodeError::WrongLength(3)));
-        assert_eq!(Postcode::parse("QN4 2L5"), Err(PostcodeError::BadInwardCode("2L5".into())));
-        assert_eq!(Postcode::parse("QN4 2LO"), Err(PostcodeError::BadInwardCode("2LO".into())));
-        assert_eq!(Postcode::parse("4QN 2LS"), Err(PostcodeError::BadOutwardCode("4QN".into())));
-        assert_eq!(Postcode::parse("QN4-2LS"), Err(PostcodeError::InvalidCharacter('-')));
-        assert_eq!(Postcode::parse("QNN44 2LS"), Err(PostcodeError::WrongLength(8)));
+        assert_eq!(
+            Postcode::parse("QN4 2L5"),
+            Err(PostcodeError::BadInwardCode("2L5".into()))
+        );
+        assert_eq!(
+            Postcode::parse("QN4 2LO"),
+            Err(PostcodeError::BadInwardCode("2LO".into()))
+        );
+        assert_eq!(
+            Postcode::parse("4QN 2LS"),
+            Err(PostcodeError::BadOutwardCode("4QN".into()))
+        );
+        assert_eq!(
+            Postcode::parse("QN4-2LS"),
+            Err(PostcodeError::InvalidCharacter('-'))
+        );
+        assert_eq!(
+            Postcode::parse("QNN44 2LS"),
+            Err(PostcodeError::WrongLength(8))
+        );
     }
 
     #[test]
     fn finds_a_postcode_at_the_end_of_an_address_line() {
         let (before, postcode) =
-            split_trailing_postcode("Flat 3, 18 Carlow Street, Northborough, London QN4 2LS").unwrap();
+            split_trailing_postcode("Flat 3, 18 Carlow Street, Northborough, London QN4 2LS")
+                .unwrap();
         assert_eq!(before, "Flat 3, 18 Carlow Street, Northborough, London");
         assert_eq!(postcode.unit(), "QN4 2LS");
-        let (before, postcode) = split_trailing_postcode("41 Marlow Road, Northborough, QN75DX").unwrap();
+        let (before, postcode) =
+            split_trailing_postcode("41 Marlow Road, Northborough, QN75DX").unwrap();
         assert_eq!(before, "41 Marlow Road, Northborough");
         assert_eq!(postcode.unit(), "QN7 5DX");
         assert!(split_trailing_postcode("Northborough, address unknown").is_none());

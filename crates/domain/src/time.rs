@@ -51,8 +51,14 @@ impl OccurredAt {
         if text.contains('T') || text.contains(' ') {
             let has_offset = text.ends_with('Z')
                 || text.ends_with('z')
-                || text.rsplit_once(['+', '-']).is_some_and(|(before, _)| before.contains('T') || before.contains(' '));
-            let precision = if text.split(['T', ' ']).nth(1).is_some_and(|time| time.matches(':').count() >= 2) {
+                || text
+                    .rsplit_once(['+', '-'])
+                    .is_some_and(|(before, _)| before.contains('T') || before.contains(' '));
+            let precision = if text
+                .split(['T', ' '])
+                .nth(1)
+                .is_some_and(|time| time.matches(':').count() >= 2)
+            {
                 TimePrecision::Second
             } else {
                 TimePrecision::Minute
@@ -71,15 +77,19 @@ impl OccurredAt {
             return Ok(OccurredAt { start, precision });
         }
         let fields: Vec<&str> = text.split('-').collect();
-        if fields.iter().any(|f| f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit())) {
+        if fields
+            .iter()
+            .any(|f| f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()))
+        {
             return Err(unreadable());
         }
         let number = |field: &str| field.parse::<i16>().map_err(|_| unreadable());
         let (date, precision) = match fields.as_slice() {
             [year] if year.len() == 4 => (Date::new(number(year)?, 1, 1), TimePrecision::Year),
-            [year, month] if year.len() == 4 && month.len() == 2 => {
-                (Date::new(number(year)?, number(month)? as i8, 1), TimePrecision::Month)
-            }
+            [year, month] if year.len() == 4 && month.len() == 2 => (
+                Date::new(number(year)?, number(month)? as i8, 1),
+                TimePrecision::Month,
+            ),
             [year, month, day] if year.len() == 4 && month.len() == 2 && day.len() == 2 => (
                 Date::new(number(year)?, number(month)? as i8, number(day)? as i8),
                 TimePrecision::Day,
@@ -100,7 +110,10 @@ impl OccurredAt {
     }
 
     pub fn from_timestamp(start: Timestamp) -> Self {
-        OccurredAt { start, precision: TimePrecision::Second }
+        OccurredAt {
+            start,
+            precision: TimePrecision::Second,
+        }
     }
 
     pub fn start(&self) -> Timestamp {
@@ -174,13 +187,48 @@ mod tests {
     fn reads_each_precision_and_round_trips() {
         let cases = [
             ("2022", "2022", TimePrecision::Year, "2022-01-01T00:00:00Z"),
-            ("2022-06", "2022-06", TimePrecision::Month, "2022-05-31T23:00:00Z"),
-            ("2022-06-10", "2022-06-10", TimePrecision::Day, "2022-06-09T23:00:00Z"),
-            ("2021-12-20", "2021-12-20", TimePrecision::Day, "2021-12-20T00:00:00Z"),
-            ("2022-06-10T14:30", "2022-06-10T13:30Z", TimePrecision::Minute, "2022-06-10T13:30:00Z"),
-            ("2022-06-10T14:30:05+01:00", "2022-06-10T13:30:05Z", TimePrecision::Second, "2022-06-10T13:30:05Z"),
-            ("2022-06-10T13:30:05Z", "2022-06-10T13:30:05Z", TimePrecision::Second, "2022-06-10T13:30:05Z"),
-            ("2022-06-10 14:30", "2022-06-10T13:30Z", TimePrecision::Minute, "2022-06-10T13:30:00Z"),
+            (
+                "2022-06",
+                "2022-06",
+                TimePrecision::Month,
+                "2022-05-31T23:00:00Z",
+            ),
+            (
+                "2022-06-10",
+                "2022-06-10",
+                TimePrecision::Day,
+                "2022-06-09T23:00:00Z",
+            ),
+            (
+                "2021-12-20",
+                "2021-12-20",
+                TimePrecision::Day,
+                "2021-12-20T00:00:00Z",
+            ),
+            (
+                "2022-06-10T14:30",
+                "2022-06-10T13:30Z",
+                TimePrecision::Minute,
+                "2022-06-10T13:30:00Z",
+            ),
+            (
+                "2022-06-10T14:30:05+01:00",
+                "2022-06-10T13:30:05Z",
+                TimePrecision::Second,
+                "2022-06-10T13:30:05Z",
+            ),
+            (
+                "2022-06-10T13:30:05Z",
+                "2022-06-10T13:30:05Z",
+                TimePrecision::Second,
+                "2022-06-10T13:30:05Z",
+            ),
+            (
+                "2022-06-10 14:30",
+                "2022-06-10T13:30Z",
+                TimePrecision::Minute,
+                "2022-06-10T13:30:00Z",
+            ),
         ];
         for (text, shown, precision, start) in cases {
             let at = OccurredAt::parse(text).unwrap();
@@ -193,19 +241,49 @@ mod tests {
 
     #[test]
     fn latest_date_covers_the_period() {
-        assert_eq!(OccurredAt::parse("2022-02").unwrap().latest_date().to_string(), "2022-02-28");
-        assert_eq!(OccurredAt::parse("2024").unwrap().latest_date().to_string(), "2024-12-31");
-        assert_eq!(OccurredAt::parse("2024-03-05").unwrap().latest_date().to_string(), "2024-03-05");
+        assert_eq!(
+            OccurredAt::parse("2022-02")
+                .unwrap()
+                .latest_date()
+                .to_string(),
+            "2022-02-28"
+        );
+        assert_eq!(
+            OccurredAt::parse("2024").unwrap().latest_date().to_string(),
+            "2024-12-31"
+        );
+        assert_eq!(
+            OccurredAt::parse("2024-03-05")
+                .unwrap()
+                .latest_date()
+                .to_string(),
+            "2024-03-05"
+        );
     }
 
     #[test]
     fn refuses_what_is_not_a_time() {
-        for text in ["", "yesterday", "10/06/2022", "2022-6-10", "2022-06-10T25:00"] {
-            assert!(matches!(OccurredAt::parse(text), Err(OccurredAtError::Unreadable(_))), "{text}");
+        for text in [
+            "",
+            "yesterday",
+            "10/06/2022",
+            "2022-6-10",
+            "2022-06-10T25:00",
+        ] {
+            assert!(
+                matches!(OccurredAt::parse(text), Err(OccurredAtError::Unreadable(_))),
+                "{text}"
+            );
         }
         for text in ["2022-02-30", "2022-13"] {
-            assert!(matches!(OccurredAt::parse(text), Err(OccurredAtError::Impossible(_))), "{text}");
+            assert!(
+                matches!(OccurredAt::parse(text), Err(OccurredAtError::Impossible(_))),
+                "{text}"
+            );
         }
-        assert!(matches!(OccurredAt::parse("2022-03-27T01:30"), Err(OccurredAtError::Gap(_))));
+        assert!(matches!(
+            OccurredAt::parse("2022-03-27T01:30"),
+            Err(OccurredAtError::Gap(_))
+        ));
     }
 }

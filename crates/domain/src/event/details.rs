@@ -565,7 +565,10 @@ mod tests {
             let json = serde_json::json!({ "kind": kind, "details": {} });
             match serde_json::from_value::<EventDetails>(json) {
                 Ok(details) => assert_eq!(details.kind(), *kind),
-                Err(error) => assert!(error.to_string().contains("missing field"), "{kind}: {error}"),
+                Err(error) => assert!(
+                    error.to_string().contains("missing field"),
+                    "{kind}: {error}"
+                ),
             }
         }
     }

@@ -115,7 +115,11 @@ pub struct SourceKey {
 
 impl fmt::Display for SourceKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}/{}", self.agency, self.source_system, self.source_id)
+        write!(
+            f,
+            "{}/{}/{}",
+            self.agency, self.source_system, self.source_id
+        )
     }
 }
 
@@ -203,16 +207,18 @@ pub enum Marker {
 pub struct PhoneNumber(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("a phone number has 7 to 15 digits and may hold spaces, hyphens, brackets and a leading +; found {0:?}")]
+#[error(
+    "a phone number has 7 to 15 digits and may hold spaces, hyphens, brackets and a leading +; found {0:?}"
+)]
 pub struct PhoneNumberError(pub String);
 
 impl PhoneNumber {
     pub fn parse(text: &str) -> Result<Self, PhoneNumberError> {
         let text = text.trim();
         let digits = text.bytes().filter(u8::is_ascii_digit).count();
-        let allowed = text
-            .char_indices()
-            .all(|(i, c)| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')') || (c == '+' && i == 0));
+        let allowed = text.char_indices().all(|(i, c)| {
+            c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')') || (c == '+' && i == 0)
+        });
         if allowed && (7..=15).contains(&digits) {
             Ok(PhoneNumber(text.to_string()))
         } else {

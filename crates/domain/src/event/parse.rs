@@ -22,7 +22,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, detail: impl Into<String>) -> Self {
-        FieldError { field: field.into(), detail: detail.into() }
+        FieldError {
+            field: field.into(),
+            detail: detail.into(),
+        }
     }
 }
 
@@ -37,29 +40,61 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_people: 100, max_injuries: 200, max_text_chars: 20_000, max_identifier_chars: 200 }
+        Limits {
+            max_people: 100,
+            max_injuries: 200,
+            max_text_chars: 20_000,
+            max_identifier_chars: 200,
+        }
     }
 }
 
 const EVENT_FIELDS: &[&str] = &[
-    "kind", "details", "agency", "source_system", "source_id", "occurred_at", "recorded_at",
-    "recorded_by", "supersedes", "summary", "people",
+    "kind",
+    "details",
+    "agency",
+    "source_system",
+    "source_id",
+    "occurred_at",
+    "recorded_at",
+    "recorded_by",
+    "supersedes",
+    "summary",
+    "people",
 ];
 
 const PERSON_FIELDS: &[&str] = &[
-    "role", "name", "date_of_birth", "sex", "nhs_number", "addresses", "phone",
-    "agency_reference", "relationship", "markers", "notes",
+    "role",
+    "name",
+    "date_of_birth",
+    "sex",
+    "nhs_number",
+    "addresses",
+    "phone",
+    "agency_reference",
+    "relationship",
+    "markers",
+    "notes",
 ];
 
 /// Reads one event. `pointer` is where the event sits in the request body (empty for a
 /// single event, `/events/7` in a batch) and prefixes every error's field.
-pub fn parse_event(value: &Value, pointer: &str, now: Timestamp, limits: &Limits) -> Result<NewEvent, Vec<FieldError>> {
+pub fn parse_event(
+    value: &Value,
+    pointer: &str,
+    now: Timestamp,
+    limits: &Limits,
+) -> Result<NewEvent, Vec<FieldError>> {
     let mut errors = Vec::new();
     let Some(object) = value.as_object() else {
         return Err(vec![FieldError::new(pointer, "an event is a JSON object")]);
     };
     check_strings(value, pointer.to_string(), limits, &mut errors);
-    let mut fields = Fields { object, pointer, errors: &mut errors };
+    let mut fields = Fields {
+        object,
+        pointer,
+        errors: &mut errors,
+    };
     fields.refuse_unknown(EVENT_FIELDS, "an event");
 
     let agency: Option<AgencyCode> = fields.required("agency");
@@ -89,7 +124,9 @@ pub fn parse_event(value: &Value, pointer: &str, now: Timestamp, limits: &Limits
             }
         }
         let parsed_people = people.iter().flatten().enumerate();
-        for (index, person) in parsed_people.filter_map(|(index, person)| Some((index, person.as_ref()?))) {
+        for (index, person) in
+            parsed_people.filter_map(|(index, person)| Some((index, person.as_ref()?)))
+        {
             if let Some(date_of_birth) = person.date_of_birth {
                 if date_of_birth.earliest() > occurred_at.latest_date() {
                     errors.push(FieldError::new(
@@ -102,22 +139,35 @@ pub fn parse_event(value: &Value, pointer: &str, now: Timestamp, limits: &Limits
     }
     if let Some(recorded_at) = recorded_at {
         if OccurredAt::from_timestamp(recorded_at).is_after(now) {
-            errors.push(FieldError::new(format!("{pointer}/recorded_at"), format!("{recorded_at} is in the future")));
+            errors.push(FieldError::new(
+                format!("{pointer}/recorded_at"),
+                format!("{recorded_at} is in the future"),
+            ));
         }
     }
     if let Some(EventDetails::InjuryObservation(observation)) = &details {
         if observation.injuries.is_empty() {
-            errors.push(FieldError::new(format!("{pointer}/details/injuries"), "an injury observation lists at least one injury"));
+            errors.push(FieldError::new(
+                format!("{pointer}/details/injuries"),
+                "an injury observation lists at least one injury",
+            ));
         }
         if observation.injuries.len() > limits.max_injuries {
             errors.push(FieldError::new(
                 format!("{pointer}/details/injuries"),
-                format!("at most {} injuries in one observation; this has {}", limits.max_injuries, observation.injuries.len()),
+                format!(
+                    "at most {} injuries in one observation; this has {}",
+                    limits.max_injuries,
+                    observation.injuries.len()
+                ),
             ));
         }
         for (index, injury) in observation.injuries.iter().enumerate() {
             if injury.count == 0 {
-                errors.push(FieldError::new(format!("{pointer}/details/injuries/{index}/count"), "count is at least 1"));
+                errors.push(FieldError::new(
+                    format!("{pointer}/details/injuries/{index}/count"),
+                    "count is at least 1",
+                ));
             }
             if let Some(size) = injury.size_cm {
                 if !(size > 0.0 && size < 200.0) {
@@ -130,25 +180,41 @@ pub fn parse_event(value: &Value, pointer: &str, now: Timestamp, limits: &Limits
         }
     }
 
-    match (agency, source_system, source_id, occurred_at, details, people) {
-        (Some(agency), Some(source_system), Some(source_id), Some(occurred_at), Some(details), Some(people))
-            if errors.is_empty() =>
-        {
-            Ok(NewEvent {
-                agency,
-                source_system,
-                source_id,
-                occurred_at,
-                recorded_at,
-                recorded_by,
-                supersedes,
-                summary,
-                people: people.into_iter().map(|person| person.expect("no errors, so every person parsed")).collect(),
-                details,
-            })
-        }
+    match (
+        agency,
+        source_system,
+        source_id,
+        occurred_at,
+        details,
+        people,
+    ) {
+        (
+            Some(agency),
+            Some(source_system),
+            Some(source_id),
+            Some(occurred_at),
+            Some(details),
+            Some(people),
+        ) if errors.is_empty() => Ok(NewEvent {
+            agency,
+            source_system,
+            source_id,
+            occurred_at,
+            recorded_at,
+            recorded_by,
+            supersedes,
+            summary,
+            people: people
+                .into_iter()
+                .map(|person| person.expect("no errors, so every person parsed"))
+                .collect(),
+            details,
+        }),
         _ => {
-            debug_assert!(!errors.is_empty(), "a field is missing but no error says so");
+            debug_assert!(
+                !errors.is_empty(),
+                "a field is missing but no error says so"
+            );
             Err(errors)
         }
     }
@@ -176,7 +242,10 @@ impl Fields<'_> {
     fn required<T: DeserializeOwned>(&mut self, key: &str) -> Option<T> {
         match self.object.get(key) {
             None | Some(Value::Null) => {
-                self.errors.push(FieldError::new(format!("{}/{key}", self.pointer), "is required"));
+                self.errors.push(FieldError::new(
+                    format!("{}/{key}", self.pointer),
+                    "is required",
+                ));
                 None
             }
             Some(value) => self.read(key, value),
@@ -195,7 +264,8 @@ impl Fields<'_> {
             Ok(parsed) => Some(parsed),
             Err(error) => {
                 let field = format!("{}/{key}{}", self.pointer, path_to_pointer(error.path()));
-                self.errors.push(FieldError::new(field, error.into_inner().to_string()));
+                self.errors
+                    .push(FieldError::new(field, error.into_inner().to_string()));
                 None
             }
         }
@@ -207,13 +277,17 @@ impl Fields<'_> {
         let detail = if trimmed.is_empty() {
             Some("cannot be empty".to_string())
         } else if trimmed.chars().count() > limits.max_identifier_chars {
-            Some(format!("is at most {} characters", limits.max_identifier_chars))
+            Some(format!(
+                "is at most {} characters",
+                limits.max_identifier_chars
+            ))
         } else {
             None
         };
         match detail {
             Some(detail) => {
-                self.errors.push(FieldError::new(format!("{}/{key}", self.pointer), detail));
+                self.errors
+                    .push(FieldError::new(format!("{}/{key}", self.pointer), detail));
                 None
             }
             None => Some(trimmed.to_string()),
@@ -225,7 +299,10 @@ impl Fields<'_> {
         if !EVENT_KINDS.contains(&kind.as_str()) {
             self.errors.push(FieldError::new(
                 format!("{}/kind", self.pointer),
-                format!("unknown event kind {kind:?}; the kinds are: {}", EVENT_KINDS.join(", ")),
+                format!(
+                    "unknown event kind {kind:?}; the kinds are: {}",
+                    EVENT_KINDS.join(", ")
+                ),
             ));
             return None;
         }
@@ -235,7 +312,8 @@ impl Fields<'_> {
             Ok(details) => Some(details),
             Err(error) => {
                 let field = format!("{}/details{}", self.pointer, path_to_pointer(error.path()));
-                self.errors.push(FieldError::new(field, error.into_inner().to_string()));
+                self.errors
+                    .push(FieldError::new(field, error.into_inner().to_string()));
                 None
             }
         }
@@ -248,20 +326,34 @@ impl Fields<'_> {
         let list = match self.object.get("people") {
             Some(Value::Array(list)) => list,
             None | Some(Value::Null) => {
-                self.errors.push(FieldError::new(pointer, "is required: list the people the record is about, at least the child"));
+                self.errors.push(FieldError::new(
+                    pointer,
+                    "is required: list the people the record is about, at least the child",
+                ));
                 return None;
             }
             Some(_) => {
-                self.errors.push(FieldError::new(pointer, "is a list of people"));
+                self.errors
+                    .push(FieldError::new(pointer, "is a list of people"));
                 return None;
             }
         };
         if list.is_empty() {
-            self.errors.push(FieldError::new(pointer, "lists at least one person: the record is about someone"));
+            self.errors.push(FieldError::new(
+                pointer,
+                "lists at least one person: the record is about someone",
+            ));
             return None;
         }
         if list.len() > limits.max_people {
-            self.errors.push(FieldError::new(pointer, format!("at most {} people in one event; this has {}", limits.max_people, list.len())));
+            self.errors.push(FieldError::new(
+                pointer,
+                format!(
+                    "at most {} people in one event; this has {}",
+                    limits.max_people,
+                    list.len()
+                ),
+            ));
             return None;
         }
         let people = list
@@ -270,11 +362,16 @@ impl Fields<'_> {
             .map(|(index, value)| {
                 let pointer = format!("{pointer}/{index}");
                 let Some(object) = value.as_object() else {
-                    self.errors.push(FieldError::new(pointer, "a person is a JSON object"));
+                    self.errors
+                        .push(FieldError::new(pointer, "a person is a JSON object"));
                     return None;
                 };
                 let before = self.errors.len();
-                let mut fields = Fields { object, pointer: &pointer, errors: self.errors };
+                let mut fields = Fields {
+                    object,
+                    pointer: &pointer,
+                    errors: self.errors,
+                };
                 fields.refuse_unknown(PERSON_FIELDS, "a person");
                 let role = fields.required("role");
                 let name = fields.required("name");
@@ -306,9 +403,24 @@ fn check_strings(value: &Value, pointer: String, limits: &Limits, errors: &mut V
         Value::String(text) => {
             let length = text.chars().count();
             if length > limits.max_text_chars {
-                errors.push(FieldError::new(pointer, format!("text is at most {} characters; this is {length}", limits.max_text_chars)));
-            } else if let Some(bad) = text.chars().find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-                errors.push(FieldError::new(pointer, format!("text cannot contain the control character U+{:04X}", u32::from(bad))));
+                errors.push(FieldError::new(
+                    pointer,
+                    format!(
+                        "text is at most {} characters; this is {length}",
+                        limits.max_text_chars
+                    ),
+                ));
+            } else if let Some(bad) = text
+                .chars()
+                .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            {
+                errors.push(FieldError::new(
+                    pointer,
+                    format!(
+                        "text cannot contain the control character U+{:04X}",
+                        u32::from(bad)
+                    ),
+                ));
             }
         }
         Value::Array(items) => {

@@ -36,7 +36,10 @@ fn errors_of(value: Value) -> Vec<FieldError> {
 }
 
 fn fields_of(value: Value) -> Vec<String> {
-    errors_of(value).into_iter().map(|error| error.field).collect()
+    errors_of(value)
+        .into_iter()
+        .map(|error| error.field)
+        .collect()
 }
 
 #[test]
@@ -50,7 +53,10 @@ fn a_complete_event_parses_and_round_trips() {
     let read_back: NewEvent = serde_json::from_value(stored.clone()).unwrap();
     assert_eq!(read_back, event);
     // The stored form is itself a valid wire form.
-    assert_eq!(parse_event(&stored, "", now(), &Limits::default()).unwrap(), event);
+    assert_eq!(
+        parse_event(&stored, "", now(), &Limits::default()).unwrap(),
+        event
+    );
 }
 
 #[test]

@@ -1,0 +1,457 @@
+//! The PostgreSQL event store, for a region or a national service running several
+//! Vigil processes against one database.
+//!
+//! Appends take a transaction-scoped advisory lock before they look anything up. That
+//! serialises appends across every process, which buys two things cheaply: the
+//! look-up-then-insert of idempotency cannot race, and sequence numbers become visible
+//! in commit order, so a reader following the log by sequence never skips an event
+//! that commits late. Each append is three round trips whatever its size (look up,
+//! insert events, insert identity records), using arrays and UNNEST.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
+use uuid::Uuid;
+use vigil_domain::{AgencyCode, EventId, NewEvent, SourceKey};
+use vigil_store::row::{EventRow, body_json, identity_record_ids_json, microseconds, role_name};
+use vigil_store::{
+    Appended, EventStore, Existing, IdentityRecord, IdentityRecordId, Page, StoreError,
+    StoredEvent, SupersedeTarget, plan_append, row,
+};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+const EVENT_COLUMNS: &str = "e.sequence, e.id::text AS id, e.recorded_at_us, e.ingested_at_us, e.content_hash, \
+     e.body::text AS body, e.identity_record_ids::text AS identity_record_ids, \
+     (SELECT s.id::text FROM events s WHERE s.supersedes = e.id) AS superseded_by";
+
+const NOT_SUPERSEDED: &str = "NOT EXISTS (SELECT 1 FROM events s WHERE s.supersedes = e.id)";
+
+impl PostgresStore {
+    /// Connects to `url` and brings the schema up to date. With `schema`, Vigil's
+    /// tables live in that schema (it must exist), which lets tests share one server.
+    pub async fn connect(
+        url: &str,
+        schema: Option<&str>,
+        max_connections: u32,
+    ) -> Result<Self, StoreError> {
+        let mut options = PgConnectOptions::from_str(url)
+            .map_err(|error| StoreError::Unavailable(error.to_string()))?;
+        if let Some(schema) = schema {
+            options = options.options([("search_path", schema)]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(store_error)?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|error| StoreError::Internal(format!("migrating the database: {error}")))?;
+        Ok(PostgresStore { pool })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Only for tests of the append-only guarantee.
+    pub async fn execute_raw(&self, sql: &str) -> Result<u64, String> {
+        sqlx::query(AssertSqlSafe(sql.to_string()))
+            .execute(&self.pool)
+            .await
+            .map(|done| done.rows_affected())
+            .map_err(|error| error.to_string())
+    }
+
+    /// `sql` is assembled only from this file's constant fragments; every value from
+    /// outside is bound, never spliced.
+    async fn fetch_events(
+        &self,
+        sql: String,
+        binds: Vec<Bind>,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for bind in binds {
+            query = match bind {
+                Bind::Text(text) => query.bind(text),
+                Bind::Integer(number) => query.bind(number),
+                Bind::Uuid(id) => query.bind(id),
+            };
+        }
+        let rows = query.fetch_all(&self.pool).await.map_err(store_error)?;
+        rows.iter().map(decode_event).collect()
+    }
+}
+
+enum Bind {
+    Text(String),
+    Integer(i64),
+    Uuid(Uuid),
+}
+
+fn decode_event(row: &PgRow) -> Result<StoredEvent, StoreError> {
+    let id: String = row.try_get("id").map_err(store_error)?;
+    let body: String = row.try_get("body").map_err(store_error)?;
+    let identity_record_ids: String = row.try_get("identity_record_ids").map_err(store_error)?;
+    let superseded_by: Option<String> = row.try_get("superseded_by").map_err(store_error)?;
+    EventRow {
+        sequence: row.try_get("sequence").map_err(store_error)?,
+        id: &id,
+        recorded_at_us: row.try_get("recorded_at_us").map_err(store_error)?,
+        ingested_at_us: row.try_get("ingested_at_us").map_err(store_error)?,
+        content_hash: row.try_get("content_hash").map_err(store_error)?,
+        body: &body,
+        identity_record_ids: &identity_record_ids,
+        superseded_by: superseded_by.as_deref(),
+    }
+    .decode()
+}
+
+/// Lost connections, a server shutting down, a full disk and lock timeouts are worth
+/// retrying (`Unavailable`); the rest are faults.
+fn store_error(error: sqlx::Error) -> StoreError {
+    match &error {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::Io(_)
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Protocol(_) => StoreError::Unavailable(error.to_string()),
+        sqlx::Error::Database(database) => {
+            let code = database
+                .code()
+                .map(|code| code.to_string())
+                .unwrap_or_default();
+            // 08: connection exceptions; 53: insufficient resources (53100 disk full);
+            // 57P: operator intervention (shutdown); 40001/40P01: serialisation, deadlock.
+            if code.starts_with("08")
+                || code.starts_with("53")
+                || code.starts_with("57P")
+                || code == "40001"
+                || code == "40P01"
+            {
+                StoreError::Unavailable(error.to_string())
+            } else {
+                StoreError::Internal(error.to_string())
+            }
+        }
+        _ => StoreError::Internal(error.to_string()),
+    }
+}
+
+fn internal(error: impl std::fmt::Display) -> StoreError {
+    StoreError::Internal(error.to_string())
+}
+
+async fn look_up(
+    transaction: &mut Transaction<'_, Postgres>,
+    events: &[NewEvent],
+) -> Result<
+    (
+        HashMap<SourceKey, Existing>,
+        HashMap<EventId, SupersedeTarget>,
+    ),
+    StoreError,
+> {
+    let agencies: Vec<&str> = events.iter().map(|e| e.agency.as_str()).collect();
+    let systems: Vec<&str> = events.iter().map(|e| e.source_system.as_str()).collect();
+    let source_ids: Vec<&str> = events.iter().map(|e| e.source_id.as_str()).collect();
+    let rows = sqlx::query(
+        "SELECT e.id::text AS id, e.content_hash, e.agency, e.source_system, e.source_id FROM events e \
+         JOIN UNNEST($1::text[], $2::text[], $3::text[]) AS k(agency, source_system, source_id) \
+         ON e.agency = k.agency AND e.source_system = k.source_system AND e.source_id = k.source_id",
+    )
+    .bind(&agencies)
+    .bind(&systems)
+    .bind(&source_ids)
+    .fetch_all(&mut **transaction)
+    .await
+    .map_err(store_error)?;
+    let mut existing = HashMap::new();
+    for row in rows {
+        let agency: String = row.try_get("agency").map_err(store_error)?;
+        let key = SourceKey {
+            agency: AgencyCode::parse(&agency).map_err(internal)?,
+            source_system: row.try_get("source_system").map_err(store_error)?,
+            source_id: row.try_get("source_id").map_err(store_error)?,
+        };
+        let id: String = row.try_get("id").map_err(store_error)?;
+        existing.insert(
+            key,
+            Existing {
+                id: EventId::parse(&id).map_err(internal)?,
+                content_hash: row.try_get("content_hash").map_err(store_error)?,
+            },
+        );
+    }
+    let wanted: Vec<Uuid> = events
+        .iter()
+        .filter_map(|e| e.supersedes.map(|id| id.0))
+        .collect();
+    let mut targets = HashMap::new();
+    if !wanted.is_empty() {
+        let rows = sqlx::query(
+            "SELECT e.id::text AS id, e.agency, (SELECT s.id::text FROM events s WHERE s.supersedes = e.id) AS superseded_by \
+             FROM events e WHERE e.id = ANY($1::uuid[])",
+        )
+        .bind(&wanted)
+        .fetch_all(&mut **transaction)
+        .await
+        .map_err(store_error)?;
+        for row in rows {
+            let id: String = row.try_get("id").map_err(store_error)?;
+            let agency: String = row.try_get("agency").map_err(store_error)?;
+            let superseded_by: Option<String> =
+                row.try_get("superseded_by").map_err(store_error)?;
+            targets.insert(
+                EventId::parse(&id).map_err(internal)?,
+                SupersedeTarget {
+                    agency: AgencyCode::parse(&agency).map_err(internal)?,
+                    superseded_by: superseded_by
+                        .map(|id| EventId::parse(&id))
+                        .transpose()
+                        .map_err(internal)?,
+                },
+            );
+        }
+    }
+    Ok((existing, targets))
+}
+
+impl EventStore for PostgresStore {
+    async fn append(
+        &self,
+        events: Vec<NewEvent>,
+        ingested_at: Timestamp,
+    ) -> Result<Vec<Appended>, StoreError> {
+        let mut transaction = self.pool.begin().await.map_err(store_error)?;
+        sqlx::query(
+            "SELECT pg_advisory_xact_lock(hashtext('vigil.events.append.' || current_schema()))",
+        )
+        .execute(&mut *transaction)
+        .await
+        .map_err(store_error)?;
+        let (existing, targets) = look_up(&mut transaction, &events).await?;
+        let plan = plan_append(events, ingested_at, &existing, &targets)?;
+        if plan.inserts.is_empty() {
+            transaction.commit().await.map_err(store_error)?;
+            return Ok(plan.outcomes(&[]));
+        }
+        let inserts = &plan.inserts;
+        let ids: Vec<Uuid> = inserts.iter().map(|p| p.id.0).collect();
+        let rows = sqlx::query(
+            "INSERT INTO events (id, agency, source_system, source_id, kind, occurred_start_us, recorded_at_us, \
+             ingested_at_us, supersedes, content_hash, identity_record_ids, body) \
+             SELECT id, agency, source_system, source_id, kind, occurred_start_us, recorded_at_us, ingested_at_us, \
+                    supersedes, content_hash, identity_record_ids::jsonb, body::jsonb \
+             FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::int8[], \
+                         $8::int8[], $9::uuid[], $10::text[], $11::text[], $12::text[]) WITH ORDINALITY \
+                  AS t(id, agency, source_system, source_id, kind, occurred_start_us, recorded_at_us, ingested_at_us, \
+                       supersedes, content_hash, identity_record_ids, body, ordinal) \
+             ORDER BY ordinal \
+             RETURNING id::text AS id, sequence",
+        )
+        .bind(&ids)
+        .bind(inserts.iter().map(|p| p.event.agency.to_string()).collect::<Vec<_>>())
+        .bind(inserts.iter().map(|p| p.event.source_system.clone()).collect::<Vec<_>>())
+        .bind(inserts.iter().map(|p| p.event.source_id.clone()).collect::<Vec<_>>())
+        .bind(inserts.iter().map(|p| p.event.kind().to_string()).collect::<Vec<_>>())
+        .bind(inserts.iter().map(|p| microseconds(p.event.occurred_at.start())).collect::<Vec<_>>())
+        .bind(inserts.iter().map(|p| microseconds(p.recorded_at)).collect::<Vec<_>>())
+        .bind(inserts.iter().map(|p| microseconds(p.ingested_at)).collect::<Vec<_>>())
+        .bind(inserts.iter().map(|p| p.event.supersedes.map(|id| id.0)).collect::<Vec<_>>())
+        .bind(inserts.iter().map(|p| p.content_hash.clone()).collect::<Vec<_>>())
+        .bind(inserts.iter().map(|p| identity_record_ids_json(&p.identity_records)).collect::<Vec<_>>())
+        .bind(inserts.iter().map(|p| body_json(&p.event)).collect::<Vec<_>>())
+        .fetch_all(&mut *transaction)
+        .await
+        .map_err(store_error)?;
+        let mut sequence_of: HashMap<String, i64> = HashMap::with_capacity(rows.len());
+        for row in rows {
+            sequence_of.insert(
+                row.try_get("id").map_err(store_error)?,
+                row.try_get("sequence").map_err(store_error)?,
+            );
+        }
+        let sequences: Vec<i64> = inserts
+            .iter()
+            .map(|p| {
+                sequence_of
+                    .get(&p.id.to_string())
+                    .copied()
+                    .ok_or_else(|| internal("an inserted event returned no sequence"))
+            })
+            .collect::<Result<_, _>>()?;
+
+        let mut record_ids = Vec::new();
+        let mut record_sequences = Vec::new();
+        let mut positions = Vec::new();
+        let mut agencies = Vec::new();
+        let mut references = Vec::new();
+        let mut nhs_numbers = Vec::new();
+        let mut roles = Vec::new();
+        for (planned, sequence) in inserts.iter().zip(&sequences) {
+            for (position, (record_id, person)) in planned
+                .identity_records
+                .iter()
+                .zip(&planned.event.people)
+                .enumerate()
+            {
+                record_ids.push(record_id.0);
+                record_sequences.push(*sequence);
+                positions.push(position as i32);
+                agencies.push(planned.event.agency.to_string());
+                references.push(person.agency_reference.clone());
+                nhs_numbers.push(person.nhs_number.map(|number| number.digits()));
+                roles.push(role_name(person.role));
+            }
+        }
+        sqlx::query(
+            "INSERT INTO identity_records (id, event_sequence, position, agency, agency_reference, nhs_number, role) \
+             SELECT * FROM UNNEST($1::uuid[], $2::int8[], $3::int4[], $4::text[], $5::text[], $6::text[], $7::text[])",
+        )
+        .bind(&record_ids)
+        .bind(&record_sequences)
+        .bind(&positions)
+        .bind(&agencies)
+        .bind(&references)
+        .bind(&nhs_numbers)
+        .bind(&roles)
+        .execute(&mut *transaction)
+        .await
+        .map_err(store_error)?;
+        transaction.commit().await.map_err(store_error)?;
+        Ok(plan.outcomes(&sequences))
+    }
+
+    async fn event(&self, id: EventId) -> Result<Option<StoredEvent>, StoreError> {
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM events e WHERE e.id = $1");
+        Ok(self.fetch_events(sql, vec![Bind::Uuid(id.0)]).await?.pop())
+    }
+
+    async fn event_by_source(&self, key: &SourceKey) -> Result<Option<StoredEvent>, StoreError> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events e WHERE e.agency = $1 AND e.source_system = $2 AND e.source_id = $3"
+        );
+        let binds = vec![
+            Bind::Text(key.agency.to_string()),
+            Bind::Text(key.source_system.clone()),
+            Bind::Text(key.source_id.clone()),
+        ];
+        Ok(self.fetch_events(sql, binds).await?.pop())
+    }
+
+    async fn events_for_reference(
+        &self,
+        agency: &AgencyCode,
+        reference: &str,
+        include_superseded: bool,
+        page: Page,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let current = if include_superseded {
+            "TRUE"
+        } else {
+            NOT_SUPERSEDED
+        };
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events e WHERE e.sequence IN \
+             (SELECT event_sequence FROM identity_records WHERE agency = $1 AND agency_reference = $2) \
+             AND e.sequence > $3 AND {current} ORDER BY e.sequence LIMIT $4"
+        );
+        let binds = vec![
+            Bind::Text(agency.to_string()),
+            Bind::Text(reference.to_string()),
+            Bind::Integer(page.after),
+            Bind::Integer(i64::from(page.limit)),
+        ];
+        self.fetch_events(sql, binds).await
+    }
+
+    async fn events_by_agency(
+        &self,
+        agency: &AgencyCode,
+        include_superseded: bool,
+        page: Page,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let current = if include_superseded {
+            "TRUE"
+        } else {
+            NOT_SUPERSEDED
+        };
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events e WHERE e.agency = $1 AND e.sequence > $2 AND {current} \
+             ORDER BY e.sequence LIMIT $3"
+        );
+        let binds = vec![
+            Bind::Text(agency.to_string()),
+            Bind::Integer(page.after),
+            Bind::Integer(i64::from(page.limit)),
+        ];
+        self.fetch_events(sql, binds).await
+    }
+
+    async fn events_after(&self, page: Page) -> Result<Vec<StoredEvent>, StoreError> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events e WHERE e.sequence > $1 ORDER BY e.sequence LIMIT $2"
+        );
+        self.fetch_events(
+            sql,
+            vec![
+                Bind::Integer(page.after),
+                Bind::Integer(i64::from(page.limit)),
+            ],
+        )
+        .await
+    }
+
+    async fn identity_record(
+        &self,
+        id: IdentityRecordId,
+    ) -> Result<Option<IdentityRecord>, StoreError> {
+        let row = sqlx::query(
+            "SELECT r.id::text AS id, r.position::int8 AS position, e.id::text AS event_id, e.agency, e.recorded_at_us, \
+             e.body::text AS body FROM identity_records r JOIN events e ON e.sequence = r.event_sequence WHERE r.id = $1",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(store_error)?;
+        let Some(row) = row else { return Ok(None) };
+        let get_text = |column: &str| row.try_get::<String, _>(column).map_err(store_error);
+        row::identity_record(
+            &get_text("id")?,
+            row.try_get("position").map_err(store_error)?,
+            &get_text("event_id")?,
+            &get_text("agency")?,
+            row.try_get("recorded_at_us").map_err(store_error)?,
+            &get_text("body")?,
+        )
+        .map(Some)
+    }
+
+    async fn event_count(&self) -> Result<u64, StoreError> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(count as u64)
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,59 @@
+//! The shared conformance suite against a real PostgreSQL server, plus the triggers
+//! that keep the log append-only. Runs when `VIGIL_TEST_POSTGRES_URL` names a server
+//! (CI sets it); each test works in a schema of its own and drops it afterwards.
+
+use vigil_store::EventStore;
+use vigil_store_postgres::PostgresStore;
+
+const URL_VARIABLE: &str = "VIGIL_TEST_POSTGRES_URL";
+
+async fn fresh() -> Option<(PostgresStore, impl std::future::Future<Output = ()>)> {
+    let url = std::env::var(URL_VARIABLE)
+        .ok()
+        .filter(|url| !url.is_empty())?;
+    let schema = format!("vigil_test_{}", uuid::Uuid::now_v7().simple());
+    let admin = sqlx::PgPool::connect(&url)
+        .await
+        .unwrap_or_else(|error| panic!("{URL_VARIABLE} is set but {error}"));
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&admin)
+        .await
+        .expect("create schema");
+    let store = PostgresStore::connect(&url, Some(&schema), 4)
+        .await
+        .expect("connect");
+    let cleanup = async move {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+            .execute(&admin)
+            .await
+            .expect("drop schema");
+        admin.close().await;
+    };
+    Some((store, cleanup))
+}
+
+vigil_store::conformance_tests!(fresh());
+
+#[tokio::test]
+async fn the_database_itself_refuses_to_rewrite_history() {
+    let Some((store, cleanup)) = fresh().await else {
+        return;
+    };
+    let event = vigil_store::conformance::visit("NCS", "V-1", "CH-1", "Seen.");
+    store
+        .append(vec![event], jiff::Timestamp::now())
+        .await
+        .unwrap();
+    for statement in [
+        "UPDATE events SET kind = 'note'",
+        "DELETE FROM events",
+        "TRUNCATE events CASCADE",
+        "UPDATE identity_records SET agency_reference = 'X'",
+        "DELETE FROM identity_records",
+    ] {
+        let error = store.execute_raw(statement).await.unwrap_err();
+        assert!(error.contains("append-only"), "{statement}: {error}");
+    }
+    assert_eq!(store.event_count().await.unwrap(), 1);
+    cleanup.await;
+}

@@ -1,0 +1,419 @@
+//! The embedded event store: Vigil's default, one SQLite file beside the binary.
+//!
+//! SQLite allows one writer at a time, so writes go through a pool of exactly one
+//! connection: appends queue in Vigil rather than fail with "database is locked", and
+//! the look-up-then-insert of an append cannot race another append. Reads use their own
+//! pool and, in WAL mode, never wait for the writer.
+//!
+//! Durability: `synchronous = FULL` by default, so an acknowledged event survives a
+//! power cut, not only a crash of Vigil. `NORMAL` is faster and still survives a crash
+//! of the process; an operator may choose it in the configuration.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{AssertSqlSafe, Row, Sqlite, Transaction};
+use vigil_domain::{AgencyCode, EventId, NewEvent, SourceKey};
+use vigil_store::row::{EventRow, body_json, identity_record_ids_json, microseconds};
+use vigil_store::{
+    Appended, EventStore, Existing, IdentityRecord, IdentityRecordId, Page, StoreError,
+    StoredEvent, SupersedeTarget, plan_append, row,
+};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// How hard SQLite works to keep a committed transaction through a power cut.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// Every commit reaches the disk before it is acknowledged.
+    #[default]
+    Full,
+    /// A commit survives a crash of Vigil, but the last moments before a power cut may
+    /// be lost.
+    Normal,
+}
+
+#[derive(Clone)]
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+const EVENT_COLUMNS: &str = "e.sequence, e.id, e.recorded_at_us, e.ingested_at_us, e.content_hash, e.body, \
+     e.identity_record_ids, (SELECT s.id FROM events s WHERE s.supersedes = e.id) AS superseded_by";
+
+const NOT_SUPERSEDED: &str = "NOT EXISTS (SELECT 1 FROM events s WHERE s.supersedes = e.id)";
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and brings its schema up to date.
+    pub async fn open(path: &Path, durability: Durability) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(match durability {
+                Durability::Full => SqliteSynchronous::Full,
+                Durability::Normal => SqliteSynchronous::Normal,
+            })
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        Self::connect(options).await
+    }
+
+    /// Opens a `sqlite://` URL, as given on the command line.
+    pub async fn open_url(url: &str, durability: Durability) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|error| StoreError::Unavailable(error.to_string()))?;
+        let path = options.get_filename().to_path_buf();
+        Self::open(&path, durability).await
+    }
+
+    async fn connect(options: SqliteConnectOptions) -> Result<Self, StoreError> {
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.clone())
+            .await
+            .map_err(store_error)?;
+        MIGRATOR
+            .run(&writer)
+            .await
+            .map_err(|error| StoreError::Internal(format!("migrating the database: {error}")))?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.read_only(true))
+            .await
+            .map_err(store_error)?;
+        Ok(SqliteStore { writer, reader })
+    }
+
+    /// Only for tests of the append-only guarantee: runs a statement on the writer.
+    pub async fn execute_raw(&self, sql: &str) -> Result<u64, String> {
+        sqlx::query(AssertSqlSafe(sql.to_string()))
+            .execute(&self.writer)
+            .await
+            .map(|done| done.rows_affected())
+            .map_err(|error| error.to_string())
+    }
+
+    /// `sql` is assembled only from this file's constant fragments; every value from
+    /// outside is bound, never spliced.
+    async fn fetch_events(
+        &self,
+        sql: String,
+        binds: Vec<Bind>,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for bind in binds {
+            query = match bind {
+                Bind::Text(text) => query.bind(text),
+                Bind::Integer(number) => query.bind(number),
+            };
+        }
+        let rows = query.fetch_all(&self.reader).await.map_err(store_error)?;
+        rows.iter().map(decode_event).collect()
+    }
+}
+
+enum Bind {
+    Text(String),
+    Integer(i64),
+}
+
+fn decode_event(row: &SqliteRow) -> Result<StoredEvent, StoreError> {
+    let id: String = row.try_get("id").map_err(store_error)?;
+    let body: String = row.try_get("body").map_err(store_error)?;
+    let identity_record_ids: String = row.try_get("identity_record_ids").map_err(store_error)?;
+    let superseded_by: Option<String> = row.try_get("superseded_by").map_err(store_error)?;
+    EventRow {
+        sequence: row.try_get("sequence").map_err(store_error)?,
+        id: &id,
+        recorded_at_us: row.try_get("recorded_at_us").map_err(store_error)?,
+        ingested_at_us: row.try_get("ingested_at_us").map_err(store_error)?,
+        content_hash: row.try_get("content_hash").map_err(store_error)?,
+        body: &body,
+        identity_record_ids: &identity_record_ids,
+        superseded_by: superseded_by.as_deref(),
+    }
+    .decode()
+}
+
+/// Errors worth retrying (the disk is full, the file is busy or unreachable) are
+/// `Unavailable`; the rest are faults.
+fn store_error(error: sqlx::Error) -> StoreError {
+    match &error {
+        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+            StoreError::Unavailable(error.to_string())
+        }
+        sqlx::Error::Database(database) => {
+            // SQLITE_BUSY 5, SQLITE_LOCKED 6, SQLITE_IOERR 10, SQLITE_FULL 13, SQLITE_CANTOPEN 14.
+            let primary = database
+                .code()
+                .and_then(|code| code.parse::<i32>().ok())
+                .map(|code| code & 0xff);
+            if matches!(primary, Some(5 | 6 | 10 | 13 | 14)) {
+                StoreError::Unavailable(error.to_string())
+            } else {
+                StoreError::Internal(error.to_string())
+            }
+        }
+        _ => StoreError::Internal(error.to_string()),
+    }
+}
+
+async fn look_up(
+    transaction: &mut Transaction<'_, Sqlite>,
+    events: &[NewEvent],
+) -> Result<
+    (
+        HashMap<SourceKey, Existing>,
+        HashMap<EventId, SupersedeTarget>,
+    ),
+    StoreError,
+> {
+    let mut existing = HashMap::new();
+    let mut targets = HashMap::new();
+    for event in events {
+        let key = event.source_key();
+        if existing.contains_key(&key) {
+            continue;
+        }
+        let row = sqlx::query("SELECT id, content_hash FROM events WHERE agency = ? AND source_system = ? AND source_id = ?")
+            .bind(key.agency.as_str())
+            .bind(&key.source_system)
+            .bind(&key.source_id)
+            .fetch_optional(&mut **transaction)
+            .await
+            .map_err(store_error)?;
+        if let Some(row) = row {
+            let id: String = row.try_get("id").map_err(store_error)?;
+            let id =
+                EventId::parse(&id).map_err(|error| StoreError::Internal(error.to_string()))?;
+            existing.insert(
+                key,
+                Existing {
+                    id,
+                    content_hash: row.try_get("content_hash").map_err(store_error)?,
+                },
+            );
+        }
+        if let Some(target) = event.supersedes {
+            let row = sqlx::query(
+                "SELECT e.agency, (SELECT s.id FROM events s WHERE s.supersedes = e.id) AS superseded_by FROM events e WHERE e.id = ?",
+            )
+            .bind(target.to_string())
+            .fetch_optional(&mut **transaction)
+            .await
+            .map_err(store_error)?;
+            if let Some(row) = row {
+                let agency: String = row.try_get("agency").map_err(store_error)?;
+                let superseded_by: Option<String> =
+                    row.try_get("superseded_by").map_err(store_error)?;
+                targets.insert(
+                    target,
+                    SupersedeTarget {
+                        agency: AgencyCode::parse(&agency)
+                            .map_err(|error| StoreError::Internal(error.to_string()))?,
+                        superseded_by: superseded_by
+                            .map(|id| EventId::parse(&id))
+                            .transpose()
+                            .map_err(|error| StoreError::Internal(error.to_string()))?,
+                    },
+                );
+            }
+        }
+    }
+    Ok((existing, targets))
+}
+
+impl EventStore for SqliteStore {
+    async fn append(
+        &self,
+        events: Vec<NewEvent>,
+        ingested_at: Timestamp,
+    ) -> Result<Vec<Appended>, StoreError> {
+        let mut transaction = self.writer.begin().await.map_err(store_error)?;
+        let (existing, targets) = look_up(&mut transaction, &events).await?;
+        let plan = plan_append(events, ingested_at, &existing, &targets)?;
+        let mut sequences = Vec::with_capacity(plan.inserts.len());
+        for planned in &plan.inserts {
+            let event = &planned.event;
+            let sequence: i64 = sqlx::query_scalar(
+                "INSERT INTO events (id, agency, source_system, source_id, kind, occurred_start_us, recorded_at_us, \
+                 ingested_at_us, supersedes, content_hash, identity_record_ids, body) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING sequence",
+            )
+            .bind(planned.id.to_string())
+            .bind(event.agency.as_str())
+            .bind(&event.source_system)
+            .bind(&event.source_id)
+            .bind(event.kind())
+            .bind(microseconds(event.occurred_at.start()))
+            .bind(microseconds(planned.recorded_at))
+            .bind(microseconds(planned.ingested_at))
+            .bind(event.supersedes.map(|id| id.to_string()))
+            .bind(&planned.content_hash)
+            .bind(identity_record_ids_json(&planned.identity_records))
+            .bind(body_json(event))
+            .fetch_one(&mut *transaction)
+            .await
+            .map_err(store_error)?;
+            for (position, (record_id, person)) in planned
+                .identity_records
+                .iter()
+                .zip(&event.people)
+                .enumerate()
+            {
+                sqlx::query(
+                    "INSERT INTO identity_records (id, event_sequence, position, agency, agency_reference, nhs_number, role) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(record_id.to_string())
+                .bind(sequence)
+                .bind(position as i64)
+                .bind(event.agency.as_str())
+                .bind(person.agency_reference.as_deref())
+                .bind(person.nhs_number.map(|number| number.digits()))
+                .bind(row::role_name(person.role))
+                .execute(&mut *transaction)
+                .await
+                .map_err(store_error)?;
+            }
+            sequences.push(sequence);
+        }
+        transaction.commit().await.map_err(store_error)?;
+        Ok(plan.outcomes(&sequences))
+    }
+
+    async fn event(&self, id: EventId) -> Result<Option<StoredEvent>, StoreError> {
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM events e WHERE e.id = ?");
+        Ok(self
+            .fetch_events(sql, vec![Bind::Text(id.to_string())])
+            .await?
+            .pop())
+    }
+
+    async fn event_by_source(&self, key: &SourceKey) -> Result<Option<StoredEvent>, StoreError> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events e WHERE e.agency = ? AND e.source_system = ? AND e.source_id = ?"
+        );
+        let binds = vec![
+            Bind::Text(key.agency.to_string()),
+            Bind::Text(key.source_system.clone()),
+            Bind::Text(key.source_id.clone()),
+        ];
+        Ok(self.fetch_events(sql, binds).await?.pop())
+    }
+
+    async fn events_for_reference(
+        &self,
+        agency: &AgencyCode,
+        reference: &str,
+        include_superseded: bool,
+        page: Page,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let current = if include_superseded {
+            "1"
+        } else {
+            NOT_SUPERSEDED
+        };
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events e WHERE e.sequence IN \
+             (SELECT event_sequence FROM identity_records WHERE agency = ? AND agency_reference = ?) \
+             AND e.sequence > ? AND {current} ORDER BY e.sequence LIMIT ?"
+        );
+        let binds = vec![
+            Bind::Text(agency.to_string()),
+            Bind::Text(reference.to_string()),
+            Bind::Integer(page.after),
+            Bind::Integer(i64::from(page.limit)),
+        ];
+        self.fetch_events(sql, binds).await
+    }
+
+    async fn events_by_agency(
+        &self,
+        agency: &AgencyCode,
+        include_superseded: bool,
+        page: Page,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let current = if include_superseded {
+            "1"
+        } else {
+            NOT_SUPERSEDED
+        };
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events e WHERE e.agency = ? AND e.sequence > ? AND {current} \
+             ORDER BY e.sequence LIMIT ?"
+        );
+        let binds = vec![
+            Bind::Text(agency.to_string()),
+            Bind::Integer(page.after),
+            Bind::Integer(i64::from(page.limit)),
+        ];
+        self.fetch_events(sql, binds).await
+    }
+
+    async fn events_after(&self, page: Page) -> Result<Vec<StoredEvent>, StoreError> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events e WHERE e.sequence > ? ORDER BY e.sequence LIMIT ?"
+        );
+        self.fetch_events(
+            sql,
+            vec![
+                Bind::Integer(page.after),
+                Bind::Integer(i64::from(page.limit)),
+            ],
+        )
+        .await
+    }
+
+    async fn identity_record(
+        &self,
+        id: IdentityRecordId,
+    ) -> Result<Option<IdentityRecord>, StoreError> {
+        let row = sqlx::query(
+            "SELECT r.id, r.position, e.id AS event_id, e.agency, e.recorded_at_us, e.body \
+             FROM identity_records r JOIN events e ON e.sequence = r.event_sequence WHERE r.id = ?",
+        )
+        .bind(id.to_string())
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(store_error)?;
+        let Some(row) = row else { return Ok(None) };
+        let get_text = |column: &str| row.try_get::<String, _>(column).map_err(store_error);
+        row::identity_record(
+            &get_text("id")?,
+            row.try_get("position").map_err(store_error)?,
+            &get_text("event_id")?,
+            &get_text("agency")?,
+            row.try_get("recorded_at_us").map_err(store_error)?,
+            &get_text("body")?,
+        )
+        .map(Some)
+    }
+
+    async fn event_count(&self) -> Result<u64, StoreError> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
+            .fetch_one(&self.reader)
+            .await
+            .map_err(store_error)?;
+        Ok(count as u64)
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.reader)
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+}

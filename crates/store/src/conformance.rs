@@ -1,0 +1,448 @@
+//! The conformance suite: the behaviour every [`EventStore`] must have, written once
+//! and run against each backend by [`conformance_tests!`](crate::conformance_tests).
+//! A backend passes when every case passes on a fresh, migrated, empty store.
+
+use jiff::Timestamp;
+use serde_json::json;
+use vigil_domain::{AgencyCode, EventId, Limits, NewEvent, parse_event};
+
+use crate::{Appended, EventStore, Page, StoreError};
+
+/// Runs each named case as its own test. `$make` is an expression of type
+/// `impl Future<Output = Option<(S, impl Future<Output = ()>)>>`: a fresh store and what
+/// to do afterwards (drop a schema), or `None` to skip (no database configured).
+#[macro_export]
+macro_rules! conformance_tests {
+    ($make:expr) => {
+        $crate::conformance_tests!(@cases $make;
+            append_then_read,
+            stated_recorded_at_is_kept,
+            repeat_of_a_stored_record_returns_the_original,
+            changed_record_under_a_stored_key_is_a_conflict,
+            batch_is_atomic,
+            repeats_within_a_batch,
+            corrections_supersede,
+            corrections_are_checked,
+            listings_by_reference_and_agency_in_log_order,
+            identity_records_are_kept_as_recorded,
+            the_log_reads_in_order,
+            concurrent_appends_of_one_record_store_it_once
+        );
+    };
+    (@cases $make:expr; $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                let Some((store, cleanup)) = $make.await else {
+                    eprintln!("skipped: no database configured for this backend");
+                    return;
+                };
+                $crate::conformance::$case(store).await;
+                cleanup.await;
+            }
+        )*
+    };
+}
+
+fn now() -> Timestamp {
+    Timestamp::now()
+}
+
+/// A realistic event: a home visit about a fictional child and mother.
+pub fn visit(agency: &str, source_id: &str, child_reference: &str, summary: &str) -> NewEvent {
+    let value = json!({
+        "kind": "home_visit",
+        "agency": agency,
+        "source_system": "CASE-SYS",
+        "source_id": source_id,
+        "occurred_at": "2024-05-03T10:15",
+        "recorded_by": { "name": "Ivo QUARTERMAINE", "role": "social worker" },
+        "summary": summary,
+        "people": [
+            { "role": "subject_child", "name": "ZEBEDEE, Tom", "date_of_birth": "2023-03-10",
+              "nhs_number": "999 210 0311", "agency_reference": child_reference,
+              "addresses": ["12 Quill Lane, Testwick QA1 1AA"] },
+            { "role": "parent", "name": "ZEBEDEE, Mary", "relationship": "mother",
+              "agency_reference": format!("{child_reference}-M") }
+        ],
+        "details": { "outcome": "child_seen", "announced": false }
+    });
+    parse_event(&value, "", now(), &Limits::default()).expect("the test event is valid")
+}
+
+fn correction(original: &NewEvent, source_id: &str, target: EventId, summary: &str) -> NewEvent {
+    let mut event = original.clone();
+    event.source_id = source_id.to_string();
+    event.supersedes = Some(target);
+    event.summary = Some(summary.to_string());
+    event
+}
+
+fn created(outcome: &Appended) -> EventId {
+    match outcome {
+        Appended::Created { id, .. } => *id,
+        other => panic!("expected Created, got {other:?}"),
+    }
+}
+
+async fn count<S: EventStore>(store: &S) -> u64 {
+    store.event_count().await.unwrap()
+}
+
+pub async fn append_then_read<S: EventStore>(store: S) {
+    let event = visit("NCS", "V-1", "CH-1", "Seen in the garden.");
+    let ingested = Timestamp::from_microsecond(now().as_microsecond()).unwrap();
+    let outcomes = store.append(vec![event.clone()], ingested).await.unwrap();
+    let id = created(&outcomes[0]);
+    let stored = store.event(id).await.unwrap().expect("stored");
+    assert_eq!(stored.id, id);
+    assert_eq!(stored.event, event);
+    assert_eq!(stored.recorded_at, ingested);
+    assert_eq!(stored.ingested_at, ingested);
+    assert_eq!(stored.content_hash, event.content_hash());
+    assert_eq!(stored.superseded_by, None);
+    assert_eq!(stored.identity_records.len(), 2);
+    assert!(stored.sequence > 0);
+    assert_eq!(
+        store
+            .event_by_source(&event.source_key())
+            .await
+            .unwrap()
+            .map(|e| e.id),
+        Some(id)
+    );
+    assert_eq!(store.event(EventId::new()).await.unwrap(), None);
+    assert_eq!(count(&store).await, 1);
+    store.ping().await.unwrap();
+}
+
+pub async fn stated_recorded_at_is_kept<S: EventStore>(store: S) {
+    let mut event = visit("NCS", "V-1", "CH-1", "Historic record.");
+    let stated: Timestamp = "2024-05-04T09:00:00Z".parse().unwrap();
+    event.recorded_at = Some(stated);
+    let outcomes = store.append(vec![event], now()).await.unwrap();
+    let stored = store.event(outcomes[0].id()).await.unwrap().unwrap();
+    assert_eq!(stored.recorded_at, stated);
+    assert!(stored.ingested_at > stated);
+}
+
+pub async fn repeat_of_a_stored_record_returns_the_original<S: EventStore>(store: S) {
+    let event = visit("NCS", "V-1", "CH-1", "Seen.");
+    let first = store.append(vec![event.clone()], now()).await.unwrap();
+    let again = store.append(vec![event], now()).await.unwrap();
+    assert_eq!(again, vec![Appended::AlreadyStored { id: first[0].id() }]);
+    assert_eq!(count(&store).await, 1);
+}
+
+pub async fn changed_record_under_a_stored_key_is_a_conflict<S: EventStore>(store: S) {
+    let event = visit("NCS", "V-1", "CH-1", "Seen.");
+    let first = store.append(vec![event], now()).await.unwrap();
+    let changed = visit("NCS", "V-1", "CH-1", "Not seen.");
+    let error = store
+        .append(vec![changed.clone()], now())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error,
+        StoreError::Conflict {
+            index: 0,
+            key: changed.source_key(),
+            existing: first[0].id()
+        }
+    );
+    assert_eq!(count(&store).await, 1);
+}
+
+pub async fn batch_is_atomic<S: EventStore>(store: S) {
+    store
+        .append(vec![visit("NCS", "V-1", "CH-1", "Seen.")], now())
+        .await
+        .unwrap();
+    let batch = vec![
+        visit("NCS", "V-2", "CH-1", "Seen."),
+        visit("NCS", "V-3", "CH-1", "Seen."),
+        visit("NCS", "V-1", "CH-1", "Changed."),
+        visit("NCS", "V-4", "CH-1", "Seen."),
+    ];
+    let error = store.append(batch, now()).await.unwrap_err();
+    assert!(
+        matches!(error, StoreError::Conflict { index: 2, .. }),
+        "{error:?}"
+    );
+    assert_eq!(
+        count(&store).await,
+        1,
+        "nothing of a failed batch is stored"
+    );
+    let source = visit("NCS", "V-2", "CH-1", "Seen.").source_key();
+    assert_eq!(store.event_by_source(&source).await.unwrap(), None);
+}
+
+pub async fn repeats_within_a_batch<S: EventStore>(store: S) {
+    let event = visit("NCS", "V-1", "CH-1", "Seen.");
+    let outcomes = store
+        .append(vec![event.clone(), event.clone()], now())
+        .await
+        .unwrap();
+    let id = created(&outcomes[0]);
+    assert_eq!(outcomes[1], Appended::AlreadyStored { id });
+    assert_eq!(count(&store).await, 1);
+    let error = store
+        .append(
+            vec![
+                visit("NCS", "V-2", "CH-1", "a"),
+                visit("NCS", "V-2", "CH-1", "b"),
+            ],
+            now(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, StoreError::Conflict { index: 1, .. }),
+        "{error:?}"
+    );
+    assert_eq!(count(&store).await, 1);
+}
+
+pub async fn corrections_supersede<S: EventStore>(store: S) {
+    let original = visit("NCS", "V-1", "CH-1", "Child not seen.");
+    let first = store.append(vec![original.clone()], now()).await.unwrap();
+    let original_id = first[0].id();
+    let fix = correction(
+        &original,
+        "V-1-fix",
+        original_id,
+        "Child seen alone in bedroom.",
+    );
+    let second = store.append(vec![fix], now()).await.unwrap();
+    let fix_id = created(&second[0]);
+    let old = store.event(original_id).await.unwrap().unwrap();
+    assert_eq!(
+        old.superseded_by,
+        Some(fix_id),
+        "the original stays, marked superseded"
+    );
+    assert_eq!(old.event, original, "the original is unchanged");
+    let agency = AgencyCode::parse("NCS").unwrap();
+    let current: Vec<EventId> = store
+        .events_for_reference(&agency, "CH-1", false, Page::default())
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(current, vec![fix_id]);
+    let history: Vec<EventId> = store
+        .events_for_reference(&agency, "CH-1", true, Page::default())
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(history, vec![original_id, fix_id]);
+    let by_agency = store
+        .events_by_agency(&agency, false, Page::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        by_agency.iter().map(|e| e.id).collect::<Vec<_>>(),
+        vec![fix_id]
+    );
+}
+
+pub async fn corrections_are_checked<S: EventStore>(store: S) {
+    let original = visit("NCS", "V-1", "CH-1", "Child not seen.");
+    let id = store.append(vec![original.clone()], now()).await.unwrap()[0].id();
+    let unknown = EventId::new();
+    let error = store
+        .append(vec![correction(&original, "F-0", unknown, "x")], now())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error,
+        StoreError::UnknownSupersedes {
+            index: 0,
+            target: unknown
+        }
+    );
+
+    let mut other_agency = correction(&original, "F-1", id, "x");
+    other_agency.agency = AgencyCode::parse("NBP").unwrap();
+    let error = store.append(vec![other_agency], now()).await.unwrap_err();
+    assert!(
+        matches!(error, StoreError::SupersedesOtherAgency { index: 0, .. }),
+        "{error:?}"
+    );
+
+    let twice = vec![
+        correction(&original, "F-2", id, "a"),
+        correction(&original, "F-3", id, "b"),
+    ];
+    let error = store.append(twice, now()).await.unwrap_err();
+    assert!(
+        matches!(error, StoreError::AlreadySuperseded { index: 1, .. }),
+        "{error:?}"
+    );
+    assert_eq!(count(&store).await, 1);
+
+    let fix_id = store
+        .append(vec![correction(&original, "F-4", id, "a")], now())
+        .await
+        .unwrap()[0]
+        .id();
+    let error = store
+        .append(vec![correction(&original, "F-5", id, "b")], now())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error,
+        StoreError::AlreadySuperseded {
+            index: 0,
+            target: id,
+            by: fix_id
+        }
+    );
+    assert_eq!(count(&store).await, 2);
+}
+
+pub async fn listings_by_reference_and_agency_in_log_order<S: EventStore>(store: S) {
+    let mut ids = Vec::new();
+    for number in 0..5 {
+        let event = visit("NCS", &format!("V-{number}"), "CH-1", "Seen.");
+        ids.push(store.append(vec![event], now()).await.unwrap()[0].id());
+    }
+    store
+        .append(vec![visit("NCS", "OTHER", "CH-2", "Seen.")], now())
+        .await
+        .unwrap();
+    store
+        .append(vec![visit("NBP", "P-1", "CH-1", "Seen.")], now())
+        .await
+        .unwrap();
+    let ncs = AgencyCode::parse("NCS").unwrap();
+
+    let first_page = store
+        .events_for_reference(&ncs, "CH-1", false, Page { after: 0, limit: 3 })
+        .await
+        .unwrap();
+    assert_eq!(
+        first_page.iter().map(|e| e.id).collect::<Vec<_>>(),
+        ids[..3]
+    );
+    let next = Page {
+        after: first_page.last().unwrap().sequence,
+        limit: 3,
+    };
+    let second_page = store
+        .events_for_reference(&ncs, "CH-1", false, next)
+        .await
+        .unwrap();
+    assert_eq!(
+        second_page.iter().map(|e| e.id).collect::<Vec<_>>(),
+        ids[3..]
+    );
+    // The mother's reference finds the same events.
+    assert_eq!(
+        store
+            .events_for_reference(&ncs, "CH-1-M", false, Page::default())
+            .await
+            .unwrap()
+            .len(),
+        5
+    );
+    assert!(
+        store
+            .events_for_reference(&ncs, "nobody", false, Page::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let all_ncs = store
+        .events_by_agency(&ncs, false, Page::default())
+        .await
+        .unwrap();
+    assert_eq!(all_ncs.len(), 6);
+    assert!(
+        all_ncs
+            .windows(2)
+            .all(|pair| pair[0].sequence < pair[1].sequence)
+    );
+    let nbp = AgencyCode::parse("NBP").unwrap();
+    assert_eq!(
+        store
+            .events_by_agency(&nbp, false, Page::default())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+pub async fn identity_records_are_kept_as_recorded<S: EventStore>(store: S) {
+    let event = visit("NCS", "V-1", "CH-1", "Seen.");
+    let id = store.append(vec![event.clone()], now()).await.unwrap()[0].id();
+    let stored = store.event(id).await.unwrap().unwrap();
+    for (position, record_id) in stored.identity_records.iter().enumerate() {
+        let record = store
+            .identity_record(*record_id)
+            .await
+            .unwrap()
+            .expect("identity record");
+        assert_eq!(record.id, *record_id);
+        assert_eq!(record.event_id, id);
+        assert_eq!(record.agency.as_str(), "NCS");
+        assert_eq!(record.person, event.people[position]);
+        assert_eq!(record.recorded_at, stored.recorded_at);
+    }
+    assert_eq!(
+        store
+            .identity_record(crate::IdentityRecordId::new())
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+pub async fn the_log_reads_in_order<S: EventStore>(store: S) {
+    let batch: Vec<NewEvent> = (0..30)
+        .map(|n| visit("NCS", &format!("V-{n}"), "CH-1", "Seen."))
+        .collect();
+    let outcomes = store.append(batch, now()).await.unwrap();
+    let mut read = Vec::new();
+    let mut page = Page { after: 0, limit: 7 };
+    loop {
+        let events = store.events_after(page).await.unwrap();
+        let Some(last) = events.last() else { break };
+        page.after = last.sequence;
+        read.extend(events.iter().map(|e| e.id));
+    }
+    assert_eq!(read, outcomes.iter().map(Appended::id).collect::<Vec<_>>());
+}
+
+pub async fn concurrent_appends_of_one_record_store_it_once<S: EventStore>(store: S) {
+    let event = visit("NCS", "V-1", "CH-1", "Seen.");
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let store = store.clone();
+        let event = event.clone();
+        tasks.push(tokio::spawn(async move {
+            store.append(vec![event], now()).await
+        }));
+    }
+    let mut ids = Vec::new();
+    let mut created_count = 0;
+    for task in tasks {
+        let outcome = task.await.unwrap().unwrap();
+        if matches!(outcome[0], Appended::Created { .. }) {
+            created_count += 1;
+        }
+        ids.push(outcome[0].id());
+    }
+    assert_eq!(created_count, 1, "exactly one append creates the event");
+    assert!(
+        ids.windows(2).all(|pair| pair[0] == pair[1]),
+        "every append names the same event"
+    );
+    assert_eq!(count(&store).await, 1);
+}

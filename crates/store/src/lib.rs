@@ -1,0 +1,218 @@
+//! Where events live. Vigil has one storage contract, [`EventStore`], with two
+//! implementations: embedded SQLite (the default, one file) and PostgreSQL (for
+//! deployments with several processes). Both pass the same [`conformance`] suite.
+//!
+//! The rules of appending (idempotency on the source key, conflicts, corrections) are
+//! decided here, in [`plan`], without SQL, so that both backends apply them identically:
+//! a backend only looks things up, then writes what the plan says, in one transaction.
+//!
+//! Architecture invariant: this crate knows no SQL; backends know nothing else.
+
+#[cfg(feature = "conformance")]
+pub mod conformance;
+pub mod plan;
+pub mod row;
+
+use std::fmt;
+use std::future::Future;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+use vigil_domain::{AgencyCode, EventId, NewEvent, PersonInEvent, SourceKey};
+
+pub use plan::{AppendPlan, Existing, PlannedEvent, SupersedeTarget, plan_append};
+
+/// The id of one identity record: one person as one agency recorded them in one event.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct IdentityRecordId(pub Uuid);
+
+impl IdentityRecordId {
+    pub fn new() -> Self {
+        IdentityRecordId(Uuid::now_v7())
+    }
+}
+
+impl Default for IdentityRecordId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Display for IdentityRecordId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl fmt::Debug for IdentityRecordId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "IdentityRecordId({})", self.0)
+    }
+}
+
+/// An event as Vigil holds it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredEvent {
+    pub id: EventId,
+    /// Its place in the log: later events have larger numbers.
+    pub sequence: i64,
+    /// When the agency recorded it: as the import stated, or when Vigil stored it.
+    pub recorded_at: Timestamp,
+    /// When Vigil stored it.
+    pub ingested_at: Timestamp,
+    pub content_hash: String,
+    /// The correction that replaced this event, if any. Reads show the current view;
+    /// the superseded event stays for the history.
+    pub superseded_by: Option<EventId>,
+    /// One per person, in the order of `event.people`.
+    pub identity_records: Vec<IdentityRecordId>,
+    pub event: NewEvent,
+}
+
+/// One person as one agency recorded them in one event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IdentityRecord {
+    pub id: IdentityRecordId,
+    pub event_id: EventId,
+    pub agency: AgencyCode,
+    pub recorded_at: Timestamp,
+    pub person: PersonInEvent,
+}
+
+/// What happened to one event of an append.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Appended {
+    /// Stored now.
+    Created { id: EventId, sequence: i64 },
+    /// The same record was stored before (or earlier in this batch): nothing new.
+    AlreadyStored { id: EventId },
+}
+
+impl Appended {
+    pub fn id(&self) -> EventId {
+        match self {
+            Appended::Created { id, .. } | Appended::AlreadyStored { id } => *id,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StoreError {
+    /// The source key is taken by a different record. Nothing of the append was stored.
+    #[error(
+        "event {index}: {key} is already stored as event {existing} with different content; send a correction (a new source id with `supersedes`) instead"
+    )]
+    Conflict {
+        index: usize,
+        key: SourceKey,
+        existing: EventId,
+    },
+    #[error("event {index}: supersedes {target}, which is not stored")]
+    UnknownSupersedes { index: usize, target: EventId },
+    #[error(
+        "event {index}: supersedes {target}, which {owner} recorded; an agency can only correct its own records"
+    )]
+    SupersedesOtherAgency {
+        index: usize,
+        target: EventId,
+        owner: AgencyCode,
+    },
+    #[error(
+        "event {index}: supersedes {target}, which event {by} already corrected; correct {by} instead"
+    )]
+    AlreadySuperseded {
+        index: usize,
+        target: EventId,
+        by: EventId,
+    },
+    /// The database cannot be reached or is out of space: worth retrying later.
+    #[error("the event store is unavailable: {0}")]
+    Unavailable(String),
+    #[error("the event store failed: {0}")]
+    Internal(String),
+}
+
+impl StoreError {
+    /// Whether the same request may succeed if sent again later.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_))
+    }
+}
+
+/// Which page of a listing: events after `after` (a sequence number), at most `limit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub after: i64,
+    pub limit: u32,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Page {
+            after: 0,
+            limit: 100,
+        }
+    }
+}
+
+/// The one storage contract. Every write goes through [`EventStore::append`].
+///
+/// Append-only: there is no update and no delete. Implementations also refuse UPDATE
+/// and DELETE in the database itself, so a mistake in SQL elsewhere cannot rewrite
+/// history.
+pub trait EventStore: Clone + Send + Sync + 'static {
+    /// Stores the events atomically: all or (on any error) none. Idempotent per event on
+    /// (agency, source system, source id). `ingested_at` is Vigil's clock, passed in.
+    fn append(
+        &self,
+        events: Vec<NewEvent>,
+        ingested_at: Timestamp,
+    ) -> impl Future<Output = Result<Vec<Appended>, StoreError>> + Send;
+
+    fn event(
+        &self,
+        id: EventId,
+    ) -> impl Future<Output = Result<Option<StoredEvent>, StoreError>> + Send;
+
+    fn event_by_source(
+        &self,
+        key: &SourceKey,
+    ) -> impl Future<Output = Result<Option<StoredEvent>, StoreError>> + Send;
+
+    /// Events in which the agency recorded a person under its own reference `reference`,
+    /// in log order. Superseded events only when `include_superseded`.
+    fn events_for_reference(
+        &self,
+        agency: &AgencyCode,
+        reference: &str,
+        include_superseded: bool,
+        page: Page,
+    ) -> impl Future<Output = Result<Vec<StoredEvent>, StoreError>> + Send;
+
+    /// One agency's events in log order.
+    fn events_by_agency(
+        &self,
+        agency: &AgencyCode,
+        include_superseded: bool,
+        page: Page,
+    ) -> impl Future<Output = Result<Vec<StoredEvent>, StoreError>> + Send;
+
+    /// The whole log in order, for those who derive state from it.
+    fn events_after(
+        &self,
+        page: Page,
+    ) -> impl Future<Output = Result<Vec<StoredEvent>, StoreError>> + Send;
+
+    fn identity_record(
+        &self,
+        id: IdentityRecordId,
+    ) -> impl Future<Output = Result<Option<IdentityRecord>, StoreError>> + Send;
+
+    fn event_count(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Whether the store answers: for readiness checks.
+    fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
