@@ -1,0 +1,22 @@
+//! The JSON API, version 1, under `/api/v1`. Breaking changes get a new prefix; fields
+//! may be added to responses within a version.
+
+mod body;
+mod events;
+mod health;
+
+use axum::Router;
+use axum::routing::{get, post};
+use vigil_store::EventStore;
+
+use crate::AppState;
+
+pub fn routes<S: EventStore>() -> Router<AppState<S>> {
+    Router::new()
+        .route("/health", get(health::health))
+        .route("/ready", get(health::ready::<S>))
+        .route("/api/v1/events", post(events::record_one::<S>).get(events::list::<S>))
+        .route("/api/v1/events/batch", post(events::record_batch::<S>))
+        .route("/api/v1/events/{id}", get(events::show::<S>))
+        .route("/api/v1/identity-records/{id}", get(events::identity_record::<S>))
+}

@@ -1,0 +1,83 @@
+//! Vigil over HTTP. The JSON API lives in [`api`]; errors are [`problem`] details.
+//!
+//! Architecture invariant: this is the only crate that knows HTTP (and, later, HTML).
+//! It holds no business rules: it parses requests, calls the domain and the store, and
+//! renders what they return.
+
+pub mod api;
+pub mod problem;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use vigil_domain::Limits;
+use vigil_store::EventStore;
+
+use crate::problem::Problem;
+
+/// What a request handler needs: the store and the limits on input.
+#[derive(Clone)]
+pub struct AppState<S> {
+    pub store: S,
+    pub limits: WebLimits,
+}
+
+/// Bounds on what one request may carry.
+#[derive(Debug, Clone, Copy)]
+pub struct WebLimits {
+    pub event: Limits,
+    pub max_event_bytes: usize,
+    pub max_batch_bytes: usize,
+    pub max_batch_events: usize,
+}
+
+impl Default for WebLimits {
+    fn default() -> Self {
+        WebLimits {
+            event: Limits::default(),
+            max_event_bytes: 1024 * 1024,
+            max_batch_bytes: 64 * 1024 * 1024,
+            max_batch_events: 10_000,
+        }
+    }
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole application as one `tower::Service`: tests call it in-process, `serve`
+/// binds it to a socket.
+pub fn router<S: EventStore>(state: AppState<S>) -> Router {
+    let middleware = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+            let id = request.headers().get(REQUEST_ID).and_then(|value| value.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+        }))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(CatchPanicLayer::custom(|_| internal_error()))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)));
+    api::routes::<S>()
+        .fallback(|| async { Problem::not_found("there is nothing at this address; the API is under /api/v1 (see docs/API.md)") })
+        .method_not_allowed_fallback(|| async {
+            Problem::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed", "this address does not take that method; see docs/API.md")
+        })
+        .with_state(state)
+        .layer(middleware)
+}
+
+fn internal_error() -> Response {
+    Problem::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "Internal error",
+        "Vigil failed while handling this request; nothing of it was stored. The failure is in the log under this request's id.",
+    )
+    .into_response()
+}
