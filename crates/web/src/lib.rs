@@ -64,9 +64,18 @@ pub fn router<S: EventStore>(state: AppState<S>) -> Router {
         .layer(CatchPanicLayer::custom(|_| internal_error()))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)));
     api::routes::<S>()
-        .fallback(|| async { Problem::not_found("there is nothing at this address; the API is under /api/v1 (see docs/API.md)") })
+        .fallback(|| async {
+            Problem::not_found(
+                "there is nothing at this address; the API is under /api/v1 (see docs/API.md)",
+            )
+        })
         .method_not_allowed_fallback(|| async {
-            Problem::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed", "this address does not take that method; see docs/API.md")
+            Problem::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method not allowed",
+                "this address does not take that method; see docs/API.md",
+            )
         })
         .with_state(state)
         .layer(middleware)

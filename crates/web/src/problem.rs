@@ -29,7 +29,12 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn new(status: StatusCode, slug: &str, title: &'static str, detail: impl Into<String>) -> Self {
+    pub fn new(
+        status: StatusCode,
+        slug: &str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
         Problem {
             problem_type: format!("/problems/{slug}"),
             title,
@@ -47,7 +52,10 @@ impl Problem {
     }
 
     pub fn with(mut self, key: &str, value: impl Serialize) -> Self {
-        self.extensions.insert(key.to_string(), serde_json::to_value(value).expect("serialisable"));
+        self.extensions.insert(
+            key.to_string(),
+            serde_json::to_value(value).expect("serialisable"),
+        );
         self
     }
 
@@ -63,7 +71,13 @@ impl Problem {
         } else {
             format!("{count} fields are invalid; each is listed in `errors` with the reason")
         };
-        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-fields", "The request has invalid fields", detail).with_errors(errors)
+        Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-fields",
+            "The request has invalid fields",
+            detail,
+        )
+        .with_errors(errors)
     }
 
     pub fn not_found(detail: impl Into<String>) -> Self {
@@ -72,8 +86,13 @@ impl Problem {
 
     pub fn bad_parameter(field: &str, detail: impl Into<String>) -> Self {
         let detail = detail.into();
-        Problem::new(StatusCode::BAD_REQUEST, "bad-parameter", "A parameter is invalid", format!("{field}: {detail}"))
-            .with_errors(vec![FieldError::new(field, detail)])
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "bad-parameter",
+            "A parameter is invalid",
+            format!("{field}: {detail}"),
+        )
+        .with_errors(vec![FieldError::new(field, detail)])
     }
 }
 

@@ -9,7 +9,11 @@ use serde_json::Value;
 
 use crate::problem::Problem;
 
-pub async fn read_json(headers: &HeaderMap, body: Body, max_bytes: usize) -> Result<Value, Problem> {
+pub async fn read_json(
+    headers: &HeaderMap,
+    body: Body,
+    max_bytes: usize,
+) -> Result<Value, Problem> {
     check_media_type(headers)?;
     let too_large = || {
         Problem::new(
@@ -40,14 +44,22 @@ pub async fn read_json(headers: &HeaderMap, body: Body, max_bytes: usize) -> Res
         }
     };
     if bytes.is_empty() {
-        return Err(Problem::new(StatusCode::BAD_REQUEST, "empty-body", "The request body is empty", "send a JSON document"));
+        return Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "empty-body",
+            "The request body is empty",
+            "send a JSON document",
+        ));
     }
     let text = std::str::from_utf8(&bytes).map_err(|error| {
         Problem::new(
             StatusCode::BAD_REQUEST,
             "invalid-utf8",
             "The request body is not UTF-8",
-            format!("the body is not valid UTF-8 at byte {}; JSON must be sent as UTF-8", error.valid_up_to()),
+            format!(
+                "the body is not valid UTF-8 at byte {}; JSON must be sent as UTF-8",
+                error.valid_up_to()
+            ),
         )
         .with("byte_offset", error.valid_up_to())
     })?;
@@ -56,7 +68,11 @@ pub async fn read_json(headers: &HeaderMap, body: Body, max_bytes: usize) -> Res
             StatusCode::BAD_REQUEST,
             "malformed-json",
             "The request body is not well-formed JSON",
-            format!("malformed JSON at line {} column {}: {error}", error.line(), error.column()),
+            format!(
+                "malformed JSON at line {} column {}: {error}",
+                error.line(),
+                error.column()
+            ),
         )
         .with("line", error.line())
         .with("column", error.column())
@@ -67,7 +83,14 @@ fn check_media_type(headers: &HeaderMap) -> Result<(), Problem> {
     let media_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .map(|value| value.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+        .map(|value| {
+            value
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
     match media_type.as_deref() {
         Some("application/json") => Ok(()),
         Some(other) if other.starts_with("application/") && other.ends_with("+json") => Ok(()),

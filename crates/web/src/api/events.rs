@@ -19,47 +19,86 @@ use crate::AppState;
 use crate::problem::Problem;
 
 /// `POST /api/v1/events`: one event.
-pub async fn record_one<S: EventStore>(State(state): State<AppState<S>>, headers: HeaderMap, body: Body) -> Result<Response, Problem> {
+pub async fn record_one<S: EventStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, Problem> {
     let value = read_json(&headers, body, state.limits.max_event_bytes).await?;
     let now = Timestamp::now();
-    let event = parse_event(&value, "", now, &state.limits.event).map_err(Problem::invalid_fields)?;
-    let outcome = state.store.append(vec![event], now).await.map_err(|error| store_problem(error, ""))?;
+    let event =
+        parse_event(&value, "", now, &state.limits.event).map_err(Problem::invalid_fields)?;
+    let outcome = state
+        .store
+        .append(vec![event], now)
+        .await
+        .map_err(|error| store_problem(error, ""))?;
     Ok(match outcome[0] {
         Appended::Created { id, sequence } => {
             let location = format!("/api/v1/events/{id}");
-            let mut response =
-                (StatusCode::CREATED, Json(json!({ "id": id, "sequence": sequence, "outcome": "created" }))).into_response();
-            response.headers_mut().insert(header::LOCATION, HeaderValue::from_str(&location).expect("ids are ASCII"));
+            let mut response = (
+                StatusCode::CREATED,
+                Json(json!({ "id": id, "sequence": sequence, "outcome": "created" })),
+            )
+                .into_response();
+            response.headers_mut().insert(
+                header::LOCATION,
+                HeaderValue::from_str(&location).expect("ids are ASCII"),
+            );
             response
         }
-        Appended::AlreadyStored { id } => {
-            (StatusCode::OK, Json(json!({ "id": id, "outcome": "already_stored" }))).into_response()
-        }
+        Appended::AlreadyStored { id } => (
+            StatusCode::OK,
+            Json(json!({ "id": id, "outcome": "already_stored" })),
+        )
+            .into_response(),
     })
 }
 
 /// `POST /api/v1/events/batch`: up to 10,000 events, stored all together or not at all.
-pub async fn record_batch<S: EventStore>(State(state): State<AppState<S>>, headers: HeaderMap, body: Body) -> Result<Response, Problem> {
+pub async fn record_batch<S: EventStore>(
+    State(state): State<AppState<S>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, Problem> {
     let value = read_json(&headers, body, state.limits.max_batch_bytes).await?;
     let list = match &value {
         Value::Object(object) => {
             let unknown: Vec<FieldError> = object
                 .keys()
                 .filter(|key| key.as_str() != "events")
-                .map(|key| FieldError::new(format!("/{key}"), "unknown field; a batch has only `events`"))
+                .map(|key| {
+                    FieldError::new(
+                        format!("/{key}"),
+                        "unknown field; a batch has only `events`",
+                    )
+                })
                 .collect();
             if !unknown.is_empty() {
                 return Err(Problem::invalid_fields(unknown));
             }
             match object.get("events") {
                 Some(Value::Array(list)) => list,
-                _ => return Err(Problem::invalid_fields(vec![FieldError::new("/events", "is required: a list of events")])),
+                _ => {
+                    return Err(Problem::invalid_fields(vec![FieldError::new(
+                        "/events",
+                        "is required: a list of events",
+                    )]));
+                }
             }
         }
-        _ => return Err(Problem::invalid_fields(vec![FieldError::new("", "a batch is an object: {\"events\": [...]}")])),
+        _ => {
+            return Err(Problem::invalid_fields(vec![FieldError::new(
+                "",
+                "a batch is an object: {\"events\": [...]}",
+            )]));
+        }
     };
     if list.is_empty() {
-        return Err(Problem::invalid_fields(vec![FieldError::new("/events", "lists at least one event")]));
+        return Err(Problem::invalid_fields(vec![FieldError::new(
+            "/events",
+            "lists at least one event",
+        )]));
     }
     let max = state.limits.max_batch_events;
     if list.len() > max {
@@ -67,7 +106,10 @@ pub async fn record_batch<S: EventStore>(State(state): State<AppState<S>>, heade
             StatusCode::PAYLOAD_TOO_LARGE,
             "too-many-events",
             "The batch has too many events",
-            format!("a batch holds at most {max} events; this one has {}: split it", list.len()),
+            format!(
+                "a batch holds at most {max} events; this one has {}: split it",
+                list.len()
+            ),
         )
         .with("limit_events", max));
     }
@@ -82,22 +124,39 @@ pub async fn record_batch<S: EventStore>(State(state): State<AppState<S>>, heade
     }
     if !errors.is_empty() {
         let invalid_events = {
-            let mut indexes: Vec<&str> = errors.iter().filter_map(|e| e.field.split('/').nth(2)).collect();
+            let mut indexes: Vec<&str> = errors
+                .iter()
+                .filter_map(|e| e.field.split('/').nth(2))
+                .collect();
             indexes.dedup();
             indexes.len()
         };
         let mut problem = Problem::invalid_fields(errors);
-        problem.detail = format!("{invalid_events} of {} events are invalid, so none was stored; each error is listed in `errors`", list.len());
+        problem.detail = format!(
+            "{invalid_events} of {} events are invalid, so none was stored; each error is listed in `errors`",
+            list.len()
+        );
         return Err(problem);
     }
-    let outcomes = state.store.append(events, now).await.map_err(|error| store_problem(error, "/events"))?;
-    let created = outcomes.iter().filter(|o| matches!(o, Appended::Created { .. })).count();
+    let outcomes = state
+        .store
+        .append(events, now)
+        .await
+        .map_err(|error| store_problem(error, "/events"))?;
+    let created = outcomes
+        .iter()
+        .filter(|o| matches!(o, Appended::Created { .. }))
+        .count();
     let results: Vec<Value> = outcomes
         .iter()
         .enumerate()
         .map(|(index, outcome)| match outcome {
-            Appended::Created { id, sequence } => json!({ "index": index, "id": id, "sequence": sequence, "outcome": "created" }),
-            Appended::AlreadyStored { id } => json!({ "index": index, "id": id, "outcome": "already_stored" }),
+            Appended::Created { id, sequence } => {
+                json!({ "index": index, "id": id, "sequence": sequence, "outcome": "created" })
+            }
+            Appended::AlreadyStored { id } => {
+                json!({ "index": index, "id": id, "outcome": "already_stored" })
+            }
         })
         .collect();
     Ok(Json(json!({ "created": created, "already_stored": outcomes.len() - created, "results": results })).into_response())
@@ -105,7 +164,13 @@ pub async fn record_batch<S: EventStore>(State(state): State<AppState<S>>, heade
 
 /// What the store said, as a problem. `prefix` locates the event in the body.
 fn store_problem(error: StoreError, prefix: &str) -> Problem {
-    let at = |index: usize| if prefix.is_empty() { String::new() } else { format!("{prefix}/{index}") };
+    let at = |index: usize| {
+        if prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{prefix}/{index}")
+        }
+    };
     match error {
         StoreError::Conflict { index, ref key, existing } => Problem::new(
             StatusCode::CONFLICT,
@@ -155,22 +220,46 @@ fn read_problem(error: StoreError) -> Problem {
 }
 
 /// `GET /api/v1/events/{id}`.
-pub async fn show<S: EventStore>(State(state): State<AppState<S>>, Path(id): Path<String>) -> Result<Response, Problem> {
-    let id = EventId::parse(&id).map_err(|_| Problem::bad_parameter("id", "an event id is a UUID such as 0190f5e2-7c4d-7b1a-9a55-3f0c2d8e4b61"))?;
+pub async fn show<S: EventStore>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let id = EventId::parse(&id).map_err(|_| {
+        Problem::bad_parameter(
+            "id",
+            "an event id is a UUID such as 0190f5e2-7c4d-7b1a-9a55-3f0c2d8e4b61",
+        )
+    })?;
     let event = state.store.event(id).await.map_err(read_problem)?;
     let event = event.ok_or_else(|| Problem::not_found(format!("no event {id}")))?;
     Ok(Json(event).into_response())
 }
 
 /// `GET /api/v1/identity-records/{id}`.
-pub async fn identity_record<S: EventStore>(State(state): State<AppState<S>>, Path(id): Path<String>) -> Result<Response, Problem> {
-    let id = uuid::Uuid::parse_str(&id).map_err(|_| Problem::bad_parameter("id", "an identity record id is a UUID"))?;
-    let record = state.store.identity_record(IdentityRecordId(id)).await.map_err(read_problem)?;
+pub async fn identity_record<S: EventStore>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let id = uuid::Uuid::parse_str(&id)
+        .map_err(|_| Problem::bad_parameter("id", "an identity record id is a UUID"))?;
+    let record = state
+        .store
+        .identity_record(IdentityRecordId(id))
+        .await
+        .map_err(read_problem)?;
     let record = record.ok_or_else(|| Problem::not_found(format!("no identity record {id}")))?;
     Ok(Json(record).into_response())
 }
 
-const LIST_PARAMETERS: &[&str] = &["agency", "reference", "source_system", "source_id", "after", "limit", "include_superseded"];
+const LIST_PARAMETERS: &[&str] = &[
+    "agency",
+    "reference",
+    "source_system",
+    "source_id",
+    "after",
+    "limit",
+    "include_superseded",
+];
 
 /// `GET /api/v1/events?agency=...`, with `reference` (the agency's own person
 /// reference) or `source_system` and `source_id`, or neither for the agency's log.
@@ -178,24 +267,50 @@ pub async fn list<S: EventStore>(
     State(state): State<AppState<S>>,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<Response, Problem> {
-    let Query(query) = query.map_err(|rejection| Problem::bad_parameter("query", rejection.body_text()))?;
-    if let Some(unknown) = query.keys().find(|key| !LIST_PARAMETERS.contains(&key.as_str())) {
-        return Err(Problem::bad_parameter(unknown, format!("unknown parameter; the parameters are: {}", LIST_PARAMETERS.join(", "))));
+    let Query(query) =
+        query.map_err(|rejection| Problem::bad_parameter("query", rejection.body_text()))?;
+    if let Some(unknown) = query
+        .keys()
+        .find(|key| !LIST_PARAMETERS.contains(&key.as_str()))
+    {
+        return Err(Problem::bad_parameter(
+            unknown,
+            format!(
+                "unknown parameter; the parameters are: {}",
+                LIST_PARAMETERS.join(", ")
+            ),
+        ));
     }
-    let agency = query.get("agency").ok_or_else(|| Problem::bad_parameter("agency", "is required"))?;
-    let agency = AgencyCode::parse(agency).map_err(|error| Problem::bad_parameter("agency", error.to_string()))?;
+    let agency = query
+        .get("agency")
+        .ok_or_else(|| Problem::bad_parameter("agency", "is required"))?;
+    let agency = AgencyCode::parse(agency)
+        .map_err(|error| Problem::bad_parameter("agency", error.to_string()))?;
     let after = match query.get("after") {
-        Some(text) => text.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| Problem::bad_parameter("after", "a sequence number, 0 or more"))?,
+        Some(text) => text
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| Problem::bad_parameter("after", "a sequence number, 0 or more"))?,
         None => 0,
     };
     let limit = match query.get("limit") {
-        Some(text) => text.parse::<u32>().ok().filter(|n| (1..=1000).contains(n)).ok_or_else(|| Problem::bad_parameter("limit", "a number from 1 to 1000"))?,
+        Some(text) => text
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+            .ok_or_else(|| Problem::bad_parameter("limit", "a number from 1 to 1000"))?,
         None => 100,
     };
     let include_superseded = match query.get("include_superseded").map(String::as_str) {
         None | Some("false") => false,
         Some("true") => true,
-        Some(_) => return Err(Problem::bad_parameter("include_superseded", "true or false")),
+        Some(_) => {
+            return Err(Problem::bad_parameter(
+                "include_superseded",
+                "true or false",
+            ));
+        }
     };
     let page = Page { after, limit };
     let events = match (query.get("reference"), query.get("source_system"), query.get("source_id")) {
@@ -213,6 +328,8 @@ pub async fn list<S: EventStore>(
         }
     }
     .map_err(read_problem)?;
-    let next_after = (events.len() == limit as usize).then(|| events.last().map(|e| e.sequence)).flatten();
+    let next_after = (events.len() == limit as usize)
+        .then(|| events.last().map(|e| e.sequence))
+        .flatten();
     Ok(Json(json!({ "events": events, "next_after": next_after })).into_response())
 }

@@ -15,9 +15,17 @@ pub async fn health() -> Json<Value> {
 }
 
 /// The process can serve: its store answers.
-pub async fn ready<S: EventStore>(State(state): State<AppState<S>>) -> Result<Json<Value>, Problem> {
+pub async fn ready<S: EventStore>(
+    State(state): State<AppState<S>>,
+) -> Result<Json<Value>, Problem> {
     state.store.ping().await.map_err(|error| {
-        Problem::new(StatusCode::SERVICE_UNAVAILABLE, "not-ready", "Not ready", error.to_string()).retry_after(5)
+        Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not-ready",
+            "Not ready",
+            error.to_string(),
+        )
+        .retry_after(5)
     })?;
     Ok(Json(json!({ "status": "ready" })))
 }

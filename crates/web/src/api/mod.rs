@@ -15,8 +15,14 @@ pub fn routes<S: EventStore>() -> Router<AppState<S>> {
     Router::new()
         .route("/health", get(health::health))
         .route("/ready", get(health::ready::<S>))
-        .route("/api/v1/events", post(events::record_one::<S>).get(events::list::<S>))
+        .route(
+            "/api/v1/events",
+            post(events::record_one::<S>).get(events::list::<S>),
+        )
         .route("/api/v1/events/batch", post(events::record_batch::<S>))
         .route("/api/v1/events/{id}", get(events::show::<S>))
-        .route("/api/v1/identity-records/{id}", get(events::identity_record::<S>))
+        .route(
+            "/api/v1/identity-records/{id}",
+            get(events::identity_record::<S>),
+        )
 }

@@ -1,0 +1,194 @@
+//! What an operator sets: where the database is, where to listen, the limits on input
+//! and how to log. Read from a TOML file (`--config`, `VIGIL_CONFIG`, or `vigil.toml`
+//! in the working directory when present); flags and environment variables override
+//! the file; everything has a default that runs on a laptop.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+pub const DEFAULT_DATABASE: &str = "sqlite://vigil.db";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConfigFile {
+    pub database: DatabaseSection,
+    pub server: ServerSection,
+    pub limits: LimitsSection,
+    pub log: LogSection,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseSection {
+    /// `sqlite://PATH` or `postgres://...`.
+    pub url: Option<String>,
+    /// `full` (default) or `normal`; see docs/OPERATIONS.md.
+    pub sqlite_durability: Option<String>,
+    pub postgres_max_connections: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerSection {
+    pub listen: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsSection {
+    pub max_event_bytes: Option<usize>,
+    pub max_batch_bytes: Option<usize>,
+    pub max_batch_events: Option<usize>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogSection {
+    /// `text` (default) or `json`.
+    pub format: Option<String>,
+}
+
+impl ConfigFile {
+    /// Reads the named file, or `vigil.toml` in the working directory if it exists.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Self> {
+        let (path, required) = match path {
+            Some(path) => (path.to_path_buf(), true),
+            None => (PathBuf::from("vigil.toml"), false),
+        };
+        if !path.exists() {
+            if required {
+                bail!("the configuration file {} does not exist", path.display());
+            }
+            return Ok(ConfigFile::default());
+        }
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        toml::from_str(&text)
+            .with_context(|| format!("{} is not a valid Vigil configuration", path.display()))
+    }
+}
+
+/// Where the events live, decided from the URL's scheme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    Sqlite {
+        path: PathBuf,
+        durability: vigil_store_sqlite::Durability,
+    },
+    Postgres {
+        url: String,
+        max_connections: u32,
+    },
+}
+
+impl Database {
+    pub fn from_url(url: &str, file: &DatabaseSection) -> anyhow::Result<Self> {
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            let path = path.split('?').next().unwrap_or(path);
+            if path.is_empty() {
+                bail!(
+                    "the SQLite URL {url:?} names no file; write sqlite://vigil.db or sqlite:///var/lib/vigil/vigil.db"
+                );
+            }
+            let durability = match file.sqlite_durability.as_deref() {
+                None | Some("full") => vigil_store_sqlite::Durability::Full,
+                Some("normal") => vigil_store_sqlite::Durability::Normal,
+                Some(other) => {
+                    bail!("database.sqlite_durability is `full` or `normal`, not {other:?}")
+                }
+            };
+            Ok(Database::Sqlite {
+                path: PathBuf::from(path),
+                durability,
+            })
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Database::Postgres {
+                url: url.to_string(),
+                max_connections: file.postgres_max_connections.unwrap_or(16),
+            })
+        } else {
+            bail!("the database URL must start with sqlite:// or postgres://; got {url:?}")
+        }
+    }
+
+    /// For messages: the URL without any password.
+    pub fn describe(&self) -> String {
+        match self {
+            Database::Sqlite { path, .. } => format!("SQLite file {}", path.display()),
+            Database::Postgres { url, .. } => {
+                let shown = match (url.find("://"), url.rfind('@')) {
+                    (Some(scheme_end), Some(at)) if at > scheme_end => {
+                        let credentials = &url[scheme_end + 3..at];
+                        let user = credentials.split(':').next().unwrap_or("");
+                        format!("{}{}@{}", &url[..scheme_end + 3], user, &url[at + 1..])
+                    }
+                    _ => url.clone(),
+                };
+                format!("PostgreSQL {shown}")
+            }
+        }
+    }
+}
+
+pub fn parse_listen(text: &str) -> anyhow::Result<SocketAddr> {
+    text.parse().with_context(|| {
+        format!("--listen takes ADDRESS:PORT such as 127.0.0.1:8080; got {text:?}")
+    })
+}
+
+pub fn web_limits(file: &LimitsSection) -> vigil_web::WebLimits {
+    let defaults = vigil_web::WebLimits::default();
+    vigil_web::WebLimits {
+        event: defaults.event,
+        max_event_bytes: file.max_event_bytes.unwrap_or(defaults.max_event_bytes),
+        max_batch_bytes: file.max_batch_bytes.unwrap_or(defaults.max_batch_bytes),
+        max_batch_events: file.max_batch_events.unwrap_or(defaults.max_batch_events),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls() {
+        let file = DatabaseSection::default();
+        assert!(
+            matches!(Database::from_url("sqlite://vigil.db", &file).unwrap(), Database::Sqlite { path, .. } if path == Path::new("vigil.db"))
+        );
+        assert!(
+            matches!(Database::from_url("sqlite:///var/lib/v.db", &file).unwrap(), Database::Sqlite { path, .. } if path == Path::new("/var/lib/v.db"))
+        );
+        assert!(matches!(
+            Database::from_url("postgres://u:p@h/db", &file).unwrap(),
+            Database::Postgres { .. }
+        ));
+        assert!(Database::from_url("mysql://h/db", &file).is_err());
+        assert!(Database::from_url("sqlite://", &file).is_err());
+        let postgres =
+            Database::from_url("postgres://vigil:secret@db.example:5432/vigil", &file).unwrap();
+        assert_eq!(
+            postgres.describe(),
+            "PostgreSQL postgres://vigil@db.example:5432/vigil"
+        );
+    }
+
+    #[test]
+    fn a_config_file_with_a_typo_is_refused() {
+        let error = toml::from_str::<ConfigFile>("[server]\nlisten = \"0.0.0.0:80\"\nport = 80\n")
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("unknown field `port`"),
+            "{error}"
+        );
+        let good: ConfigFile = toml::from_str("[database]\nurl = \"sqlite://x.db\"\n").unwrap();
+        assert_eq!(good.database.url.as_deref(), Some("sqlite://x.db"));
+    }
+}

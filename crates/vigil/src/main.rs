@@ -1,0 +1,229 @@
+//! The `vigil` binary: reads the configuration, sets up logging, and runs one
+//! subcommand. The work itself lives in the library crates; this file only wires.
+
+mod commands;
+mod config;
+mod database;
+mod synth;
+mod telemetry;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use vigil_domain::Limits;
+
+use crate::config::{
+    ConfigFile, DEFAULT_DATABASE, DEFAULT_LISTEN, Database, parse_listen, web_limits,
+};
+use crate::database::with_store;
+
+/// Vigil joins what social care, health, police, legal services, housing and schools
+/// record about a child into one picture, so that no warning sign is missed because
+/// each agency held only a piece of it.
+#[derive(Parser)]
+#[command(name = "vigil", version)]
+struct Cli {
+    /// A TOML configuration file (default: vigil.toml in this directory, if present).
+    #[arg(long, global = true, env = "VIGIL_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// The database: sqlite://FILE (the default, sqlite://vigil.db) or postgres://...
+    #[arg(long, global = true, env = "VIGIL_DATABASE_URL", value_name = "URL")]
+    database: Option<String>,
+
+    /// Log as JSON lines instead of text.
+    #[arg(long, global = true)]
+    json_logs: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API until stopped (Ctrl-C or SIGTERM).
+    Serve {
+        /// Address and port to listen on.
+        #[arg(long, env = "VIGIL_LISTEN", value_name = "ADDRESS:PORT")]
+        listen: Option<String>,
+    },
+    /// Bring the database's schema up to date, then stop.
+    Migrate,
+    /// Import events from a JSON Lines file: one event per line, checked as the API
+    /// checks them. Rejected lines go to FILE.rejected.jsonl with their reasons.
+    Import {
+        /// The .jsonl file.
+        file: PathBuf,
+        /// Events stored per transaction.
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u16).range(1..=10_000))]
+        batch_size: u16,
+    },
+    /// Measure Vigil's speed.
+    Bench {
+        #[command(subcommand)]
+        what: BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Ingest: batch import, concurrent POSTs, and POSTs at a fixed offered rate, on a
+    /// fresh store (a temporary SQLite file unless --database names PostgreSQL, where a
+    /// temporary schema is used and dropped).
+    Ingest {
+        #[arg(long, default_value_t = 20_000)]
+        batch_events: u64,
+        #[arg(long, default_value_t = 5_000)]
+        http_events: u64,
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// Offered load for the fixed-rate phase, in events per second.
+        #[arg(long, default_value_t = 500)]
+        rate: u64,
+        #[arg(long, default_value_t = 20)]
+        rate_seconds: u64,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let file = ConfigFile::load(cli.config.as_deref())?;
+    let json_logs = cli.json_logs || file.log.format.as_deref() == Some("json");
+    telemetry::init(json_logs);
+    let database_url = cli
+        .database
+        .clone()
+        .or_else(|| file.database.url.clone())
+        .unwrap_or_else(|| DEFAULT_DATABASE.to_string());
+    match cli.command {
+        Command::Serve { listen } => {
+            let listen = listen
+                .or_else(|| file.server.listen.clone())
+                .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+            let database = Database::from_url(&database_url, &file.database)?;
+            let serve = commands::serve::Serve {
+                listen: parse_listen(&listen)?,
+                limits: web_limits(&file.limits),
+                database_description: database.describe(),
+            };
+            with_store(&database, serve).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            let database = Database::from_url(&database_url, &file.database)?;
+            let events = with_store(&database, commands::migrate::Migrate).await?;
+            println!(
+                "{} is up to date; it holds {events} events",
+                database.describe()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import {
+            file: input,
+            batch_size,
+        } => {
+            let database = Database::from_url(&database_url, &file.database)?;
+            let import = commands::import::Import {
+                file: input.clone(),
+                batch_size: usize::from(batch_size),
+                limits: Limits::default(),
+                show_progress: std::io::stderr().is_terminal(),
+            };
+            let summary = with_store(&database, import).await?;
+            println!(
+                "{}: {} events read; {} stored, {} already stored, {} rejected, in {:.1} s",
+                input.display(),
+                summary.lines,
+                summary.created,
+                summary.already_stored,
+                summary.rejected,
+                summary.seconds
+            );
+            if let Some(path) = &summary.rejected_file {
+                println!(
+                    "the rejected lines, with the reasons, are in {}",
+                    path.display()
+                );
+                return Ok(ExitCode::from(2));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
+            what:
+                BenchCommand::Ingest {
+                    batch_events,
+                    http_events,
+                    clients,
+                    rate,
+                    rate_seconds,
+                },
+        } => {
+            let work = tempfile_directory()?;
+            let bench = commands::bench::IngestBench {
+                batch_events,
+                http_events,
+                clients,
+                rate,
+                rate_seconds,
+                work_directory: work.clone(),
+            };
+            let explicit = cli.database.clone().or_else(|| file.database.url.clone());
+            let (backend, report) = match explicit.as_deref() {
+                Some(url) if url.starts_with("postgres") => {
+                    let url = url.to_string();
+                    let report = commands::bench::with_postgres_schema(&url, async |schema| {
+                        let store =
+                            vigil_store_postgres::PostgresStore::connect(&url, Some(&schema), 16)
+                                .await?;
+                        database::StoreTask::run(bench, store).await
+                    })
+                    .await?;
+                    ("PostgreSQL", report)
+                }
+                _ => {
+                    let database = Database::Sqlite {
+                        path: work.join("bench.db"),
+                        durability: vigil_store_sqlite::Durability::Full,
+                    };
+                    (
+                        "SQLite (synchronous=FULL)",
+                        with_store(&database, bench).await?,
+                    )
+                }
+            };
+            std::fs::remove_dir_all(&work).ok();
+            commands::bench::print_report(backend, &report);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// A fresh directory for a benchmark's files, removed when it ends.
+fn tempfile_directory() -> anyhow::Result<PathBuf> {
+    let path = std::env::temp_dir().join(format!("vigil-bench-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&path).with_context(|| format!("creating {}", path.display()))?;
+    Ok(path)
+}

@@ -1,0 +1,135 @@
+//! The command line as an operator uses it: import with line-numbered rejections,
+//! idempotent re-import, migrate, and clear errors for bad configuration.
+
+mod common;
+
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+fn vigil(arguments: &[&str], directory: &std::path::Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_vigil"))
+        .args(arguments)
+        .current_dir(directory)
+        .env_remove("VIGIL_DATABASE_URL")
+        .env_remove("VIGIL_CONFIG")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("vigil runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn import_reports_bad_lines_by_number_and_is_idempotent() {
+    let directory = tempfile::tempdir().unwrap();
+    let mut bad_nhs = common::visit(1);
+    bad_nhs["people"][0]["nhs_number"] = json!("999 210 0312");
+    let mut conflicting = common::visit(0);
+    conflicting["summary"] = json!("a different record under the same source id");
+    let lines = [
+        serde_json::to_string(&common::visit(0)).unwrap(),
+        serde_json::to_string(&bad_nhs).unwrap(),
+        String::new(),
+        "{ not json".to_string(),
+        serde_json::to_string(&common::visit(2)).unwrap(),
+        serde_json::to_string(&conflicting).unwrap(),
+        serde_json::to_string(&common::visit(3)).unwrap(),
+    ];
+    std::fs::write(
+        directory.path().join("visits.jsonl"),
+        lines.join("\n") + "\n",
+    )
+    .unwrap();
+
+    let first = vigil(&["import", "visits.jsonl"], directory.path());
+    assert_eq!(
+        first.status.code(),
+        Some(2),
+        "rejections make the exit status 2: {}",
+        text(&first.stderr)
+    );
+    let stdout = text(&first.stdout);
+    assert!(
+        stdout.contains("6 events read; 3 stored, 0 already stored, 3 rejected"),
+        "{stdout}"
+    );
+    let stderr = text(&first.stderr);
+    assert!(
+        stderr.contains("line 2: /people/0/nhs_number: the check digit is wrong"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("line 4: malformed JSON"), "{stderr}");
+    assert!(stderr.contains("line 6: /source_id"), "{stderr}");
+
+    let rejected = std::fs::read_to_string(directory.path().join("visits.rejected.jsonl")).unwrap();
+    let rejected: Vec<Value> = rejected
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(
+        rejected
+            .iter()
+            .map(|r| r["line"].as_u64().unwrap())
+            .collect::<Vec<_>>(),
+        [2, 4, 6]
+    );
+    assert_eq!(rejected[0]["errors"][0]["field"], "/people/0/nhs_number");
+    assert_eq!(rejected[1]["record"], "{ not json");
+
+    let again = vigil(&["import", "visits.jsonl"], directory.path());
+    assert!(
+        text(&again.stdout).contains("0 stored, 3 already stored, 3 rejected"),
+        "{}",
+        text(&again.stdout)
+    );
+
+    let migrate = vigil(&["migrate"], directory.path());
+    assert!(migrate.status.success());
+    assert!(
+        text(&migrate.stdout).contains("holds 3 events"),
+        "{}",
+        text(&migrate.stdout)
+    );
+}
+
+#[test]
+fn mistakes_in_how_vigil_is_started_are_explained() {
+    let directory = tempfile::tempdir().unwrap();
+    let missing = vigil(&["import", "nowhere.jsonl"], directory.path());
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        text(&missing.stderr).contains("cannot open nowhere.jsonl"),
+        "{}",
+        text(&missing.stderr)
+    );
+
+    let bad_url = vigil(&["--database", "mysql://x/y", "migrate"], directory.path());
+    assert!(
+        text(&bad_url.stderr).contains("must start with sqlite:// or postgres://"),
+        "{}",
+        text(&bad_url.stderr)
+    );
+
+    std::fs::write(directory.path().join("vigil.toml"), "[server]\nport = 80\n").unwrap();
+    let bad_config = vigil(&["migrate"], directory.path());
+    assert!(
+        text(&bad_config.stderr).contains("unknown field `port`"),
+        "{}",
+        text(&bad_config.stderr)
+    );
+
+    std::fs::write(
+        directory.path().join("vigil.toml"),
+        "[server]\nlisten = \"localhost\"\n",
+    )
+    .unwrap();
+    let bad_listen = vigil(&["serve"], directory.path());
+    assert!(
+        text(&bad_listen.stderr).contains("--listen takes ADDRESS:PORT"),
+        "{}",
+        text(&bad_listen.stderr)
+    );
+}
