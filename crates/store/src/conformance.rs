@@ -26,7 +26,8 @@ macro_rules! conformance_tests {
             listings_by_reference_and_agency_in_log_order,
             identity_records_are_kept_as_recorded,
             the_log_reads_in_order,
-            concurrent_appends_of_one_record_store_it_once
+            concurrent_appends_of_one_record_store_it_once,
+            a_failed_append_does_not_spoil_concurrent_ones
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
@@ -445,4 +446,28 @@ pub async fn concurrent_appends_of_one_record_store_it_once<S: EventStore>(store
         "every append names the same event"
     );
     assert_eq!(count(&store).await, 1);
+}
+
+pub async fn a_failed_append_does_not_spoil_concurrent_ones<S: EventStore>(store: S) {
+    store.append(vec![visit("NCS", "TAKEN", "CH-1", "Seen.")], now()).await.unwrap();
+    let mut tasks = Vec::new();
+    for number in 0..40 {
+        let store = store.clone();
+        // Every fourth append is a changed record under a taken key, so it must fail.
+        let event = if number % 4 == 0 {
+            visit("NCS", "TAKEN", "CH-1", &format!("changed {number}"))
+        } else {
+            visit("NCS", &format!("V-{number}"), "CH-1", "Seen.")
+        };
+        tasks.push(tokio::spawn(async move { (number, store.append(vec![event], now()).await) }));
+    }
+    for task in tasks {
+        let (number, result) = task.await.unwrap();
+        if number % 4 == 0 {
+            assert!(matches!(result, Err(StoreError::Conflict { .. })), "{number}: {result:?}");
+        } else {
+            assert!(matches!(result.as_deref(), Ok([Appended::Created { .. }])), "{number}: {result:?}");
+        }
+    }
+    assert_eq!(count(&store).await, 31);
 }
