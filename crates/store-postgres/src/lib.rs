@@ -1,12 +1,14 @@
 //! The PostgreSQL event store, for a region or a national service running several
 //! Vigil processes against one database.
 //!
-//! Appends take a transaction-scoped advisory lock before they look anything up. That
-//! serialises appends across every process, which buys two things cheaply: the
-//! look-up-then-insert of idempotency cannot race, and sequence numbers become visible
-//! in commit order, so a reader following the log by sequence never skips an event
-//! that commits late. Each append is three round trips whatever its size (look up,
-//! insert events, insert identity records), using arrays and UNNEST.
+//! Appends go through the shared group commit (`vigil_store::queue`): the appends that
+//! arrive together share one transaction, each in a savepoint of its own, so they share
+//! one commit flush. Each transaction takes a transaction-scoped advisory lock before it
+//! looks anything up. That serialises appends across every process, which buys two
+//! things cheaply: the look-up-then-insert of idempotency cannot race, and sequence
+//! numbers become visible in commit order, so a reader following the log by sequence
+//! never skips an event that commits late. Each append is three round trips whatever
+//! its size (look up, insert events, insert identity records), using arrays and UNNEST.
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -19,8 +21,8 @@ use uuid::Uuid;
 use vigil_domain::{AgencyCode, EventId, NewEvent, SourceKey};
 use vigil_store::row::{EventRow, body_json, identity_record_ids_json, microseconds, role_name};
 use vigil_store::{
-    Appended, EventStore, Existing, IdentityRecord, IdentityRecordId, Page, StoreError,
-    StoredEvent, SupersedeTarget, plan_append, row,
+    Append, AppendQueue, Appended, EventStore, Existing, GroupWriter, IdentityRecord,
+    IdentityRecordId, Page, StoreError, StoredEvent, SupersedeTarget, plan_append, row,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -28,6 +30,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 #[derive(Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    appends: AppendQueue,
 }
 
 const EVENT_COLUMNS: &str = "e.sequence, e.id::text AS id, e.recorded_at_us, e.ingested_at_us, e.content_hash, \
@@ -59,7 +62,8 @@ impl PostgresStore {
             .run(&pool)
             .await
             .map_err(|error| StoreError::Internal(format!("migrating the database: {error}")))?;
-        Ok(PostgresStore { pool })
+        let appends = AppendQueue::start(PostgresWriter { pool: pool.clone() });
+        Ok(PostgresStore { pool, appends })
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -228,28 +232,84 @@ async fn look_up(
     Ok((existing, targets))
 }
 
-impl EventStore for PostgresStore {
-    async fn append(
-        &self,
-        events: Vec<NewEvent>,
-        ingested_at: Timestamp,
-    ) -> Result<Vec<Appended>, StoreError> {
-        let mut transaction = self.pool.begin().await.map_err(store_error)?;
-        sqlx::query(
-            "SELECT pg_advisory_xact_lock(hashtext('vigil.events.append.' || current_schema()))",
-        )
-        .execute(&mut *transaction)
+/// Writes groups of appends: one transaction per group, holding the advisory lock that
+/// serialises appends across processes, one savepoint per append.
+struct PostgresWriter {
+    pool: PgPool,
+}
+
+impl GroupWriter for PostgresWriter {
+    async fn write_group(&mut self, group: Vec<Append>) -> Vec<Result<Vec<Appended>, StoreError>> {
+        let count = group.len();
+        let mut transaction = match begin_locked(&self.pool).await {
+            Ok(transaction) => transaction,
+            Err(error) => return (0..count).map(|_| Err(error.clone())).collect(),
+        };
+        let mut results = Vec::with_capacity(count);
+        for append in group {
+            results.push(
+                append_in_savepoint(&mut transaction, append.events, append.ingested_at).await,
+            );
+        }
+        match transaction.commit().await.map_err(store_error) {
+            Ok(()) => results,
+            Err(error) => results
+                .into_iter()
+                .map(|result| result.and(Err(error.clone())))
+                .collect(),
+        }
+    }
+}
+
+async fn begin_locked(pool: &PgPool) -> Result<Transaction<'static, Postgres>, StoreError> {
+    let mut transaction = pool.begin().await.map_err(store_error)?;
+    sqlx::query(
+        "SELECT pg_advisory_xact_lock(hashtext('vigil.events.append.' || current_schema()))",
+    )
+    .execute(&mut *transaction)
+    .await
+    .map_err(store_error)?;
+    Ok(transaction)
+}
+
+async fn append_in_savepoint(
+    transaction: &mut Transaction<'_, Postgres>,
+    events: Vec<NewEvent>,
+    ingested_at: Timestamp,
+) -> Result<Vec<Appended>, StoreError> {
+    execute(transaction, "SAVEPOINT one_append").await?;
+    let result = append_in(transaction, events, ingested_at).await;
+    if result.is_err() {
+        execute(transaction, "ROLLBACK TO SAVEPOINT one_append").await?;
+    }
+    execute(transaction, "RELEASE SAVEPOINT one_append").await?;
+    result
+}
+
+async fn execute(
+    transaction: &mut Transaction<'_, Postgres>,
+    sql: &'static str,
+) -> Result<(), StoreError> {
+    sqlx::query(sql)
+        .execute(&mut **transaction)
         .await
         .map_err(store_error)?;
-        let (existing, targets) = look_up(&mut transaction, &events).await?;
-        let plan = plan_append(events, ingested_at, &existing, &targets)?;
-        if plan.inserts.is_empty() {
-            transaction.commit().await.map_err(store_error)?;
-            return Ok(plan.outcomes(&[]));
-        }
-        let inserts = &plan.inserts;
-        let ids: Vec<Uuid> = inserts.iter().map(|p| p.id.0).collect();
-        let rows = sqlx::query(
+    Ok(())
+}
+
+async fn append_in(
+    transaction: &mut Transaction<'_, Postgres>,
+    events: Vec<NewEvent>,
+    ingested_at: Timestamp,
+) -> Result<Vec<Appended>, StoreError> {
+    let (existing, targets) = look_up(transaction, &events).await?;
+    let plan = plan_append(events, ingested_at, &existing, &targets)?;
+    if plan.inserts.is_empty() {
+        return Ok(plan.outcomes(&[]));
+    }
+    let inserts = &plan.inserts;
+    let ids: Vec<Uuid> = inserts.iter().map(|p| p.id.0).collect();
+    let rows = sqlx::query(
             "INSERT INTO events (id, agency, source_system, source_id, kind, occurred_start_us, recorded_at_us, \
              ingested_at_us, supersedes, content_hash, identity_record_ids, body) \
              SELECT id, agency, source_system, source_id, kind, occurred_start_us, recorded_at_us, ingested_at_us, \
@@ -273,50 +333,50 @@ impl EventStore for PostgresStore {
         .bind(inserts.iter().map(|p| p.content_hash.clone()).collect::<Vec<_>>())
         .bind(inserts.iter().map(|p| identity_record_ids_json(&p.identity_records)).collect::<Vec<_>>())
         .bind(inserts.iter().map(|p| body_json(&p.event)).collect::<Vec<_>>())
-        .fetch_all(&mut *transaction)
+        .fetch_all(&mut **transaction)
         .await
         .map_err(store_error)?;
-        let mut sequence_of: HashMap<String, i64> = HashMap::with_capacity(rows.len());
-        for row in rows {
-            sequence_of.insert(
-                row.try_get("id").map_err(store_error)?,
-                row.try_get("sequence").map_err(store_error)?,
-            );
-        }
-        let sequences: Vec<i64> = inserts
-            .iter()
-            .map(|p| {
-                sequence_of
-                    .get(&p.id.to_string())
-                    .copied()
-                    .ok_or_else(|| internal("an inserted event returned no sequence"))
-            })
-            .collect::<Result<_, _>>()?;
+    let mut sequence_of: HashMap<String, i64> = HashMap::with_capacity(rows.len());
+    for row in rows {
+        sequence_of.insert(
+            row.try_get("id").map_err(store_error)?,
+            row.try_get("sequence").map_err(store_error)?,
+        );
+    }
+    let sequences: Vec<i64> = inserts
+        .iter()
+        .map(|p| {
+            sequence_of
+                .get(&p.id.to_string())
+                .copied()
+                .ok_or_else(|| internal("an inserted event returned no sequence"))
+        })
+        .collect::<Result<_, _>>()?;
 
-        let mut record_ids = Vec::new();
-        let mut record_sequences = Vec::new();
-        let mut positions = Vec::new();
-        let mut agencies = Vec::new();
-        let mut references = Vec::new();
-        let mut nhs_numbers = Vec::new();
-        let mut roles = Vec::new();
-        for (planned, sequence) in inserts.iter().zip(&sequences) {
-            for (position, (record_id, person)) in planned
-                .identity_records
-                .iter()
-                .zip(&planned.event.people)
-                .enumerate()
-            {
-                record_ids.push(record_id.0);
-                record_sequences.push(*sequence);
-                positions.push(position as i32);
-                agencies.push(planned.event.agency.to_string());
-                references.push(person.agency_reference.clone());
-                nhs_numbers.push(person.nhs_number.map(|number| number.digits()));
-                roles.push(role_name(person.role));
-            }
+    let mut record_ids = Vec::new();
+    let mut record_sequences = Vec::new();
+    let mut positions = Vec::new();
+    let mut agencies = Vec::new();
+    let mut references = Vec::new();
+    let mut nhs_numbers = Vec::new();
+    let mut roles = Vec::new();
+    for (planned, sequence) in inserts.iter().zip(&sequences) {
+        for (position, (record_id, person)) in planned
+            .identity_records
+            .iter()
+            .zip(&planned.event.people)
+            .enumerate()
+        {
+            record_ids.push(record_id.0);
+            record_sequences.push(*sequence);
+            positions.push(position as i32);
+            agencies.push(planned.event.agency.to_string());
+            references.push(person.agency_reference.clone());
+            nhs_numbers.push(person.nhs_number.map(|number| number.digits()));
+            roles.push(role_name(person.role));
         }
-        sqlx::query(
+    }
+    sqlx::query(
             "INSERT INTO identity_records (id, event_sequence, position, agency, agency_reference, nhs_number, role) \
              SELECT * FROM UNNEST($1::uuid[], $2::int8[], $3::int4[], $4::text[], $5::text[], $6::text[], $7::text[])",
         )
@@ -327,11 +387,19 @@ impl EventStore for PostgresStore {
         .bind(&references)
         .bind(&nhs_numbers)
         .bind(&roles)
-        .execute(&mut *transaction)
+        .execute(&mut **transaction)
         .await
         .map_err(store_error)?;
-        transaction.commit().await.map_err(store_error)?;
-        Ok(plan.outcomes(&sequences))
+    Ok(plan.outcomes(&sequences))
+}
+
+impl EventStore for PostgresStore {
+    async fn append(
+        &self,
+        events: Vec<NewEvent>,
+        ingested_at: Timestamp,
+    ) -> Result<Vec<Appended>, StoreError> {
+        self.appends.append(events, ingested_at).await
     }
 
     async fn event(&self, id: EventId) -> Result<Option<StoredEvent>, StoreError> {

@@ -1,13 +1,11 @@
 //! The embedded event store: Vigil's default, one SQLite file beside the binary.
 //!
-//! SQLite allows one writer at a time, so every append goes to one writer task that
-//! owns the only write connection: appends queue in Vigil rather than fail with
-//! "database is locked", and the look-up-then-insert of an append cannot race another.
-//! The writer commits the appends that arrive together in one transaction (group
-//! commit), each inside its own savepoint so that one append's error touches no other:
-//! with `synchronous = FULL` a commit costs a disk flush, and sharing it is what lets
-//! many concurrent single-event POSTs be both durable and fast. Rows are inserted many
-//! per statement, because each statement costs a round trip to SQLite's worker thread.
+//! SQLite allows one writer at a time, so every append goes through the shared group
+//! commit (`vigil_store::queue`) to one writer that owns the only write connection:
+//! appends queue in Vigil rather than fail with "database is locked", the
+//! look-up-then-insert of an append cannot race another, and appends that arrive
+//! together share one transaction and one disk flush. Rows are inserted many per
+//! statement, because each statement costs a round trip to SQLite's worker thread.
 //! Reads use their own pool and, in WAL mode, never wait for the writer.
 //!
 //! Durability: `synchronous = FULL` by default, so an acknowledged event survives a
@@ -25,12 +23,12 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 use sqlx::{AssertSqlSafe, Row, Sqlite, Transaction};
-use tokio::sync::{mpsc, oneshot};
 use vigil_domain::{AgencyCode, EventId, NewEvent, SourceKey};
 use vigil_store::row::{EventRow, body_json, identity_record_ids_json, microseconds};
 use vigil_store::{
-    Appended, EventStore, Existing, IdentityRecord, IdentityRecordId, Page, PlannedEvent, StoreError,
-    StoredEvent, SupersedeTarget, plan_append, row,
+    Append, AppendQueue, Appended, EventStore, Existing, GroupWriter, IdentityRecord,
+    IdentityRecordId, Page, PlannedEvent, StoreError, StoredEvent, SupersedeTarget, plan_append,
+    row,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -48,20 +46,15 @@ pub enum Durability {
 
 #[derive(Clone)]
 pub struct SqliteStore {
-    appends: mpsc::Sender<AppendRequest>,
+    appends: AppendQueue,
     writer: SqlitePool,
     reader: SqlitePool,
 }
 
-struct AppendRequest {
-    events: Vec<NewEvent>,
-    ingested_at: Timestamp,
-    reply: oneshot::Sender<Result<Vec<Appended>, StoreError>>,
+/// Writes groups of appends on the one write connection.
+struct SqliteWriter {
+    pool: SqlitePool,
 }
-
-/// How much one group commit may hold.
-const GROUP_MAX_REQUESTS: usize = 512;
-const GROUP_MAX_EVENTS: usize = 10_000;
 
 const EVENT_COLUMNS: &str = "e.sequence, e.id, e.recorded_at_us, e.ingested_at_us, e.content_hash, e.body, \
      e.identity_record_ids, (SELECT s.id FROM events s WHERE s.supersedes = e.id) AS superseded_by";
@@ -109,9 +102,14 @@ impl SqliteStore {
             .connect_with(options.read_only(true))
             .await
             .map_err(store_error)?;
-        let (appends, requests) = mpsc::channel(4096);
-        tokio::spawn(write_appends(writer.clone(), requests));
-        Ok(SqliteStore { appends, writer, reader })
+        let appends = AppendQueue::start(SqliteWriter {
+            pool: writer.clone(),
+        });
+        Ok(SqliteStore {
+            appends,
+            writer,
+            reader,
+        })
     }
 
     /// Only for tests of the append-only guarantee: runs a statement on the writer.
@@ -192,48 +190,26 @@ fn store_error_ref(error: &sqlx::Error) -> StoreError {
     }
 }
 
-/// The writer task: takes the appends waiting, writes them in one transaction, answers
-/// each. Ends when every handle to the store is dropped.
-async fn write_appends(pool: SqlitePool, mut requests: mpsc::Receiver<AppendRequest>) {
-    while let Some(first) = requests.recv().await {
-        let mut events = first.events.len();
-        let mut group = vec![first];
-        while group.len() < GROUP_MAX_REQUESTS && events < GROUP_MAX_EVENTS {
-            match requests.try_recv() {
-                Ok(request) => {
-                    events += request.events.len();
-                    group.push(request);
-                }
-                Err(_) => break,
-            }
+impl GroupWriter for SqliteWriter {
+    async fn write_group(&mut self, group: Vec<Append>) -> Vec<Result<Vec<Appended>, StoreError>> {
+        let count = group.len();
+        let mut transaction = match self.pool.begin().await {
+            Ok(transaction) => transaction,
+            Err(error) => return (0..count).map(|_| Err(store_error_ref(&error))).collect(),
+        };
+        let mut results = Vec::with_capacity(count);
+        for append in group {
+            results.push(
+                append_in_savepoint(&mut transaction, append.events, append.ingested_at).await,
+            );
         }
-        let mut replies = Vec::with_capacity(group.len());
-        let mut work = Vec::with_capacity(group.len());
-        for request in group {
-            replies.push(request.reply);
-            work.push((request.events, request.ingested_at));
+        match transaction.commit().await {
+            Ok(()) => results,
+            Err(error) => results
+                .into_iter()
+                .map(|result| result.and(Err(store_error_ref(&error))))
+                .collect(),
         }
-        let results = write_group(&pool, work).await;
-        for (reply, result) in replies.into_iter().zip(results) {
-            // The requester may have gone (a client disconnected); the write stands.
-            let _ = reply.send(result);
-        }
-    }
-}
-
-async fn write_group(pool: &SqlitePool, work: Vec<(Vec<NewEvent>, Timestamp)>) -> Vec<Result<Vec<Appended>, StoreError>> {
-    let count = work.len();
-    let mut transaction = match pool.begin().await {
-        Ok(transaction) => transaction,
-        Err(error) => return (0..count).map(|_| Err(store_error_ref(&error))).collect(),
-    };
-    let mut results = Vec::with_capacity(count);
-    for (events, ingested_at) in work {
-        results.push(append_in_savepoint(&mut transaction, events, ingested_at).await);
-    }
-    match transaction.commit().await {
-        Ok(()) => results,
-        Err(error) => results.into_iter().map(|result| result.and(Err(store_error_ref(&error)))).collect(),
     }
 }
 
@@ -251,8 +227,14 @@ async fn append_in_savepoint(
     result
 }
 
-async fn execute(transaction: &mut Transaction<'_, Sqlite>, sql: &'static str) -> Result<(), StoreError> {
-    sqlx::query(sql).execute(&mut **transaction).await.map_err(store_error)?;
+async fn execute(
+    transaction: &mut Transaction<'_, Sqlite>,
+    sql: &'static str,
+) -> Result<(), StoreError> {
+    sqlx::query(sql)
+        .execute(&mut **transaction)
+        .await
+        .map_err(store_error)?;
     Ok(())
 }
 
@@ -286,7 +268,13 @@ fn internal(error: impl std::fmt::Display) -> StoreError {
 async fn look_up(
     transaction: &mut Transaction<'_, Sqlite>,
     events: &[NewEvent],
-) -> Result<(HashMap<SourceKey, Existing>, HashMap<EventId, SupersedeTarget>), StoreError> {
+) -> Result<
+    (
+        HashMap<SourceKey, Existing>,
+        HashMap<EventId, SupersedeTarget>,
+    ),
+    StoreError,
+> {
     let mut existing = HashMap::new();
     for chunk in events.chunks(KEYS_PER_LOOKUP) {
         let sql = format!(
@@ -296,9 +284,16 @@ async fn look_up(
         );
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for event in chunk {
-            query = query.bind(event.agency.as_str()).bind(&event.source_system).bind(&event.source_id);
+            query = query
+                .bind(event.agency.as_str())
+                .bind(&event.source_system)
+                .bind(&event.source_id);
         }
-        for row in query.fetch_all(&mut **transaction).await.map_err(store_error)? {
+        for row in query
+            .fetch_all(&mut **transaction)
+            .await
+            .map_err(store_error)?
+        {
             let text = |column: &str| row.try_get::<String, _>(column).map_err(store_error);
             let key = SourceKey {
                 agency: AgencyCode::parse(&text("agency")?).map_err(internal)?,
@@ -306,7 +301,13 @@ async fn look_up(
                 source_id: text("source_id")?,
             };
             let id = EventId::parse(&text("id")?).map_err(internal)?;
-            existing.insert(key, Existing { id, content_hash: text("content_hash")? });
+            existing.insert(
+                key,
+                Existing {
+                    id,
+                    content_hash: text("content_hash")?,
+                },
+            );
         }
     }
     let mut targets = HashMap::new();
@@ -320,12 +321,16 @@ async fn look_up(
         .map_err(store_error)?;
         if let Some(row) = row {
             let agency: String = row.try_get("agency").map_err(store_error)?;
-            let superseded_by: Option<String> = row.try_get("superseded_by").map_err(store_error)?;
+            let superseded_by: Option<String> =
+                row.try_get("superseded_by").map_err(store_error)?;
             targets.insert(
                 target,
                 SupersedeTarget {
                     agency: AgencyCode::parse(&agency).map_err(internal)?,
-                    superseded_by: superseded_by.map(|id| EventId::parse(&id)).transpose().map_err(internal)?,
+                    superseded_by: superseded_by
+                        .map(|id| EventId::parse(&id))
+                        .transpose()
+                        .map_err(internal)?,
                 },
             );
         }
@@ -334,7 +339,10 @@ async fn look_up(
 }
 
 /// Inserts the planned events; returns their sequence numbers in plan order.
-async fn insert_events(transaction: &mut Transaction<'_, Sqlite>, inserts: &[PlannedEvent]) -> Result<Vec<i64>, StoreError> {
+async fn insert_events(
+    transaction: &mut Transaction<'_, Sqlite>,
+    inserts: &[PlannedEvent],
+) -> Result<Vec<i64>, StoreError> {
     let mut sequence_of: HashMap<String, i64> = HashMap::with_capacity(inserts.len());
     for chunk in inserts.chunks(EVENTS_PER_INSERT) {
         let sql = format!(
@@ -359,8 +367,15 @@ async fn insert_events(transaction: &mut Transaction<'_, Sqlite>, inserts: &[Pla
                 .bind(identity_record_ids_json(&planned.identity_records))
                 .bind(body_json(event));
         }
-        for row in query.fetch_all(&mut **transaction).await.map_err(store_error)? {
-            sequence_of.insert(row.try_get("id").map_err(store_error)?, row.try_get("sequence").map_err(store_error)?);
+        for row in query
+            .fetch_all(&mut **transaction)
+            .await
+            .map_err(store_error)?
+        {
+            sequence_of.insert(
+                row.try_get("id").map_err(store_error)?,
+                row.try_get("sequence").map_err(store_error)?,
+            );
         }
     }
     inserts
@@ -389,7 +404,9 @@ async fn insert_identity_records(
                 .iter()
                 .zip(&planned.event.people)
                 .enumerate()
-                .map(move |(position, (id, person))| (id, *sequence, position as i64, agency, person))
+                .map(move |(position, (id, person))| {
+                    (id, *sequence, position as i64, agency, person)
+                })
         })
         .collect();
     for chunk in rows.chunks(RECORDS_PER_INSERT) {
@@ -408,17 +425,21 @@ async fn insert_identity_records(
                 .bind(person.nhs_number.map(|number| number.digits()))
                 .bind(row::role_name(person.role));
         }
-        query.execute(&mut **transaction).await.map_err(store_error)?;
+        query
+            .execute(&mut **transaction)
+            .await
+            .map_err(store_error)?;
     }
     Ok(())
 }
 
 impl EventStore for SqliteStore {
-    async fn append(&self, events: Vec<NewEvent>, ingested_at: Timestamp) -> Result<Vec<Appended>, StoreError> {
-        let (reply, answer) = oneshot::channel();
-        let stopped = || StoreError::Unavailable("the embedded store's writer has stopped".to_string());
-        self.appends.send(AppendRequest { events, ingested_at, reply }).await.map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?
+    async fn append(
+        &self,
+        events: Vec<NewEvent>,
+        ingested_at: Timestamp,
+    ) -> Result<Vec<Appended>, StoreError> {
+        self.appends.append(events, ingested_at).await
     }
 
     async fn event(&self, id: EventId) -> Result<Option<StoredEvent>, StoreError> {

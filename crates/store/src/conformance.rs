@@ -449,7 +449,10 @@ pub async fn concurrent_appends_of_one_record_store_it_once<S: EventStore>(store
 }
 
 pub async fn a_failed_append_does_not_spoil_concurrent_ones<S: EventStore>(store: S) {
-    store.append(vec![visit("NCS", "TAKEN", "CH-1", "Seen.")], now()).await.unwrap();
+    store
+        .append(vec![visit("NCS", "TAKEN", "CH-1", "Seen.")], now())
+        .await
+        .unwrap();
     let mut tasks = Vec::new();
     for number in 0..40 {
         let store = store.clone();
@@ -459,14 +462,22 @@ pub async fn a_failed_append_does_not_spoil_concurrent_ones<S: EventStore>(store
         } else {
             visit("NCS", &format!("V-{number}"), "CH-1", "Seen.")
         };
-        tasks.push(tokio::spawn(async move { (number, store.append(vec![event], now()).await) }));
+        tasks.push(tokio::spawn(async move {
+            (number, store.append(vec![event], now()).await)
+        }));
     }
     for task in tasks {
         let (number, result) = task.await.unwrap();
         if number % 4 == 0 {
-            assert!(matches!(result, Err(StoreError::Conflict { .. })), "{number}: {result:?}");
+            assert!(
+                matches!(result, Err(StoreError::Conflict { .. })),
+                "{number}: {result:?}"
+            );
         } else {
-            assert!(matches!(result.as_deref(), Ok([Appended::Created { .. }])), "{number}: {result:?}");
+            assert!(
+                matches!(result.as_deref(), Ok([Appended::Created { .. }])),
+                "{number}: {result:?}"
+            );
         }
     }
     assert_eq!(count(&store).await, 31);

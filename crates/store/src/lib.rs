@@ -11,6 +11,7 @@
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod plan;
+pub mod queue;
 pub mod row;
 
 use std::fmt;
@@ -22,6 +23,7 @@ use uuid::Uuid;
 use vigil_domain::{AgencyCode, EventId, NewEvent, PersonInEvent, SourceKey};
 
 pub use plan::{AppendPlan, Existing, PlannedEvent, SupersedeTarget, plan_append};
+pub use queue::{Append, AppendQueue, GroupWriter};
 
 /// The id of one identity record: one person as one agency recorded them in one event.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
