@@ -147,16 +147,16 @@ fn read_lines(lines: &str) -> Address {
     };
     if let Some(first) = parts.first().cloned() {
         let mut words = first.split_whitespace();
-        if let (Some(word), Some(flat)) = (words.next(), words.next()) {
-            if FLAT_WORDS.contains(&word.to_lowercase().as_str()) {
-                address.flat = Some(flat.to_string());
-                let rest: Vec<String> = words.map(str::to_string).collect();
-                if rest.is_empty() {
-                    parts.remove(0);
-                } else {
-                    // "Flat 3 18 Carlow Street" on one line.
-                    parts[0] = rest.join(" ");
-                }
+        if let (Some(word), Some(flat)) = (words.next(), words.next())
+            && FLAT_WORDS.contains(&word.to_lowercase().as_str())
+        {
+            address.flat = Some(flat.to_string());
+            let rest: Vec<String> = words.map(str::to_string).collect();
+            if rest.is_empty() {
+                parts.remove(0);
+            } else {
+                // "Flat 3 18 Carlow Street" on one line.
+                parts[0] = rest.join(" ");
             }
         }
     }

@@ -78,14 +78,15 @@ impl PersonName {
                 middle.push(part);
             }
         }
-        if given.is_none() && family.is_none() {
-            if let Some(text) = &text {
-                let read = read_name_text(text);
-                given = read.given;
-                family = read.family;
-                if middle.is_empty() {
-                    middle = read.middle;
-                }
+        if given.is_none()
+            && family.is_none()
+            && let Some(text) = &text
+        {
+            let read = read_name_text(text);
+            given = read.given;
+            family = read.family;
+            if middle.is_empty() {
+                middle = read.middle;
             }
         }
         let as_recorded = match text {

@@ -12,8 +12,13 @@ use vigil_domain::FieldError;
 
 pub const CONTENT_TYPE: &str = "application/problem+json";
 
+/// A problem document. Boxed, because handlers return `Result<_, Problem>` and the
+/// error path should not make every success larger.
+#[derive(Debug, Clone)]
+pub struct Problem(Box<ProblemDetails>);
+
 #[derive(Debug, Clone, Serialize)]
-pub struct Problem {
+pub struct ProblemDetails {
     #[serde(rename = "type")]
     pub problem_type: String,
     pub title: &'static str,
@@ -35,7 +40,7 @@ impl Problem {
         title: &'static str,
         detail: impl Into<String>,
     ) -> Self {
-        Problem {
+        Problem(Box::new(ProblemDetails {
             problem_type: format!("/problems/{slug}"),
             title,
             status: status.as_u16(),
@@ -43,16 +48,25 @@ impl Problem {
             errors: Vec::new(),
             extensions: Map::new(),
             retry_after_seconds: None,
-        }
+        }))
+    }
+
+    pub fn details(&self) -> &ProblemDetails {
+        &self.0
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.0.detail = detail.into();
+        self
     }
 
     pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
-        self.errors = errors;
+        self.0.errors = errors;
         self
     }
 
     pub fn with(mut self, key: &str, value: impl Serialize) -> Self {
-        self.extensions.insert(
+        self.0.extensions.insert(
             key.to_string(),
             serde_json::to_value(value).expect("serialisable"),
         );
@@ -60,7 +74,7 @@ impl Problem {
     }
 
     pub fn retry_after(mut self, seconds: u32) -> Self {
-        self.retry_after_seconds = Some(seconds);
+        self.0.retry_after_seconds = Some(seconds);
         self
     }
 
@@ -98,12 +112,13 @@ impl Problem {
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = serde_json::to_vec(&self).expect("problems serialise");
+        let status =
+            StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&*self.0).expect("problems serialise");
         let mut response = (status, body).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
-        if let Some(seconds) = self.retry_after_seconds {
+        if let Some(seconds) = self.0.retry_after_seconds {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response

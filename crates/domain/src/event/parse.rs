@@ -115,35 +115,35 @@ pub fn parse_event(
                 format!("{occurred_at} is in the future; Vigil records what has happened"),
             ));
         }
-        if let Some(recorded_at) = recorded_at {
-            if recorded_at < occurred_at.start() {
-                errors.push(FieldError::new(
-                    format!("{pointer}/recorded_at"),
-                    format!("{recorded_at} is before the event happened ({occurred_at})"),
-                ));
-            }
+        if let Some(recorded_at) = recorded_at
+            && recorded_at < occurred_at.start()
+        {
+            errors.push(FieldError::new(
+                format!("{pointer}/recorded_at"),
+                format!("{recorded_at} is before the event happened ({occurred_at})"),
+            ));
         }
         let parsed_people = people.iter().flatten().enumerate();
         for (index, person) in
             parsed_people.filter_map(|(index, person)| Some((index, person.as_ref()?)))
         {
-            if let Some(date_of_birth) = person.date_of_birth {
-                if date_of_birth.earliest() > occurred_at.latest_date() {
-                    errors.push(FieldError::new(
+            if let Some(date_of_birth) = person.date_of_birth
+                && date_of_birth.earliest() > occurred_at.latest_date()
+            {
+                errors.push(FieldError::new(
                         format!("{pointer}/people/{index}/date_of_birth"),
                         format!("{date_of_birth} is after the event ({occurred_at}): check the date of birth and the event date"),
                     ));
-                }
             }
         }
     }
-    if let Some(recorded_at) = recorded_at {
-        if OccurredAt::from_timestamp(recorded_at).is_after(now) {
-            errors.push(FieldError::new(
-                format!("{pointer}/recorded_at"),
-                format!("{recorded_at} is in the future"),
-            ));
-        }
+    if let Some(recorded_at) = recorded_at
+        && OccurredAt::from_timestamp(recorded_at).is_after(now)
+    {
+        errors.push(FieldError::new(
+            format!("{pointer}/recorded_at"),
+            format!("{recorded_at} is in the future"),
+        ));
     }
     if let Some(EventDetails::InjuryObservation(observation)) = &details {
         if observation.injuries.is_empty() {
@@ -169,13 +169,13 @@ pub fn parse_event(
                     "count is at least 1",
                 ));
             }
-            if let Some(size) = injury.size_cm {
-                if !(size > 0.0 && size < 200.0) {
-                    errors.push(FieldError::new(
-                        format!("{pointer}/details/injuries/{index}/size_cm"),
-                        format!("a size in centimetres is above 0 and below 200; found {size}"),
-                    ));
-                }
+            if let Some(size) = injury.size_cm
+                && !(size > 0.0 && size < 200.0)
+            {
+                errors.push(FieldError::new(
+                    format!("{pointer}/details/injuries/{index}/size_cm"),
+                    format!("a size in centimetres is above 0 and below 200; found {size}"),
+                ));
             }
         }
     }

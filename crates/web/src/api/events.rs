@@ -131,12 +131,11 @@ pub async fn record_batch<S: EventStore>(
             indexes.dedup();
             indexes.len()
         };
-        let mut problem = Problem::invalid_fields(errors);
-        problem.detail = format!(
+        let detail = format!(
             "{invalid_events} of {} events are invalid, so none was stored; each error is listed in `errors`",
             list.len()
         );
-        return Err(problem);
+        return Err(Problem::invalid_fields(errors).with_detail(detail));
     }
     let outcomes = state
         .store
