@@ -145,3 +145,77 @@ fn injuries_must_be_listed_and_counted() {
     event["details"]["injuries"][0]["count"] = json!(0);
     assert_eq!(fields_of(event), ["/details/injuries/0/count"]);
 }
+
+mod properties {
+    use proptest::prelude::*;
+    use serde_json::{Map, Value, json};
+
+    use super::{injury_event, now};
+    use crate::event::{Limits, parse_event};
+
+    /// Any JSON value, a few levels deep, with the event's own field names among the keys
+    /// so that the parser gets past its first checks.
+    fn any_json() -> impl Strategy<Value = Value> {
+        let keys = prop_oneof![
+            Just("kind".to_string()),
+            Just("people".to_string()),
+            Just("details".to_string()),
+            Just("name".to_string()),
+            Just("injuries".to_string()),
+            "[a-z_]{1,12}",
+        ];
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(|f| json!(f)),
+            ".{0,20}".prop_map(Value::String),
+            Just(json!("injury_observation")),
+            Just(json!("999 210 0311")),
+            Just(json!("2024-02-30")),
+        ];
+        leaf.prop_recursive(4, 64, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::vec((keys.clone(), inner), 0..6)
+                    .prop_map(|pairs| Value::Object(pairs.into_iter().collect::<Map<_, _>>())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// Whatever arrives, the parser answers: an event or errors, never a panic, and
+        /// every error names a field inside the request.
+        #[test]
+        fn arbitrary_json_never_panics(value in any_json()) {
+            if let Err(errors) = parse_event(&value, "", now(), &Limits::default()) {
+                prop_assert!(!errors.is_empty());
+                for error in errors {
+                    prop_assert!(error.field.is_empty() || error.field.starts_with('/'));
+                    prop_assert!(!error.detail.is_empty());
+                }
+            }
+        }
+
+        /// Replacing any one field of a valid event with arbitrary JSON either still
+        /// parses or is reported at (or under) that field. (`occurred_at` is left out:
+        /// a new event date can rightly make a date of birth wrong.)
+        #[test]
+        fn a_damaged_field_is_reported_where_it_is(
+            field in prop_oneof![
+                Just("/agency"), Just("/source_id"), Just("/people/0/nhs_number"),
+                Just("/people/0/date_of_birth"), Just("/people/1/name"), Just("/details/injuries/0/body_site"),
+                Just("/details/injuries/0/count"), Just("/summary"),
+            ],
+            replacement in any_json(),
+        ) {
+            let mut event = injury_event();
+            *event.pointer_mut(field).unwrap() = replacement;
+            if let Err(errors) = parse_event(&event, "", now(), &Limits::default()) {
+                prop_assert!(errors.iter().all(|error| error.field.starts_with(field)), "{field}: {errors:?}");
+            }
+        }
+    }
+}
