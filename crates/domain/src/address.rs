@@ -16,7 +16,7 @@ pub const MAX_ADDRESS_LENGTH: usize = 500;
 /// a stored address read back is parsed exactly as it was on arrival.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Address {
-    /// The text exactly as the agency holds it.
+    /// The text as the agency holds it, with runs of spaces and line breaks made one space.
     pub as_recorded: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flat: Option<String>,

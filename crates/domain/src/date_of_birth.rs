@@ -39,6 +39,14 @@ impl DateOfBirth {
     pub fn parse(text: &str) -> Result<Self, DateOfBirthError> {
         let text = text.trim();
         let unreadable = || DateOfBirthError::Unreadable(text.to_string());
+        // One separator throughout: "10/03-2021" is more likely a slip than a date.
+        let separators: Vec<char> = text
+            .chars()
+            .filter(|c| matches!(c, '-' | '/' | '.'))
+            .collect();
+        if separators.windows(2).any(|pair| pair[0] != pair[1]) {
+            return Err(unreadable());
+        }
         let fields: Vec<&str> = text.split(['-', '/', '.']).collect();
         if fields
             .iter()
@@ -77,7 +85,13 @@ impl DateOfBirth {
         if year < 1880 {
             return Err(DateOfBirthError::ImplausibleYear(year));
         }
-        let impossible = || DateOfBirthError::Impossible(format!("{year:04}-{month:?}-{day:?}"));
+        let shown = [Some(year), month, day]
+            .iter()
+            .flatten()
+            .map(|n| format!("{n:02}"))
+            .collect::<Vec<_>>()
+            .join("-");
+        let impossible = || DateOfBirthError::Impossible(shown.clone());
         let month = month
             .map(|m| i8::try_from(m).map_err(|_| impossible()))
             .transpose()?;
@@ -199,6 +213,7 @@ mod tests {
             "2021/3/10/1",
             "20210310x",
             "10//2021",
+            "10/03-2021",
         ] {
             assert!(
                 matches!(

@@ -14,7 +14,7 @@ pub const MAX_NAME_LENGTH: usize = 300;
 /// (`{"text": ..., "given": ..., "family": ..., "preferred": ...}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PersonName {
-    /// The text exactly as the agency holds it.
+    /// The text as the agency holds it, with runs of spaces made one space.
     pub as_recorded: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given: Option<String>,

@@ -54,11 +54,10 @@ impl OccurredAt {
                 || text
                     .rsplit_once(['+', '-'])
                     .is_some_and(|(before, _)| before.contains('T') || before.contains(' '));
-            let precision = if text
-                .split(['T', ' '])
-                .nth(1)
-                .is_some_and(|time| time.matches(':').count() >= 2)
-            {
+            // Seconds are given when the clock time, before any offset, has two colons.
+            let clock = text.split(['T', ' ']).nth(1).unwrap_or("");
+            let clock = clock.split(['Z', 'z', '+', '-']).next().unwrap_or("");
+            let precision = if clock.matches(':').count() >= 2 {
                 TimePrecision::Second
             } else {
                 TimePrecision::Minute
@@ -155,7 +154,7 @@ impl fmt::Display for OccurredAt {
             TimePrecision::Month => write!(f, "{:04}-{:02}", date.year(), date.month()),
             TimePrecision::Day => write!(f, "{date}"),
             TimePrecision::Minute => write!(f, "{}", self.start.strftime("%Y-%m-%dT%H:%MZ")),
-            TimePrecision::Second => write!(f, "{}", self.start.strftime("%Y-%m-%dT%H:%M:%SZ")),
+            TimePrecision::Second => write!(f, "{}", self.start.strftime("%Y-%m-%dT%H:%M:%S%.fZ")),
         }
     }
 }
@@ -228,6 +227,18 @@ mod tests {
                 "2022-06-10T13:30Z",
                 TimePrecision::Minute,
                 "2022-06-10T13:30:00Z",
+            ),
+            (
+                "2022-06-10T14:30+01:00",
+                "2022-06-10T13:30Z",
+                TimePrecision::Minute,
+                "2022-06-10T13:30:00Z",
+            ),
+            (
+                "2022-06-10T13:30:05.25Z",
+                "2022-06-10T13:30:05.25Z",
+                TimePrecision::Second,
+                "2022-06-10T13:30:05.25Z",
             ),
         ];
         for (text, shown, precision, start) in cases {

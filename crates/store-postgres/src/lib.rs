@@ -21,7 +21,7 @@ use uuid::Uuid;
 use vigil_domain::{AgencyCode, EventId, NewEvent, SourceKey};
 use vigil_store::row::{EventRow, body_json, identity_record_ids_json, microseconds, role_name};
 use vigil_store::{
-    Append, AppendQueue, Appended, EventStore, Existing, GroupWriter, IdentityRecord,
+    AppendQueue, Appended, EventStore, Existing, GroupTransaction, GroupWriter, IdentityRecord,
     IdentityRecordId, Page, StoreError, StoredEvent, SupersedeTarget, plan_append, row,
 };
 
@@ -64,10 +64,6 @@ impl PostgresStore {
             .map_err(|error| StoreError::Internal(format!("migrating the database: {error}")))?;
         let appends = AppendQueue::start(PostgresWriter { pool: pool.clone() });
         Ok(PostgresStore { pool, appends })
-    }
-
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
     }
 
     /// Only for tests of the append-only guarantee.
@@ -232,80 +228,65 @@ async fn look_up(
     Ok((existing, targets))
 }
 
-/// Writes groups of appends: one transaction per group, holding the advisory lock that
-/// serialises appends across processes, one savepoint per append.
+/// Opens group transactions, each holding the advisory lock that serialises appends
+/// across processes.
+#[derive(Clone)]
 struct PostgresWriter {
     pool: PgPool,
 }
 
 impl GroupWriter for PostgresWriter {
-    async fn write_group(&mut self, group: Vec<Append>) -> Vec<Result<Vec<Appended>, StoreError>> {
-        let count = group.len();
-        let mut transaction = match begin_locked(&self.pool).await {
-            Ok(transaction) => transaction,
-            Err(error) => return (0..count).map(|_| Err(error.clone())).collect(),
-        };
-        let mut results = Vec::with_capacity(count);
-        // A group of one needs no savepoint: if it fails, the whole transaction is
-        // dropped (rolled back), which saves two statements on the common path.
-        if count == 1 {
-            let append = group.into_iter().next().expect("one append");
-            let result = append_in(&mut transaction, append.events, append.ingested_at).await;
-            if result.is_err() {
-                return vec![result];
-            }
-            results.push(result);
-        } else {
-            for append in group {
-                results.push(
-                    append_in_savepoint(&mut transaction, append.events, append.ingested_at).await,
-                );
-            }
-        }
-        match transaction.commit().await.map_err(store_error) {
-            Ok(()) => results,
-            Err(error) => results
-                .into_iter()
-                .map(|result| result.and(Err(error.clone())))
-                .collect(),
-        }
-    }
-}
+    type Transaction = PostgresGroup;
 
-async fn begin_locked(pool: &PgPool) -> Result<Transaction<'static, Postgres>, StoreError> {
-    let mut transaction = pool.begin().await.map_err(store_error)?;
-    sqlx::query(
-        "SELECT pg_advisory_xact_lock(hashtext('vigil.events.append.' || current_schema()))",
-    )
-    .execute(&mut *transaction)
-    .await
-    .map_err(store_error)?;
-    Ok(transaction)
-}
-
-async fn append_in_savepoint(
-    transaction: &mut Transaction<'_, Postgres>,
-    events: Vec<NewEvent>,
-    ingested_at: Timestamp,
-) -> Result<Vec<Appended>, StoreError> {
-    execute(transaction, "SAVEPOINT one_append").await?;
-    let result = append_in(transaction, events, ingested_at).await;
-    if result.is_err() {
-        execute(transaction, "ROLLBACK TO SAVEPOINT one_append").await?;
-    }
-    execute(transaction, "RELEASE SAVEPOINT one_append").await?;
-    result
-}
-
-async fn execute(
-    transaction: &mut Transaction<'_, Postgres>,
-    sql: &'static str,
-) -> Result<(), StoreError> {
-    sqlx::query(sql)
-        .execute(&mut **transaction)
+    async fn begin(&self) -> Result<PostgresGroup, StoreError> {
+        let mut transaction = self.pool.begin().await.map_err(store_error)?;
+        sqlx::query(
+            "SELECT pg_advisory_xact_lock(hashtext('vigil.events.append.' || current_schema()))",
+        )
+        .execute(&mut *transaction)
         .await
         .map_err(store_error)?;
-    Ok(())
+        Ok(PostgresGroup(transaction))
+    }
+}
+
+/// One group's write transaction.
+struct PostgresGroup(Transaction<'static, Postgres>);
+
+impl PostgresGroup {
+    async fn execute(&mut self, sql: &'static str) -> Result<(), StoreError> {
+        sqlx::query(sql)
+            .execute(&mut *self.0)
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+}
+
+impl GroupTransaction for PostgresGroup {
+    async fn append(
+        &mut self,
+        events: Vec<NewEvent>,
+        ingested_at: Timestamp,
+    ) -> Result<Vec<Appended>, StoreError> {
+        append_in(&mut self.0, events, ingested_at).await
+    }
+
+    async fn savepoint(&mut self) -> Result<(), StoreError> {
+        self.execute("SAVEPOINT one_append").await
+    }
+
+    async fn rollback_to_savepoint(&mut self) -> Result<(), StoreError> {
+        self.execute("ROLLBACK TO SAVEPOINT one_append").await
+    }
+
+    async fn release_savepoint(&mut self) -> Result<(), StoreError> {
+        self.execute("RELEASE SAVEPOINT one_append").await
+    }
+
+    async fn commit(self) -> Result<(), StoreError> {
+        self.0.commit().await.map_err(store_error)
+    }
 }
 
 async fn append_in(
@@ -527,6 +508,11 @@ impl EventStore for PostgresStore {
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
+        if !self.appends.is_running() {
+            return Err(StoreError::Unavailable(
+                "the store's writer has stopped".to_string(),
+            ));
+        }
         sqlx::query("SELECT 1")
             .execute(&self.pool)
             .await

@@ -26,7 +26,7 @@ use sqlx::{AssertSqlSafe, Row, Sqlite, Transaction};
 use vigil_domain::{AgencyCode, EventId, NewEvent, SourceKey};
 use vigil_store::row::{EventRow, body_json, identity_record_ids_json, microseconds};
 use vigil_store::{
-    Append, AppendQueue, Appended, EventStore, Existing, GroupWriter, IdentityRecord,
+    AppendQueue, Appended, EventStore, Existing, GroupTransaction, GroupWriter, IdentityRecord,
     IdentityRecordId, Page, PlannedEvent, StoreError, StoredEvent, SupersedeTarget, plan_append,
     row,
 };
@@ -51,7 +51,8 @@ pub struct SqliteStore {
     reader: SqlitePool,
 }
 
-/// Writes groups of appends on the one write connection.
+/// Opens group transactions on the one write connection.
+#[derive(Clone)]
 struct SqliteWriter {
     pool: SqlitePool,
 }
@@ -191,62 +192,57 @@ fn store_error_ref(error: &sqlx::Error) -> StoreError {
 }
 
 impl GroupWriter for SqliteWriter {
-    async fn write_group(&mut self, group: Vec<Append>) -> Vec<Result<Vec<Appended>, StoreError>> {
-        let count = group.len();
-        let mut transaction = match self.pool.begin().await {
-            Ok(transaction) => transaction,
-            Err(error) => return (0..count).map(|_| Err(store_error_ref(&error))).collect(),
-        };
-        let mut results = Vec::with_capacity(count);
-        // A group of one needs no savepoint: if it fails, the whole transaction is
-        // dropped (rolled back), which saves two statements on the common path.
-        if count == 1 {
-            let append = group.into_iter().next().expect("one append");
-            let result = append_in(&mut transaction, append.events, append.ingested_at).await;
-            if result.is_err() {
-                return vec![result];
-            }
-            results.push(result);
-        } else {
-            for append in group {
-                results.push(
-                    append_in_savepoint(&mut transaction, append.events, append.ingested_at).await,
-                );
-            }
-        }
-        match transaction.commit().await {
-            Ok(()) => results,
-            Err(error) => results
-                .into_iter()
-                .map(|result| result.and(Err(store_error_ref(&error))))
-                .collect(),
-        }
+    type Transaction = SqliteGroup;
+
+    /// `BEGIN IMMEDIATE` takes SQLite's write lock at once, so that another process
+    /// writing the same file (an import beside a running server) waits for it
+    /// (`busy_timeout`) instead of failing between this transaction's look-up and insert.
+    async fn begin(&self) -> Result<SqliteGroup, StoreError> {
+        self.pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map(SqliteGroup)
+            .map_err(store_error)
     }
 }
 
-async fn append_in_savepoint(
-    transaction: &mut Transaction<'_, Sqlite>,
-    events: Vec<NewEvent>,
-    ingested_at: Timestamp,
-) -> Result<Vec<Appended>, StoreError> {
-    execute(transaction, "SAVEPOINT one_append").await?;
-    let result = append_in(transaction, events, ingested_at).await;
-    if result.is_err() {
-        execute(transaction, "ROLLBACK TO one_append").await?;
+/// One group's write transaction.
+struct SqliteGroup(Transaction<'static, Sqlite>);
+
+impl SqliteGroup {
+    async fn execute(&mut self, sql: &'static str) -> Result<(), StoreError> {
+        sqlx::query(sql)
+            .execute(&mut *self.0)
+            .await
+            .map_err(store_error)?;
+        Ok(())
     }
-    execute(transaction, "RELEASE one_append").await?;
-    result
 }
 
-async fn execute(
-    transaction: &mut Transaction<'_, Sqlite>,
-    sql: &'static str,
-) -> Result<(), StoreError> {
-    sqlx::query(sql)
-        .execute(&mut **transaction)
-        .await
-        .map_err(store_error)?;
-    Ok(())
+impl GroupTransaction for SqliteGroup {
+    async fn append(
+        &mut self,
+        events: Vec<NewEvent>,
+        ingested_at: Timestamp,
+    ) -> Result<Vec<Appended>, StoreError> {
+        append_in(&mut self.0, events, ingested_at).await
+    }
+
+    async fn savepoint(&mut self) -> Result<(), StoreError> {
+        self.execute("SAVEPOINT one_append").await
+    }
+
+    async fn rollback_to_savepoint(&mut self) -> Result<(), StoreError> {
+        self.execute("ROLLBACK TO one_append").await
+    }
+
+    async fn release_savepoint(&mut self) -> Result<(), StoreError> {
+        self.execute("RELEASE one_append").await
+    }
+
+    async fn commit(self) -> Result<(), StoreError> {
+        self.0.commit().await.map_err(store_error)
+    }
 }
 
 async fn append_in(
@@ -570,6 +566,11 @@ impl EventStore for SqliteStore {
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
+        if !self.appends.is_running() {
+            return Err(StoreError::Unavailable(
+                "the store's writer has stopped".to_string(),
+            ));
+        }
         sqlx::query("SELECT 1")
             .execute(&self.reader)
             .await

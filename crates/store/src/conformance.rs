@@ -199,7 +199,14 @@ pub async fn repeats_within_a_batch<S: EventStore>(store: S) {
         .await
         .unwrap_err();
     assert!(
-        matches!(error, StoreError::Conflict { index: 1, .. }),
+        matches!(
+            error,
+            StoreError::DifferentRepeatInBatch {
+                index: 1,
+                earlier: 0,
+                ..
+            }
+        ),
         "{error:?}"
     );
     assert_eq!(count(&store).await, 1);

@@ -10,6 +10,8 @@
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
+#[cfg(test)]
+mod conformance_fixture;
 pub mod plan;
 pub mod queue;
 pub mod row;
@@ -23,7 +25,7 @@ use uuid::Uuid;
 use vigil_domain::{AgencyCode, EventId, NewEvent, PersonInEvent, SourceKey};
 
 pub use plan::{AppendPlan, Existing, PlannedEvent, SupersedeTarget, plan_append};
-pub use queue::{Append, AppendQueue, GroupWriter};
+pub use queue::{AppendQueue, GroupTransaction, GroupWriter};
 
 /// The id of one identity record: one person as one agency recorded them in one event.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -111,6 +113,15 @@ pub enum StoreError {
         index: usize,
         key: SourceKey,
         existing: EventId,
+    },
+    /// Two events of one batch share a source key but differ. Nothing was stored.
+    #[error(
+        "event {index}: {key} is also the key of event {earlier} in this batch, with different content"
+    )]
+    DifferentRepeatInBatch {
+        index: usize,
+        earlier: usize,
+        key: SourceKey,
     },
     #[error("event {index}: supersedes {target}, which is not stored")]
     UnknownSupersedes { index: usize, target: EventId },

@@ -110,10 +110,10 @@ pub fn plan_append(
         if let Some(&earlier_index) = in_batch.get(&key) {
             let earlier = &inserts[earlier_index];
             if earlier.content_hash != content_hash {
-                return Err(StoreError::Conflict {
+                return Err(StoreError::DifferentRepeatInBatch {
                     index,
+                    earlier: earlier_index,
                     key,
-                    existing: earlier.id,
                 });
             }
             slots.push(Slot::Insert(earlier_index));

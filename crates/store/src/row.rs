@@ -31,7 +31,7 @@ pub fn microseconds(at: Timestamp) -> i64 {
 
 fn corrupt(detail: String) -> StoreError {
     StoreError::Internal(format!(
-        "a stored row cannot be read ({detail}); run `vigil check`"
+        "a stored row cannot be read ({detail}): the database may have been changed outside Vigil"
     ))
 }
 

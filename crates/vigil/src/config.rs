@@ -92,6 +92,11 @@ impl Database {
             .or_else(|| url.strip_prefix("sqlite:"))
         {
             let path = path.split('?').next().unwrap_or(path);
+            if path.starts_with(":memory:") || path.contains("mode=memory") {
+                bail!(
+                    "an in-memory SQLite database cannot be used: Vigil's readers and writer need one shared file; name a file, such as sqlite://vigil.db"
+                );
+            }
             if path.is_empty() {
                 bail!(
                     "the SQLite URL {url:?} names no file; write sqlite://vigil.db or sqlite:///var/lib/vigil/vigil.db"
@@ -172,6 +177,7 @@ mod tests {
         ));
         assert!(Database::from_url("mysql://h/db", &file).is_err());
         assert!(Database::from_url("sqlite://", &file).is_err());
+        assert!(Database::from_url("sqlite::memory:", &file).is_err());
         let postgres =
             Database::from_url("postgres://vigil:secret@db.example:5432/vigil", &file).unwrap();
         assert_eq!(

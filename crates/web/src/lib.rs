@@ -9,13 +9,15 @@ pub mod problem;
 
 use std::time::Duration;
 
+use axum::BoxError;
 use axum::Router;
+use axum::error_handling::HandleErrorLayer;
 use axum::http::{HeaderName, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tower::ServiceBuilder;
+use tower::timeout::TimeoutLayer;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use vigil_domain::Limits;
 use vigil_store::EventStore;
@@ -62,7 +64,8 @@ pub fn router<S: EventStore>(state: AppState<S>) -> Router {
         }))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(CatchPanicLayer::custom(|_| internal_error()))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)));
+        .layer(HandleErrorLayer::new(|error: BoxError| async move { timed_out(error) }))
+        .layer(TimeoutLayer::new(REQUEST_TIMEOUT));
     api::routes::<S>()
         .fallback(|| async {
             Problem::not_found(
@@ -79,6 +82,20 @@ pub fn router<S: EventStore>(state: AppState<S>) -> Router {
         })
         .with_state(state)
         .layer(middleware)
+}
+
+/// How long one request may take before the client is told to try again.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+fn timed_out(error: BoxError) -> Problem {
+    tracing::warn!(%error, "request timed out");
+    Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "timeout",
+        "The request took too long",
+        "Vigil did not finish this request within 30 seconds, so it may or may not have been stored. Send the same request again shortly: repeating it is always safe.",
+    )
+    .retry_after(5)
 }
 
 fn internal_error() -> Response {

@@ -51,10 +51,6 @@ impl Problem {
         }))
     }
 
-    pub fn details(&self) -> &ProblemDetails {
-        &self.0
-    }
-
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.0.detail = detail.into();
         self

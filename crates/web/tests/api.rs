@@ -647,6 +647,13 @@ fn malformed_cases() -> Vec<Case> {
             "not-found",
             None,
         ),
+        get(
+            "event id not UTF-8",
+            "/api/v1/events/%FF%FE",
+            S::BAD_REQUEST,
+            "bad-parameter",
+            Some("id"),
+        ),
         Case {
             method: Method::DELETE,
             ..get(

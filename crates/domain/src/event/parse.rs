@@ -373,20 +373,33 @@ impl Fields<'_> {
                     errors: self.errors,
                 };
                 fields.refuse_unknown(PERSON_FIELDS, "a person");
+                // Every field is read before any is required, so that one person's
+                // errors are all reported together.
                 let role = fields.required("role");
                 let name = fields.required("name");
+                let date_of_birth = fields.optional("date_of_birth");
+                let sex = fields.optional("sex");
+                let nhs_number = fields.optional("nhs_number");
+                let addresses = fields.optional("addresses").unwrap_or_default();
+                let phone = fields.optional("phone");
+                let agency_reference = fields
+                    .optional::<String>("agency_reference")
+                    .map(|r| r.trim().to_string());
+                let relationship = fields.optional("relationship");
+                let markers = fields.optional("markers").unwrap_or_default();
+                let notes = fields.optional("notes");
                 let person = PersonInEvent {
                     role: role?,
                     name: name?,
-                    date_of_birth: fields.optional("date_of_birth"),
-                    sex: fields.optional("sex"),
-                    nhs_number: fields.optional("nhs_number"),
-                    addresses: fields.optional("addresses").unwrap_or_default(),
-                    phone: fields.optional("phone"),
-                    agency_reference: fields.optional("agency_reference"),
-                    relationship: fields.optional("relationship"),
-                    markers: fields.optional("markers").unwrap_or_default(),
-                    notes: fields.optional("notes"),
+                    date_of_birth,
+                    sex,
+                    nhs_number,
+                    addresses,
+                    phone,
+                    agency_reference,
+                    relationship,
+                    markers,
+                    notes,
                 };
                 (self.errors.len() == before).then_some(person)
             })

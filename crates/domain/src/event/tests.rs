@@ -1,3 +1,5 @@
+//! The event parser, case by case, and its properties.
+
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
@@ -87,6 +89,22 @@ fn every_wrong_field_is_named_at_once() {
             "/people/0/nhs_number",
             "/people/0/addresses/0",
             "/people/1/date_of_birth",
+        ]
+    );
+}
+
+#[test]
+fn a_person_without_a_role_still_has_every_other_error_reported() {
+    let mut event = injury_event();
+    event["people"][0].as_object_mut().unwrap().remove("role");
+    event["people"][0]["nhs_number"] = json!("999 210 0312");
+    event["people"][0]["date_of_birth"] = json!("2021-02-30");
+    assert_eq!(
+        fields_of(event),
+        [
+            "/people/0/role",
+            "/people/0/date_of_birth",
+            "/people/0/nhs_number"
         ]
     );
 }

@@ -241,19 +241,30 @@ async fn store_batch<S: EventStore>(
             Err(StoreError::Internal(detail)) => bail!("the store failed: {detail}"),
             Err(
                 ref error @ (StoreError::Conflict { index, .. }
+                | StoreError::DifferentRepeatInBatch { index, .. }
                 | StoreError::UnknownSupersedes { index, .. }
                 | StoreError::SupersedesOtherAgency { index, .. }
                 | StoreError::AlreadySuperseded { index, .. }),
             ) => {
-                let refused = pending.remove(index);
+                let detail = match error {
+                    StoreError::DifferentRepeatInBatch { earlier, key, .. } => format!(
+                        "{key} is also the key of line {} with different content",
+                        pending[*earlier].line
+                    ),
+                    other => {
+                        let text = other.to_string();
+                        text.split_once(": ")
+                            .map_or(text.clone(), |(_, rest)| rest.to_string())
+                    }
+                };
                 let field = match error {
-                    StoreError::Conflict { .. } => "/source_id",
+                    StoreError::Conflict { .. } | StoreError::DifferentRepeatInBatch { .. } => {
+                        "/source_id"
+                    }
                     _ => "/supersedes",
                 };
-                let detail = error.to_string();
-                let detail = detail
-                    .split_once(": ")
-                    .map_or(detail.as_str(), |(_, rest)| rest);
+                let refused = pending.remove(index);
+                let detail = detail.as_str();
                 rejections.reject(
                     refused.line,
                     &refused.text,

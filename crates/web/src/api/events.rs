@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::rejection::QueryRejection;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -180,6 +180,10 @@ fn store_problem(error: StoreError, prefix: &str) -> Problem {
         .with_errors(vec![FieldError::new(format!("{}/source_id", at(index)), "already used by a different record")])
         .with("existing_event", existing)
         .with("existing_event_location", format!("/api/v1/events/{existing}")),
+        StoreError::DifferentRepeatInBatch { index, earlier, .. } => Problem::invalid_fields(vec![FieldError::new(
+            format!("{}/source_id", at(index)),
+            format!("the same agency, source system and source id as {} but different content: one record, one content", at(earlier)),
+        )]),
         StoreError::UnknownSupersedes { index, .. } | StoreError::SupersedesOtherAgency { index, .. } => {
             let detail = error.to_string();
             Problem::invalid_fields(vec![FieldError::new(format!("{}/supersedes", at(index)), detail)])
@@ -198,7 +202,7 @@ fn store_problem(error: StoreError, prefix: &str) -> Problem {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "store-unavailable",
                 "The event store is unavailable",
-                "Vigil cannot reach its database just now; nothing was stored. Send the same request again shortly: it is safe to repeat.",
+                "Vigil cannot reach its database just now, so this request may not have been stored. Send the same request again shortly: repeating it is always safe.",
             )
             .retry_after(5)
         }
@@ -221,8 +225,9 @@ fn read_problem(error: StoreError) -> Problem {
 /// `GET /api/v1/events/{id}`.
 pub async fn show<S: EventStore>(
     State(state): State<AppState<S>>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, Problem> {
+    let Path(id) = id.map_err(|rejection| Problem::bad_parameter("id", rejection.body_text()))?;
     let id = EventId::parse(&id).map_err(|_| {
         Problem::bad_parameter(
             "id",
@@ -237,8 +242,9 @@ pub async fn show<S: EventStore>(
 /// `GET /api/v1/identity-records/{id}`.
 pub async fn identity_record<S: EventStore>(
     State(state): State<AppState<S>>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, Problem> {
+    let Path(id) = id.map_err(|rejection| Problem::bad_parameter("id", rejection.body_text()))?;
     let id = uuid::Uuid::parse_str(&id)
         .map_err(|_| Problem::bad_parameter("id", "an identity record id is a UUID"))?;
     let record = state
@@ -315,8 +321,10 @@ pub async fn list<S: EventStore>(
     let events = match (query.get("reference"), query.get("source_system"), query.get("source_id")) {
         (Some(reference), None, None) => state.store.events_for_reference(&agency, reference, include_superseded, page).await,
         (None, Some(source_system), Some(source_id)) => {
+            // A source key names at most one event: there is no next page.
             let key = SourceKey { agency, source_system: source_system.clone(), source_id: source_id.clone() };
-            state.store.event_by_source(&key).await.map(|found| found.into_iter().collect())
+            let found: Vec<_> = state.store.event_by_source(&key).await.map_err(read_problem)?.into_iter().collect();
+            return Ok(Json(json!({ "events": found, "next_after": null })).into_response());
         }
         (None, None, None) => state.store.events_by_agency(&agency, include_superseded, page).await,
         _ => {

@@ -18,14 +18,16 @@ pub async fn health() -> Json<Value> {
 pub async fn ready<S: EventStore>(
     State(state): State<AppState<S>>,
 ) -> Result<Json<Value>, Problem> {
-    state.store.ping().await.map_err(|error| {
-        Problem::new(
+    if let Err(error) = state.store.ping().await {
+        // The reason (host names, file paths) goes to the log, not to whoever asked.
+        tracing::warn!(%error, "not ready");
+        return Err(Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "not-ready",
             "Not ready",
-            error.to_string(),
+            "Vigil cannot use its database just now; the reason is in Vigil's log",
         )
-        .retry_after(5)
-    })?;
+        .retry_after(5));
+    }
     Ok(Json(json!({ "status": "ready" })))
 }
