@@ -87,10 +87,13 @@ impl SqliteStore {
     }
 
     async fn connect(options: SqliteConnectOptions) -> Result<Self, StoreError> {
+        // The writer never checkpoints: a checkpoint copies the log into the database
+        // and flushes it, and done inside a commit it stalls every append queued behind
+        // it. A background task checkpoints instead, on a connection of its own.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.clone())
+            .connect_with(options.clone().pragma("wal_autocheckpoint", "0"))
             .await
             .map_err(store_error)?;
         MIGRATOR
@@ -100,9 +103,16 @@ impl SqliteStore {
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.read_only(true))
+            .connect_with(options.clone().read_only(true))
             .await
             .map_err(store_error)?;
+        let checkpointer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await
+            .map_err(store_error)?;
+        tokio::spawn(checkpoint_regularly(checkpointer, writer.clone()));
         let appends = AppendQueue::start(SqliteWriter {
             pool: writer.clone(),
         });
@@ -139,6 +149,27 @@ impl SqliteStore {
         let rows = query.fetch_all(&self.reader).await.map_err(store_error)?;
         rows.iter().map(decode_event).collect()
     }
+}
+
+/// Copies the write-ahead log into the database file every second, without waiting for
+/// readers or the writer (`PASSIVE`), so the log stays short. Stops when the store is
+/// dropped (its writer pool closes).
+async fn checkpoint_regularly(checkpointer: SqlitePool, writer: SqlitePool) {
+    let mut ticks = tokio::time::interval(Duration::from_secs(1));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        if writer.is_closed() {
+            break;
+        }
+        if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&checkpointer)
+            .await
+        {
+            tracing::warn!(%error, "checkpoint failed; will try again");
+        }
+    }
+    checkpointer.close().await;
 }
 
 enum Bind {
