@@ -53,13 +53,25 @@ enum Command {
     /// Bring the database's schema up to date, then stop.
     Migrate,
     /// Import events from a JSON Lines file: one event per line, checked as the API
-    /// checks them. Rejected lines go to FILE.rejected.jsonl with their reasons.
+    /// checks them. Rejected lines go beside it (visits.jsonl -> visits.rejected.jsonl)
+    /// with their line numbers and reasons. Exit status 2 when any line was rejected.
+    /// Safe to run beside `vigil serve` on the same database, and to run again.
     Import {
         /// The .jsonl file.
         file: PathBuf,
         /// Events stored per transaction.
         #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u16).range(1..=10_000))]
         batch_size: u16,
+    },
+    /// Identity resolution on CSV files: which records are the same person.
+    Link {
+        #[command(subcommand)]
+        what: commands::link::LinkCommand,
+    },
+    /// Write synthetic (fictional) data for trying and measuring Vigil.
+    Synth {
+        #[command(subcommand)]
+        what: commands::link::SynthCommand,
     },
     /// Measure Vigil's speed.
     Bench {
@@ -81,10 +93,13 @@ enum BenchCommand {
         #[arg(long, default_value_t = 16)]
         clients: usize,
         /// Offered load for the fixed-rate phase, in events per second.
-        #[arg(long, default_value_t = 500)]
+        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..))]
         rate: u64,
         #[arg(long, default_value_t = 20)]
         rate_seconds: u64,
+        /// For the embedded store: `full` (every commit flushed to disk) or `normal`.
+        #[arg(long, default_value = "full", value_parser = ["full", "normal"])]
+        sqlite_durability: String,
     },
 }
 
@@ -171,6 +186,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Link { what } => commands::link::run_link(what),
+        Command::Synth { what } => commands::link::run_synth(what),
         Command::Bench {
             what:
                 BenchCommand::Ingest {
@@ -179,6 +196,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     clients,
                     rate,
                     rate_seconds,
+                    sqlite_durability,
                 },
         } => {
             let work = tempfile_directory()?;
@@ -204,14 +222,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     ("PostgreSQL", report)
                 }
                 _ => {
+                    let (durability, backend) = match sqlite_durability.as_str() {
+                        "normal" => (
+                            vigil_store_sqlite::Durability::Normal,
+                            "SQLite (synchronous=NORMAL)",
+                        ),
+                        _ => (
+                            vigil_store_sqlite::Durability::Full,
+                            "SQLite (synchronous=FULL)",
+                        ),
+                    };
                     let database = Database::Sqlite {
                         path: work.join("bench.db"),
-                        durability: vigil_store_sqlite::Durability::Full,
+                        durability,
                     };
-                    (
-                        "SQLite (synchronous=FULL)",
-                        with_store(&database, bench).await?,
-                    )
+                    (backend, with_store(&database, bench).await?)
                 }
             };
             std::fs::remove_dir_all(&work).ok();

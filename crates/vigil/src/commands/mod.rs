@@ -2,5 +2,6 @@
 
 pub mod bench;
 pub mod import;
+pub mod link;
 pub mod migrate;
 pub mod serve;

@@ -1,0 +1,674 @@
+//! Field-by-field comparison of two standardised records into graded agreement levels.
+//!
+//! Fellegi–Sunter needs each comparison to land in one of a few discrete levels, strongest
+//! first, so that each level can carry its own weight of evidence: a nickname match
+//! ("Pip"/"Philip") is good evidence, an initial ("D"/"Darren") weak, a day/month swap
+//! almost as good as an exact date. Level 0 is always the strongest agreement and the last
+//! level is "else" (disagreement). A field missing on either side gets [`MISSING`], which
+//! carries no weight: absence of data is not evidence.
+//!
+//! Every function here is symmetric: `compare(a, b) == compare(b, a)`, so a pair's score
+//! never depends on which record arrived first.
+
+use serde::{Deserialize, Serialize};
+use strsim::jaro_winkler;
+
+use crate::address::Address;
+use crate::date::DateOfBirth;
+use crate::name::{FamilyName, GivenName};
+use crate::nicknames::groups_meet;
+use crate::postcode::Postcode;
+use crate::record::StandardisedRecord;
+
+/// Level code for "missing on one side or both": weight 0.
+pub const MISSING: u8 = u8::MAX;
+
+/// The fields compared, in the order of a [`ComparisonVector`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    GivenName,
+    FamilyName,
+    DateOfBirth,
+    Sex,
+    Postcode,
+    Address,
+    Town,
+    NhsNumber,
+    OtherId,
+    Phone,
+}
+
+pub const FIELD_COUNT: usize = 10;
+
+pub const FIELDS: [Field; FIELD_COUNT] = [
+    Field::GivenName,
+    Field::FamilyName,
+    Field::DateOfBirth,
+    Field::Sex,
+    Field::Postcode,
+    Field::Address,
+    Field::Town,
+    Field::NhsNumber,
+    Field::OtherId,
+    Field::Phone,
+];
+
+/// One agreement level per field, in [`FIELDS`] order.
+pub type ComparisonVector = [u8; FIELD_COUNT];
+
+pub mod level {
+    //! Named level indices, so that rules (household evidence, vetoes) read as words.
+    pub const GIVEN_EXACT: u8 = 0;
+    pub const GIVEN_NICKNAME: u8 = 1;
+    pub const GIVEN_PHONETIC: u8 = 2;
+    pub const GIVEN_JW_HIGH: u8 = 3;
+    pub const GIVEN_JW_LOW: u8 = 4;
+    pub const GIVEN_INITIAL: u8 = 5;
+    pub const GIVEN_ELSE: u8 = 6;
+
+    pub const FAMILY_EXACT: u8 = 0;
+    pub const FAMILY_PART: u8 = 1;
+    pub const FAMILY_PHONETIC: u8 = 2;
+    pub const FAMILY_JW_HIGH: u8 = 3;
+    pub const FAMILY_JW_LOW: u8 = 4;
+    pub const FAMILY_ELSE: u8 = 5;
+
+    pub const DOB_EXACT: u8 = 0;
+    pub const DOB_SWAPPED: u8 = 1;
+    pub const DOB_ONE_DIGIT: u8 = 2;
+    pub const DOB_YEAR_MONTH: u8 = 3;
+    pub const DOB_YEAR: u8 = 4;
+    pub const DOB_ELSE: u8 = 5;
+
+    pub const SAME: u8 = 0;
+    pub const DIFFERENT: u8 = 1;
+
+    pub const POSTCODE_UNIT: u8 = 0;
+    pub const POSTCODE_SECTOR: u8 = 1;
+    pub const POSTCODE_DISTRICT: u8 = 2;
+    pub const POSTCODE_ELSE: u8 = 3;
+
+    pub const ADDRESS_EXACT: u8 = 0;
+    pub const ADDRESS_SIMILAR: u8 = 1;
+    pub const ADDRESS_ELSE: u8 = 2;
+
+    pub const TOWN_EXACT: u8 = 0;
+    pub const TOWN_SIMILAR: u8 = 1;
+    pub const TOWN_ELSE: u8 = 2;
+
+    pub const ID_EXACT: u8 = 0;
+    pub const ID_ONE_EDIT: u8 = 1;
+    pub const ID_ELSE: u8 = 2;
+}
+
+impl Field {
+    /// Human-readable labels of the levels, strongest first.
+    pub fn level_labels(self) -> &'static [&'static str] {
+        match self {
+            Field::GivenName => &[
+                "exact",
+                "nickname of each other",
+                "sounds the same (Double Metaphone)",
+                "very similar spelling (Jaro-Winkler >= 0.92)",
+                "similar spelling (Jaro-Winkler >= 0.80)",
+                "initial agrees",
+                "different",
+            ],
+            Field::FamilyName => &[
+                "exact",
+                "shares a part of a double-barrelled or former name",
+                "sounds the same (Double Metaphone)",
+                "very similar spelling (Jaro-Winkler >= 0.92)",
+                "similar spelling (Jaro-Winkler >= 0.80)",
+                "different",
+            ],
+            Field::DateOfBirth => &[
+                "exact",
+                "day and month swapped",
+                "one digit wrong or two adjacent digits swapped",
+                "same year and month",
+                "same year",
+                "different",
+            ],
+            Field::Sex => &["same", "different"],
+            Field::Postcode => &["same postcode", "same sector", "same district", "different"],
+            Field::Address => &[
+                "same house number and street",
+                "same number, street similar or suffix differs",
+                "different",
+            ],
+            Field::Town => &[
+                "same",
+                "similar spelling (Jaro-Winkler >= 0.90)",
+                "different",
+            ],
+            Field::NhsNumber => &["same valid NHS number", "different valid NHS numbers"],
+            Field::OtherId => &["same", "one character wrong", "different"],
+            Field::Phone => &["same", "different"],
+        }
+    }
+
+    pub fn level_count(self) -> usize {
+        self.level_labels().len()
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::GivenName => "given name",
+            Field::FamilyName => "family name",
+            Field::DateOfBirth => "date of birth",
+            Field::Sex => "sex",
+            Field::Postcode => "postcode",
+            Field::Address => "address",
+            Field::Town => "town",
+            Field::NhsNumber => "NHS number",
+            Field::OtherId => "other identifier",
+            Field::Phone => "phone",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        FIELDS.iter().position(|f| *f == self).unwrap_or(0)
+    }
+
+    /// The value whose frequency adjusts the weight of an exact match, for fields that
+    /// have a term-frequency adjustment (a match on a rare surname is worth more).
+    pub fn term_frequency_value(self, record: &StandardisedRecord) -> Option<&str> {
+        match self {
+            Field::GivenName => record
+                .given
+                .as_ref()
+                .filter(|g| !g.is_initial)
+                .map(|g| g.text.as_str()),
+            Field::FamilyName => record.family.as_ref().map(|f| f.full.as_str()),
+            _ => None,
+        }
+    }
+}
+
+/// Jaro-Winkler with the arguments in a fixed order: the floating-point sum inside is not
+/// bit-for-bit symmetric, and a pair must not change level when its records swap sides.
+pub fn symmetric_jaro_winkler(a: &str, b: &str) -> f64 {
+    if a <= b {
+        jaro_winkler(a, b)
+    } else {
+        jaro_winkler(b, a)
+    }
+}
+
+/// True when `a` becomes `b` by one substitution, one insertion or deletion, or one swap of
+/// adjacent characters (optimal string alignment distance <= 1).
+pub fn within_one_edit(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a == b {
+        return true;
+    }
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    match long.len() - short.len() {
+        0 => {
+            let diffs: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+            match diffs.as_slice() {
+                [_] => true,
+                [i, j] => *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i],
+                _ => false,
+            }
+        }
+        1 => {
+            let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+            short[prefix..] == long[prefix + 1..]
+        }
+        _ => false,
+    }
+}
+
+pub fn compare_given(a: &GivenName, b: &GivenName) -> u8 {
+    use level::*;
+    if a.is_initial || b.is_initial {
+        return if a.initial() == b.initial() {
+            GIVEN_INITIAL
+        } else {
+            GIVEN_ELSE
+        };
+    }
+    if a.text == b.text {
+        return GIVEN_EXACT;
+    }
+    if groups_meet(&a.nickname_group, &b.nickname_group) {
+        return GIVEN_NICKNAME;
+    }
+    let jw = symmetric_jaro_winkler(&a.text, &b.text);
+    // Double Metaphone is coarse on short names that start with a vowel or a silent
+    // letter: Willow and Isla, Ava and Evie, Isla and Ella all share a code. Those are
+    // twins' and sisters' names, so a shared code counts only when the spellings are
+    // also alike (Catherine/Kathryn 0.76, Stephen/Steven 0.89; Willow/Isla 0.61).
+    if a.phonetic.agrees_with(&b.phonetic) && jw >= 0.7 {
+        return GIVEN_PHONETIC;
+    }
+    if jw >= 0.92 {
+        GIVEN_JW_HIGH
+    } else if jw >= 0.8 {
+        GIVEN_JW_LOW
+    } else {
+        GIVEN_ELSE
+    }
+}
+
+pub fn compare_family(a: &FamilyName, b: &FamilyName) -> u8 {
+    use level::*;
+    if a.full == b.full {
+        return FAMILY_EXACT;
+    }
+    if (a.parts.len() > 1 || b.parts.len() > 1) && a.parts.iter().any(|p| b.parts.contains(p)) {
+        return FAMILY_PART;
+    }
+    if a.phonetic.agrees_with(&b.phonetic) {
+        return FAMILY_PHONETIC;
+    }
+    let jw = symmetric_jaro_winkler(&a.full, &b.full);
+    if jw >= 0.92 {
+        FAMILY_JW_HIGH
+    } else if jw >= 0.8 {
+        FAMILY_JW_LOW
+    } else {
+        FAMILY_ELSE
+    }
+}
+
+pub fn compare_dob(a: &DateOfBirth, b: &DateOfBirth) -> u8 {
+    use level::*;
+    if let (Some(da), Some(db)) = (a.digits(), b.digits()) {
+        if da == db {
+            return DOB_EXACT;
+        }
+        if a.year == b.year && a.month == b.day && a.day == b.month {
+            return DOB_SWAPPED;
+        }
+        if within_one_edit(&da, &db) {
+            return DOB_ONE_DIGIT;
+        }
+    }
+    match (a.month, b.month) {
+        (Some(ma), Some(mb)) if a.year == b.year && ma == mb => DOB_YEAR_MONTH,
+        _ if a.year == b.year => DOB_YEAR,
+        _ => DOB_ELSE,
+    }
+}
+
+pub fn compare_postcode(a: &Postcode, b: &Postcode) -> u8 {
+    use level::*;
+    if a.unit == b.unit {
+        POSTCODE_UNIT
+    } else if a.sector.is_some() && a.sector == b.sector {
+        POSTCODE_SECTOR
+    } else if a.district.is_some() && a.district == b.district {
+        POSTCODE_DISTRICT
+    } else {
+        POSTCODE_ELSE
+    }
+}
+
+/// `None` when the addresses cannot be compared (no street on one side).
+pub fn compare_address(a: &Address, b: &Address) -> Option<u8> {
+    use level::*;
+    let (street_a, street_b) = (a.street_name.as_ref()?, b.street_name.as_ref()?);
+    if let (Some(fa), Some(fb)) = (&a.flat, &b.flat)
+        && fa != fb
+    {
+        // Two flats in one building are two households.
+        return Some(ADDRESS_ELSE);
+    }
+    let numbers_agree = match (&a.house_number, &b.house_number) {
+        (Some(na), Some(nb)) => Some(na == nb),
+        _ => None,
+    };
+    let street_equal = street_a == street_b;
+    let suffix_equal = a.street_suffix == b.street_suffix;
+    Some(match numbers_agree {
+        Some(true) if street_equal && suffix_equal => ADDRESS_EXACT,
+        Some(true) if street_equal || symmetric_jaro_winkler(street_a, street_b) >= 0.9 => {
+            ADDRESS_SIMILAR
+        }
+        // One side gave no number: the same street is all the evidence there is.
+        None if street_equal && suffix_equal => ADDRESS_SIMILAR,
+        _ => ADDRESS_ELSE,
+    })
+}
+
+fn compare_optional<T>(a: &Option<T>, b: &Option<T>, f: impl Fn(&T, &T) -> u8) -> u8 {
+    match (a, b) {
+        (Some(x), Some(y)) => f(x, y),
+        _ => MISSING,
+    }
+}
+
+fn same_or_different<T: PartialEq>(a: &T, b: &T) -> u8 {
+    if a == b {
+        level::SAME
+    } else {
+        level::DIFFERENT
+    }
+}
+
+/// Best (lowest) given-name level over each side's recorded name and its aliases.
+fn compare_given_with_aliases(a: &StandardisedRecord, b: &StandardisedRecord) -> u8 {
+    let (Some(ga), Some(gb)) = (&a.given, &b.given) else {
+        return MISSING;
+    };
+    let mut best = compare_given(ga, gb);
+    for x in std::iter::once(ga).chain(&a.given_aliases) {
+        for y in std::iter::once(gb).chain(&b.given_aliases) {
+            best = best.min(compare_given(x, y));
+        }
+    }
+    // Known by a middle name: Philip James recorded elsewhere as James. Graded as a
+    // nickname, the same strength of evidence.
+    if best > level::GIVEN_NICKNAME
+        && ((!ga.is_initial && ga.text.len() > 1 && b.middle_names.contains(&ga.text))
+            || (!gb.is_initial && gb.text.len() > 1 && a.middle_names.contains(&gb.text)))
+    {
+        best = level::GIVEN_NICKNAME;
+    }
+    best
+}
+
+/// Compares one field of two records.
+pub fn compare_field(field: Field, a: &StandardisedRecord, b: &StandardisedRecord) -> u8 {
+    match field {
+        Field::GivenName => compare_given_with_aliases(a, b),
+        Field::FamilyName => compare_optional(&a.family, &b.family, compare_family),
+        Field::DateOfBirth => compare_optional(&a.date_of_birth, &b.date_of_birth, compare_dob),
+        Field::Sex => compare_optional(&a.sex, &b.sex, same_or_different),
+        Field::Postcode => compare_optional(&a.postcode, &b.postcode, compare_postcode),
+        Field::Address => match (&a.address, &b.address) {
+            (Some(x), Some(y)) => compare_address(x, y).unwrap_or(MISSING),
+            _ => MISSING,
+        },
+        Field::Town => compare_optional(&a.town, &b.town, |x, y| {
+            if x == y {
+                level::TOWN_EXACT
+            } else if symmetric_jaro_winkler(x, y) >= 0.9 {
+                level::TOWN_SIMILAR
+            } else {
+                level::TOWN_ELSE
+            }
+        }),
+        Field::NhsNumber => compare_optional(&a.nhs_number, &b.nhs_number, same_or_different),
+        Field::OtherId => compare_optional(&a.other_id, &b.other_id, |x, y| {
+            if x == y {
+                level::ID_EXACT
+            } else if x.len() >= 4 && within_one_edit(x, y) {
+                level::ID_ONE_EDIT
+            } else {
+                level::ID_ELSE
+            }
+        }),
+        Field::Phone => compare_optional(&a.phone, &b.phone, same_or_different),
+    }
+}
+
+/// Compares every field of two records.
+pub fn compare(a: &StandardisedRecord, b: &StandardisedRecord) -> ComparisonVector {
+    let mut vector = [MISSING; FIELD_COUNT];
+    for (slot, field) in vector.iter_mut().zip(FIELDS) {
+        *slot = compare_field(field, a, b);
+    }
+    if let Some((given, family)) = swapped_names(a, b) {
+        let (g, f) = (Field::GivenName.index(), Field::FamilyName.index());
+        if given < vector[g] && family < vector[f] {
+            vector[g] = given;
+            vector[f] = family;
+        }
+    }
+    vector
+}
+
+/// Given and family name entered in each other's fields ("BRAITHWAITE Imogen" typed as
+/// given "Braithwaite", family "Imogen"): the levels the names reach when crossed over,
+/// graded on spelling only (exact, Jaro-Winkler bands) since the swapped text has lost
+/// its nickname and phonetic preparation.
+fn swapped_names(a: &StandardisedRecord, b: &StandardisedRecord) -> Option<(u8, u8)> {
+    let (ga, fa, gb, fb) = (
+        a.given.as_ref()?,
+        a.family.as_ref()?,
+        b.given.as_ref()?,
+        b.family.as_ref()?,
+    );
+    if ga.is_initial || gb.is_initial {
+        return None;
+    }
+    let grade = |x: &str, y: &str| -> Option<f64> {
+        let jw = symmetric_jaro_winkler(x, y);
+        (jw >= 0.92).then_some(jw)
+    };
+    let given_cross = grade(&ga.text, &fb.full)?;
+    let family_cross = grade(&fa.full, &gb.text)?;
+    // Both names get the weaker of the two grades: which cross comparison is "the given
+    // name" depends on which record is on the left, and the result must not.
+    if given_cross == 1.0 && family_cross == 1.0 {
+        Some((level::GIVEN_EXACT, level::FAMILY_EXACT))
+    } else {
+        Some((level::GIVEN_JW_HIGH, level::FAMILY_JW_HIGH))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{IdentityRecord, standardise};
+
+    fn rec(
+        given: &str,
+        family: &str,
+        dob: &str,
+        postcode: &str,
+        address: &str,
+    ) -> StandardisedRecord {
+        let opt = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+        standardise(&IdentityRecord {
+            record_id: "x".into(),
+            given_name: opt(given),
+            family_name: opt(family),
+            date_of_birth: opt(dob),
+            postcode: opt(postcode),
+            address_line: opt(address),
+            ..Default::default()
+        })
+    }
+
+    fn check(field: Field, a: &StandardisedRecord, b: &StandardisedRecord, expected: u8) {
+        let got = compare_field(field, a, b);
+        let label = |l: u8| {
+            if l == MISSING {
+                "missing"
+            } else {
+                field.level_labels()[l as usize]
+            }
+        };
+        assert_eq!(label(got), label(expected), "{field:?}: {a:?} vs {b:?}");
+        assert_eq!(compare_field(field, b, a), got, "symmetry");
+    }
+
+    fn given(a: &str, b: &str, expected: u8) {
+        check(
+            Field::GivenName,
+            &rec(a, "", "", "", ""),
+            &rec(b, "", "", "", ""),
+            expected,
+        );
+    }
+
+    #[test]
+    fn given_name_levels() {
+        use level::*;
+        given("Philip", "PHILIP", GIVEN_EXACT);
+        given("Pip", "Philip", GIVEN_NICKNAME);
+        given("Daz", "Darren", GIVEN_NICKNAME);
+        given("Kez", "Kerry", GIVEN_NICKNAME);
+        given("Keri", "Kerry", GIVEN_NICKNAME);
+        given("Catherine", "Kathryn", GIVEN_NICKNAME);
+        given("Stephen", "Stefan", GIVEN_PHONETIC);
+        given("Jonathon", "Jonathan", GIVEN_PHONETIC);
+        // Same Double Metaphone code, unlike spellings: twins' names, not one name.
+        given("Willow", "Isla", GIVEN_ELSE);
+        given("Jessica", "Jessiva", GIVEN_JW_HIGH);
+        given("Martin", "Marlon", GIVEN_JW_LOW);
+        given("D", "Darren", GIVEN_INITIAL);
+        given("D", "D", GIVEN_INITIAL);
+        given("M", "Darren", GIVEN_ELSE);
+        given("Ruby", "Amber", GIVEN_ELSE);
+        given("Pip (Philip)", "Phillip", GIVEN_NICKNAME);
+        given("", "Philip", MISSING);
+        check(
+            Field::GivenName,
+            &standardise(&IdentityRecord {
+                given_name: Some("Philip James".into()),
+                ..Default::default()
+            }),
+            &rec("James", "", "", "", ""),
+            GIVEN_NICKNAME,
+        );
+        given("Baby boy", "Philip", MISSING);
+    }
+
+    fn family(a: &str, b: &str, expected: u8) {
+        check(
+            Field::FamilyName,
+            &rec("", a, "", "", ""),
+            &rec("", b, "", "", ""),
+            expected,
+        );
+    }
+
+    #[test]
+    fn family_name_levels() {
+        use level::*;
+        family("Carter", "CARTER", FAMILY_EXACT);
+        family("Smith-Jones", "Smith Jones", FAMILY_EXACT);
+        family("Smith-Jones", "Jones", FAMILY_PART);
+        family("Carter (née Hollis)", "Hollis", FAMILY_PART);
+        family("Pryce", "Price", FAMILY_PHONETIC);
+        family("Harrington", "Harringten", FAMILY_PHONETIC);
+        family("Sondergeld", "Sondergelt", FAMILY_PHONETIC);
+        family("Neumann", "Neumaan", FAMILY_PHONETIC);
+        family("Whitlock", "Whitlack", FAMILY_PHONETIC);
+        family("Carter", "Hollis", FAMILY_ELSE);
+        family("", "Hollis", MISSING);
+    }
+
+    fn dob(a: &str, b: &str, expected: u8) {
+        check(
+            Field::DateOfBirth,
+            &rec("", "", a, "", ""),
+            &rec("", "", b, "", ""),
+            expected,
+        );
+    }
+
+    #[test]
+    fn date_of_birth_levels() {
+        use level::*;
+        dob("10/03/2021", "2021-03-10", DOB_EXACT);
+        dob("10/03/2021", "03/10/2021", DOB_SWAPPED);
+        dob("10/03/2021", "11/03/2021", DOB_ONE_DIGIT);
+        dob("10/03/2021", "01/03/2021", DOB_ONE_DIGIT);
+        dob("10/03/2021", "10/03/2012", DOB_ONE_DIGIT);
+        dob("10/03/2021", "25/03/2021", DOB_YEAR_MONTH);
+        dob("March 2021", "10/03/2021", DOB_YEAR_MONTH);
+        dob("2021", "10/03/2021", DOB_YEAR);
+        dob("10/03/2021", "25/07/2021", DOB_YEAR);
+        dob("02/04/1996", "19/09/1990", DOB_ELSE);
+        dob("", "19/09/1990", MISSING);
+    }
+
+    fn postcode(a: &str, b: &str, expected: u8) {
+        check(
+            Field::Postcode,
+            &rec("", "", "", a, ""),
+            &rec("", "", "", b, ""),
+            expected,
+        );
+    }
+
+    #[test]
+    fn postcode_levels() {
+        use level::*;
+        postcode("QN4 2LS", "qn42ls", POSTCODE_UNIT);
+        postcode("QN4 2LS", "QN4 2LT", POSTCODE_SECTOR);
+        postcode("QN4 2LS", "QN4 7AB", POSTCODE_DISTRICT);
+        postcode("QN4 2LS", "QN7 5DX", POSTCODE_ELSE);
+        postcode("4011", "4011", POSTCODE_UNIT);
+        postcode("4011", "4012", POSTCODE_ELSE);
+        postcode("4011", "QN4 2LS", POSTCODE_ELSE);
+        postcode("", "QN4 2LS", MISSING);
+    }
+
+    fn address(a: &str, b: &str, expected: u8) {
+        check(
+            Field::Address,
+            &rec("", "", "", "", a),
+            &rec("", "", "", "", b),
+            expected,
+        );
+    }
+
+    #[test]
+    fn address_levels() {
+        use level::*;
+        address("41 Marlowe Road", "41 marlowe rd", ADDRESS_EXACT);
+        address("41 Marlow Road", "41 Marlowe Road", ADDRESS_SIMILAR);
+        address("41 Marlowe Road", "41 Marlowe Avenue", ADDRESS_SIMILAR);
+        address("41 Marlowe Road", "14 Marlowe Road", ADDRESS_ELSE);
+        address(
+            "Flat 3, 18 Carlow Street",
+            "18 Carlow Street",
+            ADDRESS_EXACT,
+        );
+        address(
+            "Flat 3, 18 Carlow Street",
+            "Flat 4, 18 Carlow Street",
+            ADDRESS_ELSE,
+        );
+        address("Carlow Street", "18 Carlow Street", ADDRESS_SIMILAR);
+        address("22 Ferrier Court", "88 Cobden Street", ADDRESS_ELSE);
+        address("", "88 Cobden Street", MISSING);
+    }
+
+    #[test]
+    fn swapped_given_and_family() {
+        let a = rec("Imogen", "Braithwaite", "", "", "");
+        let b = rec("Braitwaite", "Imogen", "", "", "");
+        let v = compare(&a, &b);
+        assert_eq!(v[Field::GivenName.index()], level::GIVEN_JW_HIGH);
+        assert_eq!(v[Field::FamilyName.index()], level::FAMILY_JW_HIGH);
+        let exact = rec("Braithwaite", "Imogen", "", "", "");
+        assert_eq!(
+            compare(&a, &exact)[Field::GivenName.index()],
+            level::GIVEN_EXACT
+        );
+        assert_eq!(compare(&b, &a), v);
+        let c = rec("Imogen", "Smith", "", "", "");
+        assert_eq!(
+            compare(&a, &c)[Field::FamilyName.index()],
+            level::FAMILY_ELSE
+        );
+    }
+
+    #[test]
+    fn one_edit() {
+        for (a, b, expected) in [
+            ("1234567", "1234567", true),
+            ("1234567", "1234568", true),
+            ("1234567", "1243567", true),
+            ("1234567", "123456", true),
+            ("1234567", "12345678", true),
+            ("1234567", "1235567", true),
+            ("1234567", "2234568", false),
+            ("1234567", "1432567", false),
+            ("12", "1234", false),
+        ] {
+            assert_eq!(within_one_edit(a, b), expected, "{a} {b}");
+            assert_eq!(within_one_edit(b, a), expected, "{b} {a}");
+        }
+    }
+}
