@@ -95,7 +95,7 @@ pub fn plan_append(
     let mut corrected_in_batch: HashMap<EventId, EventId> = HashMap::new();
     for (index, event) in events.into_iter().enumerate() {
         let key = event.source_key();
-        let content_hash = event.content_hash();
+        let content_hash = event.content_hash.clone();
         if let Some(stored) = existing.get(&key) {
             if stored.content_hash != content_hash {
                 return Err(StoreError::Conflict {

@@ -41,8 +41,9 @@ fn uuid(text: &str) -> Result<Uuid, StoreError> {
 
 impl EventRow<'_> {
     pub fn decode(self) -> Result<StoredEvent, StoreError> {
-        let event: NewEvent = serde_json::from_str(self.body)
+        let mut event: NewEvent = serde_json::from_str(self.body)
             .map_err(|error| corrupt(format!("event {}: {error}", self.id)))?;
+        event.content_hash.clone_from(&self.content_hash);
         let identity_records: Vec<IdentityRecordId> =
             serde_json::from_str(self.identity_record_ids)
                 .map_err(|error| corrupt(format!("identity records of {}: {error}", self.id)))?;

@@ -9,7 +9,6 @@ use std::fmt;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::address::Address;
@@ -80,19 +79,18 @@ pub struct NewEvent {
     pub people: Vec<PersonInEvent>,
     #[serde(flatten)]
     pub details: EventDetails,
+    /// SHA-256 of the event as the agency sent it (its JSON in canonical form: keys
+    /// sorted, no white space), set by [`parse_event`]. Two sends of the same record have
+    /// the same hash whatever the spacing or key order, and the hash does not depend on
+    /// how Vigil reads names and addresses, so it stays valid across upgrades. Not part of
+    /// the stored body: the store keeps it beside the event and fills it in on read.
+    #[serde(skip)]
+    pub content_hash: String,
 }
 
 impl NewEvent {
     pub fn kind(&self) -> &'static str {
         self.details.kind()
-    }
-
-    /// SHA-256 of the event's canonical JSON: equal for the same record sent twice,
-    /// different if anything in it changed.
-    pub fn content_hash(&self) -> String {
-        let json = serde_json::to_vec(self).expect("events always serialise");
-        let digest = Sha256::digest(&json);
-        digest.iter().map(|byte| format!("{byte:02x}")).collect()
     }
 
     /// The idempotency key.

@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
 
 use super::details::{EVENT_KINDS, EventDetails};
 use super::{EventId, NewEvent, PersonInEvent};
@@ -209,6 +210,7 @@ pub fn parse_event(
                 .map(|person| person.expect("no errors, so every person parsed"))
                 .collect(),
             details,
+            content_hash: received_hash(value),
         }),
         _ => {
             debug_assert!(
@@ -448,6 +450,45 @@ fn check_strings(value: &Value, pointer: String, limits: &Limits, errors: &mut V
         }
         _ => {}
     }
+}
+
+/// SHA-256, in hex, of `value` written canonically: object keys sorted, no white space.
+fn received_hash(value: &Value) -> String {
+    fn write(value: &Value, out: &mut String) {
+        match value {
+            Value::Object(map) => {
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort();
+                out.push('{');
+                for (position, key) in keys.into_iter().enumerate() {
+                    if position > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&serde_json::to_string(key).expect("strings serialise"));
+                    out.push(':');
+                    write(&map[key], out);
+                }
+                out.push('}');
+            }
+            Value::Array(items) => {
+                out.push('[');
+                for (position, item) in items.iter().enumerate() {
+                    if position > 0 {
+                        out.push(',');
+                    }
+                    write(item, out);
+                }
+                out.push(']');
+            }
+            other => out.push_str(&serde_json::to_string(other).expect("JSON values serialise")),
+        }
+    }
+    let mut canonical = String::new();
+    write(value, &mut canonical);
+    Sha256::digest(canonical.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
