@@ -27,6 +27,7 @@ pub mod name;
 pub mod nhs;
 pub mod nicknames;
 pub mod postcode;
+mod random;
 pub mod record;
 pub mod synth;
 pub mod text;

@@ -10,6 +10,7 @@
 //! The prior (λ) is the proportion of matches among *candidate* pairs (pairs found by
 //! blocking), because those are the only pairs the model ever scores.
 
+use crate::random::SplitMix64;
 use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
@@ -147,24 +148,6 @@ pub struct LabelledPair {
     pub left: String,
     pub right: String,
     pub is_match: bool,
-}
-
-/// Small deterministic generator (SplitMix64): sampling must be reproducible so that the
-/// same data always trains the same model.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
 }
 
 /// Pseudo-count added to every level so that a level never seen in training does not get
