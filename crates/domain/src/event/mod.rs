@@ -128,6 +128,10 @@ impl fmt::Display for SourceKey {
 pub struct PersonInEvent {
     pub role: Role,
     pub name: PersonName,
+    /// Other names this agency holds for the person: a maiden name, a name before a
+    /// deed poll, an alias ("HOLLIS, Kerry"). Identity resolution compares each of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<PersonName>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_of_birth: Option<DateOfBirth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -67,6 +67,7 @@ const EVENT_FIELDS: &[&str] = &[
 const PERSON_FIELDS: &[&str] = &[
     "role",
     "name",
+    "aliases",
     "date_of_birth",
     "sex",
     "nhs_number",
@@ -379,6 +380,7 @@ impl Fields<'_> {
                 // errors are all reported together.
                 let role = fields.required("role");
                 let name = fields.required("name");
+                let aliases = fields.optional("aliases").unwrap_or_default();
                 let date_of_birth = fields.optional("date_of_birth");
                 let sex = fields.optional("sex");
                 let nhs_number = fields.optional("nhs_number");
@@ -393,6 +395,7 @@ impl Fields<'_> {
                 let person = PersonInEvent {
                     role: role?,
                     name: name?,
+                    aliases,
                     date_of_birth,
                     sex,
                     nhs_number,
