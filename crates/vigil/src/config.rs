@@ -19,6 +19,8 @@ pub struct ConfigFile {
     pub server: ServerSection,
     pub limits: LimitsSection,
     pub log: LogSection,
+    /// The rules' parameters and the agency register (see docs/RULES.md).
+    pub rules: vigil_rules::RulesConfig,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

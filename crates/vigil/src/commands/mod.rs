@@ -1,6 +1,7 @@
 //! One module per subcommand of `vigil`.
 
 pub mod bench;
+pub mod casework;
 pub mod import;
 pub mod link;
 pub mod migrate;

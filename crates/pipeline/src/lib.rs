@@ -1,0 +1,143 @@
+//! The pipeline from the event log to what it means: at start, every stored event is
+//! replayed into a [`Casebook`] (persons, places, households, alerts); then the
+//! casebook follows the log, taking each newly stored event and moving its clock so
+//! that deadline rules fire on time. The store stays the only source of truth: the
+//! casebook is rebuilt from it, never saved on its own.
+//!
+//! Reading the log (rather than being handed events by the API) means an import, a
+//! second Vigil process on the same database, or a restart all reach the casebook the
+//! same way.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use tokio::sync::{Notify, RwLock};
+use vigil_linkage::LinkageModel;
+use vigil_rules::{CaseEvent, Casebook, RulesConfig};
+use vigil_store::{EventStore, Page, StoreError, StoredEvent};
+
+fn case_event(stored: StoredEvent) -> CaseEvent {
+    CaseEvent {
+        id: stored.id,
+        recorded_at: stored.recorded_at,
+        event: stored.event,
+    }
+}
+
+/// Every stored event in log order, with the last sequence number read.
+pub async fn read_log<S: EventStore>(store: &S, after: i64) -> Result<(Vec<(i64, CaseEvent)>, i64), StoreError> {
+    let mut events = Vec::new();
+    let mut last = after;
+    loop {
+        let page = store
+            .events_after(Page {
+                after: last,
+                limit: 1000,
+            })
+            .await?;
+        let Some(tail) = page.last() else {
+            break;
+        };
+        last = tail.sequence;
+        let full = page.len() == 1000;
+        events.extend(page.into_iter().map(|e| (e.sequence, case_event(e))));
+        if !full {
+            break;
+        }
+    }
+    Ok((events, last))
+}
+
+/// The record as known at `as_at` (now when `None`): every event recorded by then, in
+/// the order they were recorded.
+pub async fn replay<S: EventStore>(
+    store: &S,
+    model: LinkageModel,
+    config: RulesConfig,
+    as_at: Option<Timestamp>,
+) -> Result<Casebook, StoreError> {
+    let (mut events, _) = read_log(store, 0).await?;
+    events.sort_by_key(|(sequence, e)| (e.recorded_at, *sequence));
+    let events: Vec<CaseEvent> = events.into_iter().map(|(_, e)| e).collect();
+    Ok(vigil_rules::replay(
+        &events,
+        model,
+        config,
+        as_at.unwrap_or_else(Timestamp::now),
+    ))
+}
+
+/// The live casebook, shared by the API's handlers and kept current by [`follow`].
+#[derive(Clone)]
+pub struct Casework {
+    casebook: Arc<RwLock<Casebook>>,
+    last_sequence: Arc<RwLock<i64>>,
+    wake: Arc<Notify>,
+}
+
+impl Casework {
+    /// Replays the whole log into a new casebook.
+    pub async fn load<S: EventStore>(
+        store: &S,
+        model: LinkageModel,
+        config: RulesConfig,
+    ) -> Result<Casework, StoreError> {
+        let (mut events, last) = read_log(store, 0).await?;
+        events.sort_by_key(|(sequence, e)| (e.recorded_at, *sequence));
+        let mut casebook = Casebook::new(model, config);
+        for (_, event) in events {
+            casebook.record(event);
+        }
+        casebook.advance_to(Timestamp::now());
+        Ok(Casework {
+            casebook: Arc::new(RwLock::new(casebook)),
+            last_sequence: Arc::new(RwLock::new(last)),
+            wake: Arc::new(Notify::new()),
+        })
+    }
+
+    pub async fn read(&self) -> tokio::sync::RwLockReadGuard<'_, Casebook> {
+        self.casebook.read().await
+    }
+
+    pub async fn write(&self) -> tokio::sync::RwLockWriteGuard<'_, Casebook> {
+        self.casebook.write().await
+    }
+
+    /// Says new events were stored, so the follower reads them now rather than at its
+    /// next tick.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Reads what the log holds beyond what the casebook has taken, and takes it.
+    /// Returns how many events were taken.
+    pub async fn catch_up<S: EventStore>(&self, store: &S) -> Result<usize, StoreError> {
+        let mut last = self.last_sequence.write().await;
+        let (events, new_last) = read_log(store, *last).await?;
+        let count = events.len();
+        let mut casebook = self.casebook.write().await;
+        for (_, event) in events {
+            casebook.record(event);
+        }
+        let now = Timestamp::now().max(casebook.now());
+        casebook.advance_to(now);
+        *last = new_last;
+        Ok(count)
+    }
+}
+
+/// Follows the log until the process ends: on every wake, and at least every `tick`
+/// so that deadlines pass on time and other processes' writes arrive.
+pub async fn follow<S: EventStore>(casework: Casework, store: S, tick: Duration) {
+    loop {
+        tokio::select! {
+            () = casework.wake.notified() => {}
+            () = tokio::time::sleep(tick) => {}
+        }
+        if let Err(error) = casework.catch_up(&store).await {
+            tracing::warn!(%error, "could not read new events for the casebook; will retry");
+        }
+    }
+}

@@ -1,0 +1,515 @@
+//! The casebook: everything Vigil knows, derived from the events in the order it
+//! learned them.
+//!
+//! `record` takes one event: each person in it becomes an identity record and is
+//! resolved to a person, each address to a place, and the rules run for every child the
+//! event concerns (a child named in it, a child living at an address in it, a child of
+//! an adult named in it). `advance_to` moves the clock, so that rules about things that
+//! did *not* happen (no legal planning meeting ten working days after advice) fire when
+//! their time comes. Both are deterministic: the same events give the same casebook, so
+//! replaying the events recorded up to a moment rebuilds what was known then.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use vigil_domain::event::details::EventDetails;
+use vigil_domain::event::{EventId, NewEvent, PersonInEvent, Role};
+use vigil_linkage::index::Outcome;
+use vigil_linkage::{LinkageIndex, LinkageModel};
+
+use crate::alerts::{AlertChange, AlertLedger};
+use crate::calendar::uk_date;
+use crate::catalogue::{self, Evaluation};
+use crate::child::ChildRecord;
+use crate::config::RulesConfig;
+use crate::derivation::Derivation;
+use crate::identity::identity_record;
+use crate::places::{PlaceId, PlaceRegister};
+use crate::questions::QuestionLedger;
+
+/// A person as linkage resolved them: the record id of their earliest record.
+pub type PersonId = String;
+
+/// An event as stored, with what the casebook needs of its storage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseEvent {
+    pub id: EventId,
+    /// When the agency recorded it: the moment it became known.
+    pub recorded_at: Timestamp,
+    pub event: NewEvent,
+}
+
+impl CaseEvent {
+    /// The identity record id of the `person_index`th person: `{event id}.{index}`, so a
+    /// person id (the id of their first record) is safe in a URL path.
+    pub fn record_id(&self, person_index: usize) -> String {
+        format!("{}.{}", self.id, person_index)
+    }
+}
+
+/// Where an address appears in an event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlaceInEvent {
+    pub place: PlaceId,
+    pub confidence: f64,
+    /// The person whose address it is, or `None` for the event's own location (an
+    /// incident, a visit, a placement, a tenancy).
+    pub person: Option<usize>,
+}
+
+/// A possible identity that linkage could not confirm: sent to review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PossibleMatch {
+    pub record: String,
+    pub probability: f64,
+}
+
+pub struct Casebook {
+    pub(crate) config: RulesConfig,
+    linkage: LinkageIndex,
+    pub(crate) events: Vec<CaseEvent>,
+    event_index: HashMap<EventId, usize>,
+    pub(crate) superseded: HashSet<EventId>,
+    /// Person id → its record ids.
+    members: BTreeMap<PersonId, BTreeSet<String>>,
+    /// Record id → (event index, person index).
+    record_location: HashMap<String, (usize, usize)>,
+    pub(crate) possible: HashMap<String, Vec<PossibleMatch>>,
+    places: PlaceRegister,
+    pub(crate) event_places: Vec<Vec<PlaceInEvent>>,
+    pub(crate) place_events: HashMap<PlaceId, Vec<usize>>,
+    alerts: AlertLedger,
+    questions: QuestionLedger,
+    log: Vec<Derivation>,
+    timers: BTreeMap<Timestamp, BTreeSet<PersonId>>,
+    now: Timestamp,
+}
+
+impl Casebook {
+    pub fn new(model: LinkageModel, config: RulesConfig) -> Self {
+        Casebook {
+            config,
+            linkage: LinkageIndex::new(model),
+            events: Vec::new(),
+            event_index: HashMap::new(),
+            superseded: HashSet::new(),
+            members: BTreeMap::new(),
+            record_location: HashMap::new(),
+            possible: HashMap::new(),
+            places: PlaceRegister::default(),
+            event_places: Vec::new(),
+            place_events: HashMap::new(),
+            alerts: AlertLedger::default(),
+            questions: QuestionLedger::default(),
+            log: Vec::new(),
+            timers: BTreeMap::new(),
+            now: Timestamp::UNIX_EPOCH,
+        }
+    }
+
+    pub fn config(&self) -> &RulesConfig {
+        &self.config
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    pub fn events(&self) -> &[CaseEvent] {
+        &self.events
+    }
+
+    pub fn event(&self, id: &EventId) -> Option<&CaseEvent> {
+        self.event_index.get(id).map(|&i| &self.events[i])
+    }
+
+    pub fn alerts(&self) -> &AlertLedger {
+        &self.alerts
+    }
+
+    pub fn alerts_mut(&mut self) -> &mut AlertLedger {
+        &mut self.alerts
+    }
+
+    pub fn questions(&self) -> &QuestionLedger {
+        &self.questions
+    }
+
+    pub fn questions_mut(&mut self) -> &mut QuestionLedger {
+        &mut self.questions
+    }
+
+    pub fn derivations(&self) -> &[Derivation] {
+        &self.log
+    }
+
+    pub fn places(&self) -> &PlaceRegister {
+        &self.places
+    }
+
+    pub fn linkage(&self) -> &LinkageIndex {
+        &self.linkage
+    }
+
+    /// Every person id, in order.
+    pub fn persons(&self) -> impl Iterator<Item = &PersonId> {
+        self.members.keys()
+    }
+
+    pub fn person_of_record(&self, record: &str) -> Option<&str> {
+        self.linkage.person_of(record)
+    }
+
+    /// The person of the `index`th person in an event.
+    pub fn person_in(&self, event: &CaseEvent, index: usize) -> Option<PersonId> {
+        self.person_of_record(&event.record_id(index))
+            .map(str::to_string)
+    }
+
+    /// The records of a person, each with the event and the person as recorded.
+    pub fn records_of<'a>(
+        &'a self,
+        person: &str,
+    ) -> impl Iterator<Item = (&'a str, &'a CaseEvent, &'a PersonInEvent)> + 'a {
+        self.members
+            .get(person)
+            .into_iter()
+            .flatten()
+            .filter_map(move |record| {
+                let &(event, index) = self.record_location.get(record)?;
+                let event = &self.events[event];
+                Some((record.as_str(), event, &event.event.people[index]))
+            })
+    }
+
+    pub fn is_current(&self, event: &CaseEvent) -> bool {
+        !self.superseded.contains(&event.id)
+    }
+
+    /// The name to show for a person: the fullest name among their records.
+    pub fn display_name(&self, person: &str) -> String {
+        self.records_of(person)
+            .map(|(_, _, p)| &p.name)
+            .max_by_key(|name| {
+                (
+                    name.family.is_some() as u8,
+                    name.given.is_some() as u8,
+                    name.middle.len(),
+                )
+            })
+            .map(|name| match (&name.given, &name.family) {
+                (Some(given), Some(family)) => format!("{given} {family}"),
+                _ => name.as_recorded.clone(),
+            })
+            .unwrap_or_else(|| person.to_string())
+    }
+
+    /// The date of birth most of a person's records agree on, at day precision.
+    pub fn date_of_birth(&self, person: &str) -> Option<Date> {
+        let mut counts: BTreeMap<Date, usize> = BTreeMap::new();
+        for (_, _, record) in self.records_of(person) {
+            if let Some(born) = &record.date_of_birth
+                && born.day().is_some()
+            {
+                *counts.entry(born.earliest()).or_default() += 1;
+            }
+        }
+        counts
+            .into_iter()
+            .max_by_key(|&(date, count)| (count, std::cmp::Reverse(date)))
+            .map(|(date, _)| date)
+    }
+
+    /// The earliest year a person can have been born, from any partial date.
+    fn birth_year(&self, person: &str) -> Option<i16> {
+        self.records_of(person)
+            .filter_map(|(_, _, p)| p.date_of_birth.as_ref().map(|d| d.year()))
+            .max()
+    }
+
+    /// Whether a person is a child on a date: by date of birth, or, when no record
+    /// gives one, because an agency recorded them as the child of a record.
+    pub fn is_child(&self, person: &str, on: Date) -> bool {
+        let adult = self.config.household.adult_from_years;
+        if let Some(born) = self.date_of_birth(person) {
+            return crate::calendar::age_in_months(born, on) < adult * 12;
+        }
+        if let Some(year) = self.birth_year(person) {
+            return (on.year() as i32) - (year as i32) < adult;
+        }
+        self.records_of(person)
+            .any(|(_, _, p)| matches!(p.role, Role::SubjectChild | Role::Sibling))
+    }
+
+    /// Takes one event, in the order Vigil learned them.
+    pub fn record(&mut self, event: CaseEvent) -> Vec<AlertChange> {
+        let mut changes = self.advance_to(event.recorded_at);
+        self.now = self.now.max(event.recorded_at);
+        let at = self.now;
+        let index = self.events.len();
+        if let Some(target) = event.event.supersedes {
+            self.superseded.insert(target);
+        }
+        self.event_index.insert(event.id, index);
+        self.events.push(event);
+        let event = &self.events[index];
+
+        for (person_index, person) in event.event.people.iter().enumerate() {
+            let record_id = event.record_id(person_index);
+            let record = identity_record(&record_id, &event.event.agency, person);
+            let decision = match self.linkage.add(&record) {
+                Ok(decision) => decision,
+                // A record id is unique by construction (event id and position).
+                Err(error) => unreachable!("linkage refused {record_id}: {error}"),
+            };
+            self.record_location
+                .insert(record_id.clone(), (index, person_index));
+            self.members
+                .entry(decision.person_id.clone())
+                .or_default()
+                .insert(record_id.clone());
+            for change in &decision.changes {
+                for before in &change.before {
+                    self.members.remove(&before.person_id);
+                }
+                for after in &change.after {
+                    self.members.insert(
+                        after.person_id.clone(),
+                        after.record_ids.iter().cloned().collect(),
+                    );
+                }
+            }
+            let outcome = match &decision.outcome {
+                Outcome::Linked(_) => "linked",
+                Outcome::Review(pairs) => {
+                    for pair in pairs {
+                        for (a, b) in [
+                            (&pair.left_record_id, &pair.right_record_id),
+                            (&pair.right_record_id, &pair.left_record_id),
+                        ] {
+                            let list = self.possible.entry(a.clone()).or_default();
+                            if !list.iter().any(|m| &m.record == b) {
+                                list.push(PossibleMatch {
+                                    record: b.clone(),
+                                    probability: pair.probability,
+                                });
+                            }
+                        }
+                    }
+                    "review"
+                }
+                Outcome::NewPerson(_) => "new_person",
+            };
+            self.log.push(Derivation::Linkage {
+                at,
+                event: event.id,
+                record: record_id,
+                person: decision.person_id.clone(),
+                outcome: outcome.to_string(),
+                candidates: decision.candidates.iter().take(5).cloned().collect(),
+                changes: decision.changes.clone(),
+            });
+        }
+
+        let mut found = Vec::new();
+        for (person_index, person) in event.event.people.iter().enumerate() {
+            for address in &person.addresses {
+                found.push((Some(person_index), address));
+            }
+        }
+        for address in event_locations(&event.event.details) {
+            found.push((None, address));
+        }
+        let mut in_event = Vec::new();
+        for (person, address) in found {
+            if let Some(matched) = self.places.resolve(address) {
+                if matched.new_place || matched.confidence < 1.0 {
+                    self.log.push(Derivation::Place {
+                        at,
+                        event: event.id,
+                        address: address.as_recorded.clone(),
+                        place: matched.place.clone(),
+                        confidence: matched.confidence,
+                        reason: matched.reason.clone(),
+                    });
+                }
+                let list = self.place_events.entry(matched.place.clone()).or_default();
+                if list.last() != Some(&index) {
+                    list.push(index);
+                }
+                in_event.push(PlaceInEvent {
+                    place: matched.place,
+                    confidence: matched.confidence,
+                    person,
+                });
+            }
+        }
+        self.event_places.push(in_event);
+
+        for child in self.children_concerned(index) {
+            changes.extend(self.evaluate(&child));
+        }
+        changes
+    }
+
+    /// Moves the clock to `now`, running the rules whose time has come.
+    pub fn advance_to(&mut self, now: Timestamp) -> Vec<AlertChange> {
+        let mut changes = Vec::new();
+        while let Some((&at, _)) = self.timers.first_key_value() {
+            if at > now {
+                break;
+            }
+            let children = self.timers.remove(&at).unwrap_or_default();
+            self.now = self.now.max(at);
+            for child in children {
+                changes.extend(self.evaluate(&child));
+            }
+        }
+        self.now = self.now.max(now);
+        changes
+    }
+
+    /// The children an event concerns: those named in it, those living at an address
+    /// in it, and the children of any adult named in it.
+    fn children_concerned(&self, index: usize) -> BTreeSet<PersonId> {
+        let event = &self.events[index];
+        let on = event.event.occurred_at.date();
+        let mut people = BTreeSet::new();
+        for person_index in 0..event.event.people.len() {
+            if let Some(person) = self.person_in(event, person_index) {
+                people.insert(person);
+            }
+        }
+        let mut children = BTreeSet::new();
+        for person in &people {
+            if self.is_child(person, on) {
+                children.insert(person.clone());
+            }
+            // Children who share a record with this person.
+            for (_, other_event, _) in self.records_of(person) {
+                for i in 0..other_event.event.people.len() {
+                    if let Some(other) = self.person_in(other_event, i)
+                        && other != *person
+                        && self.is_child(&other, on)
+                    {
+                        children.insert(other);
+                    }
+                }
+            }
+        }
+        for place in &self.event_places[index] {
+            for &other in self.place_events.get(&place.place).into_iter().flatten() {
+                let other_event = &self.events[other];
+                for found in &self.event_places[other] {
+                    if found.place != place.place {
+                        continue;
+                    }
+                    if let Some(i) = found.person
+                        && let Some(person) = self.person_in(other_event, i)
+                        && self.is_child(&person, on)
+                    {
+                        children.insert(person);
+                    }
+                }
+            }
+        }
+        children
+    }
+
+    /// Runs the catalogue for one child and applies what it finds.
+    fn evaluate(&mut self, child: &str) -> Vec<AlertChange> {
+        let now = self.now;
+        let evaluations: Vec<(usize, Evaluation)> = {
+            let record = ChildRecord::build(self, child, now);
+            catalogue::RULES
+                .iter()
+                .enumerate()
+                .map(|(i, rule)| (i, (rule.evaluate)(&record, &self.config)))
+                .collect()
+        };
+        let mut changes = Vec::new();
+        for (i, evaluation) in evaluations {
+            let rule = &catalogue::RULES[i];
+            if let Some(at) = evaluation.recheck_at
+                && at > now
+            {
+                self.timers.entry(at).or_default().insert(child.to_string());
+            }
+            for finding in evaluation.findings {
+                if let Some(change) =
+                    self.alerts
+                        .apply(rule.header(), finding, now, &self.config.deadlines)
+                {
+                    self.log.push(match &change {
+                        AlertChange::Raised { alert } => Derivation::AlertRaised {
+                            at: now,
+                            alert: alert.clone(),
+                            rule: rule.id.to_string(),
+                            child: child.to_string(),
+                        },
+                        AlertChange::Updated {
+                            alert,
+                            new_evidence,
+                        } => Derivation::AlertUpdated {
+                            at: now,
+                            alert: alert.clone(),
+                            new_evidence: *new_evidence,
+                        },
+                    });
+                    changes.push(change);
+                }
+            }
+            for question in evaluation.questions {
+                if let Some(id) = self.questions.ask(question) {
+                    self.log.push(Derivation::QuestionAsked {
+                        at: now,
+                        question: id,
+                        child: child.to_string(),
+                    });
+                }
+            }
+        }
+        changes
+    }
+
+    /// Every person who was a child when any of their records was made.
+    pub fn children_ever(&self) -> Vec<PersonId> {
+        self.members
+            .keys()
+            .filter(|p| {
+                self.records_of(p)
+                    .any(|(_, e, _)| self.is_child(p, e.event.occurred_at.date()))
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// The children Vigil knows of: persons who are children today by their records.
+    pub fn children(&self) -> Vec<PersonId> {
+        let today = uk_date(self.now);
+        self.members
+            .keys()
+            .filter(|p| self.is_child(p, today))
+            .cloned()
+            .collect()
+    }
+}
+
+/// Addresses an event's details name as where something happened.
+pub(crate) fn event_locations(details: &EventDetails) -> Vec<&vigil_domain::address::Address> {
+    match details {
+        EventDetails::HomeVisit(visit) => visit.location.iter().collect(),
+        EventDetails::HospitalDischarge(discharge) => discharge.discharge_address.iter().collect(),
+        EventDetails::PoliceIncident(incident) => incident.location.iter().collect(),
+        EventDetails::Arrest(arrest) => arrest.location.iter().collect(),
+        EventDetails::MissingPersonReport(report) => {
+            report.missing_from.iter().chain(report.found_at.iter()).collect()
+        }
+        EventDetails::PlacementStart(placement) => placement.address.iter().collect(),
+        EventDetails::HouseholdChange(change) => vec![&change.address],
+        EventDetails::Tenancy(tenancy) => vec![&tenancy.address],
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,466 @@
+//! Rules about the adults around a child. The Child Safeguarding Practice Review Panel's
+//! review of men in children's lives ('The Myth of Invisible Men', 2021) found agencies
+//! again and again not knowing who lived in the home: an adult mentioned, named next of
+//! kin or found at the address, never identified, never checked.
+
+use vigil_domain::event::details::EventDetails;
+use vigil_domain::event::{Marker, Role};
+
+use super::injuries::latest_recorded;
+use super::{Evaluation, Rule, agencies_of};
+use crate::alerts::{Evidence, Finding, Level, OwnerRole};
+use crate::calendar::plus_hours;
+use crate::child::{ChildRecord, Concern, is_carer};
+use crate::config::RulesConfig;
+use crate::household::{HouseholdMember, possible_identities};
+use crate::questions::OpenQuestion;
+
+const HARM_MARKERS: &[Marker] = &[
+    Marker::Violence,
+    Marker::ChildHarm,
+    Marker::DomesticAbuse,
+    Marker::SexualOffence,
+];
+
+fn event_evidence(casebook_event: &crate::casebook::CaseEvent, shows: String) -> Evidence {
+    Evidence {
+        event: casebook_event.id,
+        agency: casebook_event.event.agency.clone(),
+        occurred_at: casebook_event.event.occurred_at,
+        recorded_at: casebook_event.recorded_at,
+        shows,
+        noted_at: None,
+    }
+}
+
+fn push_unique(list: &mut Vec<Evidence>, evidence: Evidence) {
+    if !list.iter().any(|e| e.event == evidence.event) {
+        list.push(evidence);
+    }
+}
+
+/// Adults linked to the child's current home, with recent evidence.
+fn adults_at_home<'r>(record: &'r ChildRecord<'_>, config: &RulesConfig) -> Vec<&'r HouseholdMember> {
+    let Some(home) = record.home_on(record.today) else {
+        return Vec::new();
+    };
+    record
+        .household
+        .iter()
+        .filter(|m| {
+            m.adult
+                && m.place == home.place
+                && m.present_on(record.today, config.household.link_lasts_days)
+        })
+        .collect()
+}
+
+pub const UNIDENTIFIED_ADULT: Rule = Rule {
+    id: "unidentified-adult",
+    version: 1,
+    title: "An adult around the child has not been identified",
+    citation: "Child Safeguarding Practice Review Panel, 'The Myth of Invisible Men' (2021); Working Together to Safeguard Children 2023, chapter 3 (assessments include everyone in the household)",
+    fires_when: "A record naming the child mentions an adult (a partner, friend, next of kin or someone mentioned in passing) with no family name or no date of birth anywhere in Vigil.",
+    level: Level::Consider,
+    owner: OwnerRole::KeyWorker,
+    blocking: false,
+    evaluate: unidentified_adult,
+};
+
+fn unidentified_adult(record: &ChildRecord<'_>, config: &RulesConfig) -> Evaluation {
+    let casebook = record.casebook;
+    let mut evidence = Vec::new();
+    let mut names = Vec::new();
+    let mut candidates = Vec::new();
+    for entry in record.named_entries() {
+        for (i, person) in entry.event.event.people.iter().enumerate() {
+            let role_fits = matches!(
+                person.role,
+                Role::Partner
+                    | Role::Mentioned
+                    | Role::HouseholdMember
+                    | Role::NextOfKin
+                    | Role::EmergencyContact
+                    | Role::Suspect
+            );
+            if !role_fits || is_carer(person) {
+                continue;
+            }
+            let Some(adult) = casebook.person_in(entry.event, i) else {
+                continue;
+            };
+            if adult == record.child || casebook.is_child(&adult, entry.date()) && casebook.date_of_birth(&adult).is_some() {
+                continue;
+            }
+            let identified = casebook
+                .records_of(&adult)
+                .any(|(_, _, p)| p.name.family.is_some() && p.date_of_birth.is_some());
+            if identified {
+                continue;
+            }
+            let name = person.name.as_recorded.clone();
+            if !names.contains(&name) {
+                names.push(name.clone());
+            }
+            push_unique(
+                &mut evidence,
+                event_evidence(
+                    entry.event,
+                    format!("{} recorded '{name}' ({:?}), not identified", entry.event.event.agency, person.role)
+                        .replace("Mentioned", "mentioned"),
+                ),
+            );
+            for possible in possible_identities(casebook, &adult) {
+                let label = format!("{} ({:.0}%)", possible.name, possible.probability * 100.0);
+                if !candidates.contains(&label) {
+                    candidates.push(label);
+                }
+            }
+        }
+    }
+    if evidence.is_empty() {
+        return Evaluation::none();
+    }
+    let due_since = latest_recorded(&evidence);
+    let question = OpenQuestion {
+        id: String::new(),
+        child: record.child.clone(),
+        concerning: "unidentified-adults".into(),
+        question: format!(
+            "Who is {}? Identify this adult (full name, date of birth, address), check police records and interview them.",
+            names.join(" / ")
+        ),
+        asked_by: "unidentified-adult".into(),
+        asked_at: record.now,
+        owner: OwnerRole::KeyWorker,
+        due_by: plus_hours(record.now, config.deadlines.green_hours),
+        evidence: evidence.clone(),
+        candidates: candidates.clone(),
+        answer: None,
+    };
+    let mut summary = format!(
+        "Records about {} mention an adult who has not been identified: {}.",
+        record.name,
+        names.join(", ")
+    );
+    if !candidates.is_empty() {
+        summary.push_str(&format!(
+            " Possible identities for review (not merged): {}.",
+            candidates.join(", ")
+        ));
+    }
+    Evaluation {
+        findings: vec![Finding {
+            subject: record.child.clone(),
+            due_since,
+            summary,
+            actions: vec![
+                "Identify the adult: full name, date of birth, address.".into(),
+                "Request police checks.".into(),
+                "Ask the parent about them and interview them.".into(),
+            ],
+            notify: agencies_of(&evidence),
+            owner: None,
+            level: None,
+            evidence,
+        }],
+        questions: vec![question],
+        recheck_at: None,
+    }
+}
+
+pub const UNKNOWN_ADULT_AT_HOME: Rule = Rule {
+    id: "unknown-adult-at-home",
+    version: 1,
+    title: "An adult linked to the child's home is unknown to children's social care",
+    citation: "Child Safeguarding Practice Review Panel, 'The Myth of Invisible Men' (2021); Working Together to Safeguard Children 2023, chapter 3",
+    fires_when: "Any agency links an adult to the child's current address (their address, next of kin, tenancy, presence at an incident) and children's social care has not recorded them as a member of the child's household.",
+    level: Level::Suspect,
+    owner: OwnerRole::KeyWorker,
+    blocking: false,
+    evaluate: unknown_adult_at_home,
+};
+
+fn unknown_adult_at_home(record: &ChildRecord<'_>, config: &RulesConfig) -> Evaluation {
+    let casebook = record.casebook;
+    let mut evaluation = Evaluation::none();
+    let mut evidence = Vec::new();
+    let mut names = Vec::new();
+    for member in adults_at_home(record, config) {
+        if member.known_to_social_care {
+            continue;
+        }
+        let mut own = Vec::new();
+        for e in &member.evidence {
+            if let Some(event) = casebook.event(&e.event) {
+                push_unique(
+                    &mut own,
+                    event_evidence(
+                        event,
+                        format!("{}: {} ({}% confidence)", e.agency, e.kind, (e.confidence * 100.0).round()),
+                    ),
+                );
+            }
+        }
+        names.push(member.name.clone());
+        evaluation.questions.push(OpenQuestion {
+            id: String::new(),
+            child: record.child.clone(),
+            concerning: member.person.clone(),
+            question: format!(
+                "{} is linked to {}'s home but is not known to children's social care as a member of the household. Identify them, check police records and interview them.",
+                member.name, record.name
+            ),
+            asked_by: "unknown-adult-at-home".into(),
+            asked_at: record.now,
+            owner: OwnerRole::KeyWorker,
+            due_by: plus_hours(record.now, config.deadlines.amber_hours),
+            evidence: own.clone(),
+            candidates: member
+                .possible_identities
+                .iter()
+                .map(|p| format!("{} ({:.0}%)", p.name, p.probability * 100.0))
+                .collect(),
+            answer: None,
+        });
+        for e in own {
+            push_unique(&mut evidence, e);
+        }
+    }
+    if evidence.is_empty() {
+        return evaluation;
+    }
+    evaluation.findings.push(Finding {
+        subject: record.child.clone(),
+        due_since: latest_recorded(&evidence),
+        summary: format!(
+            "Linked to {}'s home and not known to children's social care: {}.",
+            record.name,
+            names.join(", ")
+        ),
+        actions: vec![
+            "Identify each adult and check police records.".into(),
+            "Ask the parent who lives in or visits the home; visit unannounced.".into(),
+        ],
+        notify: agencies_of(&evidence),
+        owner: None,
+        level: None,
+        evidence,
+    });
+    evaluation
+}
+
+pub const MARKED_ADULT_AT_HOME: Rule = Rule {
+    id: "marked-adult-at-home",
+    version: 1,
+    title: "An adult with a violence or child-harm marker is linked to the child's home",
+    citation: "Working Together to Safeguard Children 2023, chapter 2 (information sharing between police and children's social care); Child Safeguarding Practice Review Panel, 'The Myth of Invisible Men' (2021)",
+    fires_when: "An adult linked to the child's current address holds a violence, child-harm, domestic-abuse or sexual-offence marker, or may be (by linkage, unconfirmed) a person who does.",
+    level: Level::Suspect,
+    owner: OwnerRole::KeyWorker,
+    blocking: false,
+    evaluate: marked_adult_at_home,
+};
+
+fn marked_adult_at_home(record: &ChildRecord<'_>, config: &RulesConfig) -> Evaluation {
+    let casebook = record.casebook;
+    let mut evidence = Vec::new();
+    let mut lines = Vec::new();
+    for member in adults_at_home(record, config) {
+        let own: Vec<&Marker> = member.markers.iter().filter(|m| HARM_MARKERS.contains(m)).collect();
+        let possible: Vec<_> = member
+            .possible_identities
+            .iter()
+            .filter(|p| p.markers.iter().any(|m| HARM_MARKERS.contains(m)))
+            .collect();
+        if own.is_empty() && possible.is_empty() {
+            continue;
+        }
+        for e in &member.evidence {
+            if let Some(event) = casebook.event(&e.event) {
+                push_unique(&mut evidence, event_evidence(event, format!("{} linked to the child's home: {}", member.name, e.kind)));
+            }
+        }
+        if !own.is_empty() {
+            for id in &member.marker_events {
+                if let Some(event) = casebook.event(id) {
+                    push_unique(&mut evidence, event_evidence(event, format!("{} holds a marker on {}", event.event.agency, member.name)));
+                }
+            }
+            lines.push(format!("{} ({:?})", member.name, own).to_lowercase().replace(['[', ']'], ""));
+        }
+        for p in possible {
+            for id in &p.marker_events {
+                if let Some(event) = casebook.event(id) {
+                    push_unique(&mut evidence, event_evidence(event, format!("{} holds a marker on {}, a possible match", event.event.agency, p.name)));
+                }
+            }
+            lines.push(format!(
+                "{} may be {} ({:.0}% match, not confirmed), who holds a {} marker",
+                member.name,
+                p.name,
+                p.probability * 100.0,
+                p.markers
+                    .iter()
+                    .filter(|m| HARM_MARKERS.contains(m))
+                    .map(|m| format!("{m:?}").to_lowercase())
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ));
+        }
+    }
+    if evidence.is_empty() {
+        return Evaluation::none();
+    }
+    let on_plan = record.on_plan(record.today);
+    Evaluation::found(Finding {
+        subject: record.child.clone(),
+        due_since: latest_recorded(&evidence),
+        summary: format!(
+            "Adults linked to {}'s home with harm markers{}: {}.",
+            record.name,
+            if on_plan { " (the child is on a child protection plan)" } else { "" },
+            lines.join("; ")
+        ),
+        actions: vec![
+            "Confirm the adult's identity and tell the police child abuse investigation team.".into(),
+            "Assess the risk the adult poses to the child; hold a strategy discussion.".into(),
+        ],
+        notify: agencies_of(&evidence),
+        owner: None,
+        level: on_plan.then_some(Level::ImmediateDanger),
+        evidence,
+    })
+}
+
+pub const POLICE_AT_HOME_ON_PLAN: Rule = Rule {
+    id: "police-at-home-on-plan",
+    version: 1,
+    title: "Police attended the home of a child on a plan",
+    citation: "Working Together to Safeguard Children 2023, chapter 2 (police share information about incidents affecting children); Operation Encompass principles",
+    fires_when: "A police incident or arrest is recorded at the current address of a child on a child protection plan.",
+    level: Level::Suspect,
+    owner: OwnerRole::KeyWorker,
+    blocking: false,
+    evaluate: police_at_home_on_plan,
+};
+
+fn police_at_home_on_plan(record: &ChildRecord<'_>, _config: &RulesConfig) -> Evaluation {
+    let mut evidence = Vec::new();
+    for entry in &record.entries {
+        let Concern::AtHome { place } = &entry.concern else {
+            continue;
+        };
+        let police = matches!(
+            entry.event.event.details,
+            EventDetails::PoliceIncident(_) | EventDetails::Arrest(_)
+        );
+        if police && record.on_plan(entry.date()) {
+            let address = record
+                .casebook
+                .places()
+                .place(place)
+                .map(|p| p.address.as_recorded.clone())
+                .unwrap_or_default();
+            push_unique(
+                &mut evidence,
+                event_evidence(entry.event, format!("{} attended {address}", entry.event.event.agency)),
+            );
+        }
+    }
+    if evidence.is_empty() {
+        return Evaluation::none();
+    }
+    Evaluation::found(Finding {
+        subject: record.child.clone(),
+        due_since: latest_recorded(&evidence),
+        summary: format!(
+            "Police attended the home of {}, who is on a child protection plan. The key worker must know today.",
+            record.name
+        ),
+        actions: vec![
+            "Notify the key worker today with the incident log.".into(),
+            "Find out who was present and whether the child was seen.".into(),
+        ],
+        notify: agencies_of(&evidence),
+        owner: None,
+        level: None,
+        evidence,
+    })
+}
+
+pub const MISSING_CHILD_AT_HOME: Rule = Rule {
+    id: "missing-child-at-home",
+    version: 1,
+    title: "A missing child was found at the child's home",
+    citation: "Statutory guidance on children who run away or go missing from home or care (2014); Working Together to Safeguard Children 2023, chapter 2 (exploitation outside the home)",
+    fires_when: "A child reported missing (or a possible match for one) is recorded at the current address of another child.",
+    level: Level::ImmediateDanger,
+    owner: OwnerRole::MashAnalyst,
+    blocking: false,
+    evaluate: missing_child_at_home,
+};
+
+fn missing_child_at_home(record: &ChildRecord<'_>, config: &RulesConfig) -> Evaluation {
+    let casebook = record.casebook;
+    let Some(home) = record.home_on(record.today) else {
+        return Evaluation::none();
+    };
+    let reported_missing = |person: &str| {
+        casebook.records_of(person).find_map(|(_, event, _)| {
+            matches!(event.event.details, EventDetails::MissingPersonReport(_)).then_some(event)
+        })
+    };
+    let mut evidence = Vec::new();
+    let mut lines = Vec::new();
+    for member in record.household.iter().filter(|m| {
+        m.place == home.place && m.present_on(record.today, config.household.link_lasts_days)
+    }) {
+        let mut reports = Vec::new();
+        if let Some(report) = reported_missing(&member.person) {
+            reports.push((report, None));
+        }
+        for possible in &member.possible_identities {
+            if let Some(report) = reported_missing(&possible.person) {
+                reports.push((report, Some(possible)));
+            }
+        }
+        for (report, possible) in reports {
+            for e in &member.evidence {
+                if let Some(event) = casebook.event(&e.event) {
+                    push_unique(&mut evidence, event_evidence(event, format!("{} recorded at the child's home", member.name)));
+                }
+            }
+            push_unique(&mut evidence, event_evidence(report, format!("{} missing-person report", report.event.agency)));
+            lines.push(match possible {
+                None => format!("{} is the subject of a missing-person report", member.name),
+                Some(p) => format!(
+                    "{} may be {} ({:.0}% match, not confirmed), reported missing",
+                    member.name,
+                    p.name,
+                    p.probability * 100.0
+                ),
+            });
+        }
+    }
+    if evidence.is_empty() {
+        return Evaluation::none();
+    }
+    Evaluation::found(Finding {
+        subject: record.child.clone(),
+        due_since: latest_recorded(&evidence),
+        summary: format!(
+            "A missing child was found at {}'s home: {}. Possible exploitation; both children need safeguarding.",
+            record.name,
+            lines.join("; ")
+        ),
+        actions: vec![
+            "Hold a strategy discussion for the missing child as well.".into(),
+            "Tell the missing child's home authority and the police missing-persons unit.".into(),
+        ],
+        notify: agencies_of(&evidence),
+        owner: None,
+        level: None,
+        evidence,
+    })
+}
