@@ -72,10 +72,16 @@ pub struct Casebook {
     pub(crate) events: Vec<CaseEvent>,
     event_index: HashMap<EventId, usize>,
     pub(crate) superseded: HashSet<EventId>,
-    /// Person id → its record ids.
+    /// Person id → the linkage records it holds.
     members: BTreeMap<PersonId, BTreeSet<String>>,
     /// Record id → (event index, person index).
     record_location: HashMap<String, (usize, usize)>,
+    /// An agency sends the same person, recorded the same way, in event after event
+    /// (the child and mother in every GP consultation). Those copies are one identity
+    /// record for linkage: each event's record id maps to the first copy's id.
+    canonical: HashMap<String, String>,
+    copies: HashMap<String, Vec<String>>,
+    by_content: HashMap<String, String>,
     pub(crate) possible: HashMap<String, Vec<PossibleMatch>>,
     places: PlaceRegister,
     pub(crate) event_places: Vec<Vec<PlaceInEvent>>,
@@ -97,6 +103,9 @@ impl Casebook {
             superseded: HashSet::new(),
             members: BTreeMap::new(),
             record_location: HashMap::new(),
+            canonical: HashMap::new(),
+            copies: HashMap::new(),
+            by_content: HashMap::new(),
             possible: HashMap::new(),
             places: PlaceRegister::default(),
             event_places: Vec::new(),
@@ -159,7 +168,12 @@ impl Casebook {
     }
 
     pub fn person_of_record(&self, record: &str) -> Option<&str> {
-        self.linkage.person_of(record)
+        self.linkage.person_of(self.linkage_id(record))
+    }
+
+    /// The linkage record an event's record is a copy of (itself if the first).
+    pub fn linkage_id<'a>(&'a self, record: &'a str) -> &'a str {
+        self.canonical.get(record).map_or(record, String::as_str)
     }
 
     /// The person of the `index`th person in an event.
@@ -177,6 +191,7 @@ impl Casebook {
             .get(person)
             .into_iter()
             .flatten()
+            .flat_map(move |linkage_id| self.copies.get(linkage_id).into_iter().flatten())
             .filter_map(move |record| {
                 let &(event, index) = self.record_location.get(record)?;
                 let event = &self.events[event];
@@ -259,13 +274,24 @@ impl Casebook {
         for (person_index, person) in event.event.people.iter().enumerate() {
             let record_id = event.record_id(person_index);
             let record = identity_record(&record_id, &event.event.agency, person);
+            self.record_location
+                .insert(record_id.clone(), (index, person_index));
+            let content = content_key(&record);
+            if let Some(first) = self.by_content.get(&content) {
+                self.canonical.insert(record_id.clone(), first.clone());
+                self.copies.entry(first.clone()).or_default().push(record_id);
+                continue;
+            }
+            self.by_content.insert(content, record_id.clone());
+            self.copies
+                .entry(record_id.clone())
+                .or_default()
+                .push(record_id.clone());
             let decision = match self.linkage.add(&record) {
                 Ok(decision) => decision,
                 // A record id is unique by construction (event id and position).
                 Err(error) => unreachable!("linkage refused {record_id}: {error}"),
             };
-            self.record_location
-                .insert(record_id.clone(), (index, person_index));
             self.members
                 .entry(decision.person_id.clone())
                 .or_default()
@@ -495,6 +521,13 @@ impl Casebook {
             .cloned()
             .collect()
     }
+}
+
+/// What makes two identity records copies of one: every field but the record id.
+fn content_key(record: &vigil_linkage::IdentityRecord) -> String {
+    let mut copy = record.clone();
+    copy.record_id = String::new();
+    format!("{copy:?}")
 }
 
 /// Addresses an event's details name as where something happened.

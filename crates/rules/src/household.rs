@@ -205,7 +205,7 @@ pub fn known_to_social_care(casebook: &Casebook, record: &ChildRecord<'_>, perso
 pub fn possible_identities(casebook: &Casebook, person: &str) -> Vec<PossibleIdentity> {
     let mut found: BTreeMap<PersonId, f64> = BTreeMap::new();
     for (record, _, _) in casebook.records_of(person) {
-        for possible in casebook.possible.get(record).into_iter().flatten() {
+        for possible in casebook.possible.get(casebook.linkage_id(record)).into_iter().flatten() {
             if let Some(other) = casebook.person_of_record(&possible.record)
                 && other != person
             {

@@ -63,6 +63,41 @@ enum Command {
         #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u16).range(1..=10_000))]
         batch_size: u16,
     },
+    /// Start a demonstration: a fresh embedded database in a temporary folder, loaded
+    /// with the fictional Case P scenario (72 agency records, 2021-2022), then serving.
+    Demo {
+        /// Address and port to listen on.
+        #[arg(long, env = "VIGIL_LISTEN", value_name = "ADDRESS:PORT")]
+        listen: Option<String>,
+    },
+    /// The missed-opportunity report for a child: every alert Vigil would have raised
+    /// when the record is replayed as it was recorded, and whether action followed
+    /// within the deadline (Markdown, or JSON with --json).
+    Review {
+        /// The child: a person id, an NHS number, or part of a name.
+        child: String,
+        /// The record as known at this moment (a date means the end of that day).
+        #[arg(long, value_name = "WHEN")]
+        as_at: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A child's merged chronology across agencies, as known at a moment.
+    Chronology {
+        /// The child: a person id, an NHS number, or part of a name.
+        child: String,
+        #[arg(long, value_name = "WHEN")]
+        as_at: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every alert, as known at a moment.
+    Alerts {
+        #[arg(long, value_name = "WHEN")]
+        as_at: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Identity resolution on CSV files: which records are the same person.
     Link {
         #[command(subcommand)]
@@ -143,6 +178,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 listen: parse_listen(&listen)?,
                 limits: web_limits(&file.limits),
                 database_description: database.describe(),
+                rules: file.rules.clone(),
             };
             with_store(&database, serve).await?;
             Ok(ExitCode::SUCCESS)
@@ -185,6 +221,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(2));
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { listen } => {
+            let listen = listen
+                .or_else(|| file.server.listen.clone())
+                .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+            commands::demo::run(parse_listen(&listen)?, web_limits(&file.limits), file.rules.clone()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Review { child, as_at, json } => {
+            casework(&database_url, &file, commands::casework::View::Review, Some(child), as_at, json).await
+        }
+        Command::Chronology { child, as_at, json } => {
+            casework(&database_url, &file, commands::casework::View::Chronology, Some(child), as_at, json).await
+        }
+        Command::Alerts { as_at, json } => {
+            casework(&database_url, &file, commands::casework::View::Alerts, None, as_at, json).await
         }
         Command::Link { what } => commands::link::run_link(what),
         Command::Synth { what } => commands::link::run_synth(what),
@@ -244,6 +296,27 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+async fn casework(
+    database_url: &str,
+    file: &ConfigFile,
+    view: commands::casework::View,
+    child: Option<String>,
+    as_at: Option<String>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let database = Database::from_url(database_url, &file.database)?;
+    let task = commands::casework::Casework {
+        view,
+        child,
+        as_at: as_at.as_deref().map(commands::casework::parse_as_at).transpose()?,
+        json,
+        rules: file.rules.clone(),
+    };
+    let output = with_store(&database, task).await?;
+    println!("{output}");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A fresh directory for a benchmark's files, removed when it ends.

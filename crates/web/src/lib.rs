@@ -24,11 +24,13 @@ use vigil_store::EventStore;
 
 use crate::problem::Problem;
 
-/// What a request handler needs: the store and the limits on input.
+/// What a request handler needs: the store, the limits on input, and the casebook.
 #[derive(Clone)]
 pub struct AppState<S> {
     pub store: S,
     pub limits: WebLimits,
+    /// The live casebook: persons, places, households, alerts.
+    pub casework: vigil_pipeline::Casework,
 }
 
 /// Bounds on what one request may carry.

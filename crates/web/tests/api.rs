@@ -31,9 +31,17 @@ impl TestApp {
         let store = SqliteStore::open(&directory.path().join("vigil.db"), Durability::Normal)
             .await
             .unwrap();
+        let casework = vigil_pipeline::Casework::load(
+            &store,
+            vigil_linkage::LinkageModel::default_model(),
+            vigil_rules::RulesConfig::default(),
+        )
+        .await
+        .unwrap();
         let router = router(AppState {
             store: store.clone(),
             limits: WebLimits::default(),
+            casework,
         });
         TestApp {
             router,

@@ -72,7 +72,13 @@ fn unidentified_adult(record: &ChildRecord<'_>, config: &RulesConfig) -> Evaluat
     let mut evidence = Vec::new();
     let mut names = Vec::new();
     let mut candidates = Vec::new();
-    for entry in record.named_entries() {
+    // Records naming the child, and records about the child's carers (a social worker's
+    // note of a call with the mother that mentions her 'new friend').
+    for entry in record
+        .entries
+        .iter()
+        .filter(|e| !matches!(e.concern, Concern::AtHome { .. }))
+    {
         for (i, person) in entry.event.event.people.iter().enumerate() {
             let role_fits = matches!(
                 person.role,
@@ -174,7 +180,7 @@ pub const UNKNOWN_ADULT_AT_HOME: Rule = Rule {
     version: 1,
     title: "An adult linked to the child's home is unknown to children's social care",
     citation: "Child Safeguarding Practice Review Panel, 'The Myth of Invisible Men' (2021); Working Together to Safeguard Children 2023, chapter 3",
-    fires_when: "Any agency links an adult to the child's current address (their address, next of kin, tenancy, presence at an incident) and children's social care has not recorded them as a member of the child's household.",
+    fires_when: "While children's social care is involved, any agency links an adult to the child's current address (their address, next of kin, tenancy, presence at an incident) who is neither recorded with the child as a parent or carer nor recorded by children's social care as a member of the household.",
     level: Level::Suspect,
     owner: OwnerRole::KeyWorker,
     blocking: false,
@@ -184,10 +190,19 @@ pub const UNKNOWN_ADULT_AT_HOME: Rule = Rule {
 fn unknown_adult_at_home(record: &ChildRecord<'_>, config: &RulesConfig) -> Evaluation {
     let casebook = record.casebook;
     let mut evaluation = Evaluation::none();
+    // Without children's social care involved there is no household as social care
+    // knows it to compare against: every family would be 'unknown'.
+    let involved = record.named_entries().any(|e| {
+        config.sector(&e.event.event.agency) == vigil_domain::agency::Sector::SocialCare
+    });
+    if !involved {
+        return evaluation;
+    }
     let mut evidence = Vec::new();
     let mut names = Vec::new();
     for member in adults_at_home(record, config) {
-        if member.known_to_social_care {
+        // A parent or carer recorded as such with the child is not unknown.
+        if member.known_to_social_care || record.carers.contains(&member.person) {
             continue;
         }
         let mut own = Vec::new();

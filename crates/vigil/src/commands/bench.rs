@@ -97,9 +97,18 @@ impl StoreTask for IngestBench {
         // The server, in this process, on a free loopback port.
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let address = listener.local_addr()?;
+        // The ingest benchmark measures recording alone: the casebook is present but
+        // does not follow the log here.
+        let casework = vigil_pipeline::Casework::load(
+            &store,
+            vigil_linkage::LinkageModel::default_model(),
+            vigil_rules::RulesConfig::default(),
+        )
+        .await?;
         let app = router(AppState {
             store: store.clone(),
             limits: WebLimits::default(),
+            casework,
         });
         let server = tokio::spawn(async move { axum::serve(listener, app).await });
         let url = format!("http://{address}/api/v1/events");

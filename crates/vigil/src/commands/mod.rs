@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod casework;
+pub mod demo;
 pub mod import;
 pub mod link;
 pub mod migrate;

@@ -13,6 +13,7 @@ pub struct Serve {
     pub listen: SocketAddr,
     pub limits: WebLimits,
     pub database_description: String,
+    pub rules: vigil_rules::RulesConfig,
 }
 
 impl StoreTask for Serve {
@@ -23,9 +24,28 @@ impl StoreTask for Serve {
             .await
             .with_context(|| format!("cannot listen on {}: is another program using it? Choose another with --listen", self.listen))?;
         let address = listener.local_addr()?;
+        let started = std::time::Instant::now();
+        let casework = vigil_pipeline::Casework::load(
+            &store,
+            vigil_linkage::LinkageModel::default_model(),
+            self.rules,
+        )
+        .await
+        .context("replaying the event log into the casebook")?;
+        tracing::info!(
+            events = casework.read().await.events().len(),
+            seconds = started.elapsed().as_secs_f64(),
+            "casebook rebuilt from the log"
+        );
+        tokio::spawn(vigil_pipeline::follow(
+            casework.clone(),
+            store.clone(),
+            std::time::Duration::from_secs(1),
+        ));
         let app = router(AppState {
             store,
             limits: self.limits,
+            casework,
         });
         // Tests and scripts read this line to learn the port when given port 0.
         println!(

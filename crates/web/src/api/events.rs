@@ -33,6 +33,7 @@ pub async fn record_one<S: EventStore>(
         .append(vec![event], now)
         .await
         .map_err(|error| store_problem(error, ""))?;
+    state.casework.wake();
     Ok(match outcome[0] {
         Appended::Created { id, sequence } => {
             let location = format!("/api/v1/events/{id}");
@@ -142,6 +143,7 @@ pub async fn record_batch<S: EventStore>(
         .append(events, now)
         .await
         .map_err(|error| store_problem(error, "/events"))?;
+    state.casework.wake();
     let created = outcomes
         .iter()
         .filter(|o| matches!(o, Appended::Created { .. }))
@@ -162,7 +164,7 @@ pub async fn record_batch<S: EventStore>(
 }
 
 /// What the store said, as a problem. `prefix` locates the event in the body.
-fn store_problem(error: StoreError, prefix: &str) -> Problem {
+pub(super) fn store_problem(error: StoreError, prefix: &str) -> Problem {
     let at = |index: usize| {
         if prefix.is_empty() {
             String::new()

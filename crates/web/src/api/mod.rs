@@ -2,6 +2,7 @@
 //! may be added to responses within a version.
 
 mod body;
+mod casework;
 mod events;
 mod health;
 
@@ -25,4 +26,18 @@ pub fn routes<S: EventStore>() -> Router<AppState<S>> {
             "/api/v1/identity-records/{id}",
             get(events::identity_record::<S>),
         )
+        .route("/api/v1/children", get(casework::children::<S>))
+        .route("/api/v1/children/{id}", get(casework::child::<S>))
+        .route(
+            "/api/v1/children/{id}/chronology",
+            get(casework::chronology::<S>),
+        )
+        .route(
+            "/api/v1/children/{id}/household",
+            get(casework::household::<S>),
+        )
+        .route("/api/v1/children/{id}/review", get(casework::review::<S>))
+        .route("/api/v1/alerts", get(casework::alerts::<S>))
+        .route("/api/v1/questions", get(casework::questions::<S>))
+        .route("/api/v1/rules", get(casework::rules::<S>))
 }

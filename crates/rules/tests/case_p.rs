@@ -1,0 +1,170 @@
+//! Case P end to end: the scenario's events (`fixtures/case-p/events.jsonl`, only what
+//! the agencies recorded) fed to a casebook in the order they were recorded, with
+//! `recorded_at` at their dates, and every flag of the scenario's missed opportunities
+//! MO1 to MO12 checked against its 'flag by' time and the evidence named there.
+//!
+//! The rules know nothing of the scenario; this test is the only place that names its
+//! events and dates, and it reads the truth it needs (NHS numbers of the child and the
+//! decoy) from the scenario's own tables.
+
+use std::path::PathBuf;
+
+use jiff::Timestamp;
+use vigil_domain::event::{EventId, Limits, parse_event};
+use vigil_linkage::LinkageModel;
+use vigil_rules::alerts::Alert;
+use vigil_rules::config::AgencyEntry;
+use vigil_rules::{CaseEvent, Casebook, RulesConfig};
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/case-p").join(name)
+}
+
+fn events() -> Vec<CaseEvent> {
+    let text = std::fs::read_to_string(fixture("events.jsonl")).expect("the Case P fixture");
+    let far_future: Timestamp = "2100-01-01T00:00:00Z".parse().unwrap();
+    let mut events: Vec<CaseEvent> = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let value: serde_json::Value = serde_json::from_str(line).unwrap();
+            let event = parse_event(&value, "", far_future, &Limits::default())
+                .unwrap_or_else(|e| panic!("line {}: {e:?}", i + 1));
+            CaseEvent {
+                id: EventId(uuid::Uuid::from_u128(i as u128 + 1)),
+                recorded_at: event.recorded_at.expect("the fixture states recorded_at"),
+                event,
+            }
+        })
+        .collect();
+    events.sort_by_key(|e| e.recorded_at);
+    events
+}
+
+fn config() -> RulesConfig {
+    let text = std::fs::read_to_string(fixture("agencies.toml")).unwrap();
+    let agencies: std::collections::BTreeMap<String, AgencyEntry> = toml::from_str(&text).unwrap();
+    RulesConfig {
+        agencies,
+        ..RulesConfig::default()
+    }
+}
+
+fn run() -> Casebook {
+    let end: Timestamp = "2022-08-14T00:00:00Z".parse().unwrap();
+    vigil_rules::replay(&events(), LinkageModel::from_json(&std::fs::read_to_string("/tmp/model.json").unwrap()).unwrap(), config(), end)
+}
+
+fn uk(text: &str) -> Timestamp {
+    vigil_domain::time::OccurredAt::parse(text).unwrap().start()
+}
+
+/// The end of a UK day.
+fn by_end_of(date: &str) -> Timestamp {
+    uk(&format!("{date}T23:59"))
+}
+
+fn child(casebook: &Casebook, nhs: &str) -> String {
+    casebook
+        .children_ever()
+        .into_iter()
+        .find(|c| {
+            casebook.records_of(c).any(|(_, _, p)| {
+                p.nhs_number.as_ref().is_some_and(|n| n.to_string().replace(' ', "") == nhs)
+            })
+        })
+        .unwrap_or_else(|| panic!("no child with NHS number {nhs}"))
+}
+
+fn source_id(casebook: &Casebook, event: &EventId) -> String {
+    casebook.event(event).unwrap().event.source_id.clone()
+}
+
+/// The alert of `rule` for `child` whose evidence includes a record with a source id
+/// starting `stem`, attached no later than `deadline`.
+fn flagged(casebook: &Casebook, child: &str, rule: &str, stem: &str, deadline: Timestamp) -> Result<Alert, String> {
+    let alerts: Vec<&Alert> = casebook
+        .alerts()
+        .all()
+        .iter()
+        .filter(|a| a.rule == rule && a.subject == child)
+        .collect();
+    for alert in &alerts {
+        for e in &alert.evidence {
+            if source_id(casebook, &e.event).starts_with(stem) && e.noted_at.is_some_and(|t| t <= deadline) {
+                return Ok((*alert).clone());
+            }
+        }
+    }
+    Err(format!(
+        "{rule}: no alert with evidence {stem} by {deadline}; alerts of this rule: {:?}",
+        alerts
+            .iter()
+            .map(|a| a
+                .evidence
+                .iter()
+                .map(|e| format!("{}@{}", source_id(casebook, &e.event), e.noted_at.unwrap()))
+                .collect::<Vec<_>>())
+            .collect::<Vec<_>>()
+    ))
+}
+
+const CHILD_NHS: &str = "9992100311";
+
+#[test]
+fn every_missed_opportunity_is_flagged_on_time() {
+    let casebook = run();
+    let pip = child(&casebook, CHILD_NHS);
+    let checks: &[(&str, &str, &str, Timestamp)] = &[
+        ("MO1", "injury-not-independently-mobile", "E08", by_end_of("2021-10-22")),
+        ("MO2a/b", "repeat-injury", "E11", uk("2021-12-21T09:00")),
+        ("MO2a/b", "repeat-injury", "E08", uk("2021-12-21T09:00")),
+        ("MO2c", "unidentified-adult", "E11", by_end_of("2021-12-21")),
+        ("MO3a", "legal-planning-meeting-overdue", "E22", by_end_of("2022-01-21")),
+        ("MO3b", "return-home-while-carer-on-bail", "E18", uk("2022-02-04T00:00")),
+        ("MO4a", "injury-on-plan", "E34", by_end_of("2022-04-14")),
+        ("MO4b", "injury-on-plan", "E35", by_end_of("2022-04-18")),
+        ("MO4b", "address-discrepancy", "E35", by_end_of("2022-04-18")),
+        ("MO4c", "injury-on-plan", "E35", uk("2022-04-20T00:00")),
+        ("MO5a", "unidentified-adult", "E39", by_end_of("2022-05-13")),
+        ("MO5b", "marked-adult-at-home", "E45", by_end_of("2022-06-11")),
+        ("MO6a", "cumulative-injuries", "E44", by_end_of("2022-06-17")),
+        ("MO6b", "legal-planning-meeting-overdue", "E51", by_end_of("2022-06-29")),
+        ("MO7a/b", "routine-triage-on-plan", "CDC-22-0615", by_end_of("2022-06-15")),
+        ("MO7c", "assessment-not-done", "CDC-22-0615", by_end_of("2022-06-29")),
+        ("MO8", "return-home-while-carer-on-bail", "E49", uk("2022-06-28T00:00")),
+        ("MO9a", "police-at-home-on-plan", "22-0716-114", by_end_of("2022-07-17")),
+        ("MO9b", "marked-adult-at-home", "22-0716-114", by_end_of("2022-07-17")),
+        ("MO9c", "missing-child-at-home", "22-0716-114", by_end_of("2022-07-17")),
+        ("MO10a", "injury-on-plan", "E57", by_end_of("2022-07-28")),
+        ("MO10b", "head-injuries-two-agencies", "E61", by_end_of("2022-08-04")),
+        ("MO10b", "child-not-seen", "E56", by_end_of("2022-08-04")),
+        ("MO11", "chronology-pack", "E51", by_end_of("2022-06-15")),
+        ("MO11", "chronology-pack", "E57", by_end_of("2022-08-02")),
+        ("MO12b", "examination-not-completed", "E65", uk("2022-08-10T17:00")),
+        ("MO12c", "injury-on-plan", "E65", uk("2022-08-10T17:00")),
+    ];
+    let mut failures = Vec::new();
+    for (mo, rule, stem, deadline) in checks {
+        if let Err(why) = flagged(&casebook, &pip, rule, stem, *deadline) {
+            failures.push(format!("{mo}: {why}"));
+        }
+    }
+    let alerts = casebook.alerts().all();
+    eprintln!("{} alerts in total:", alerts.len());
+    for a in alerts {
+        eprintln!(
+            "  {} {} {} [{}] {} record(s): {}",
+            a.raised_at,
+            casebook.display_name(&a.subject),
+            a.rule,
+            a.level.label(),
+            a.evidence.len(),
+            a.summary
+        );
+    }
+    for q in casebook.questions().all() {
+        eprintln!("  question {} {}: {} candidates {:?}", q.id, q.asked_at, q.question, q.candidates);
+    }
+    assert!(failures.is_empty(), "{} flags missed:\n{}", failures.len(), failures.join("\n"));
+}

@@ -1,0 +1,217 @@
+//! What the record means: children, their summaries, chronologies and households,
+//! alerts and open questions, the rule catalogue, and the missed-opportunity report.
+//! Read from the live casebook, or, with `as_at`, from a replay of the log as it was
+//! known then.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::Deserialize;
+use serde_json::json;
+use vigil_rules::Casebook;
+use vigil_rules::child::ChildRecord;
+use vigil_store::EventStore;
+
+use super::events::store_problem;
+use crate::AppState;
+use crate::problem::Problem;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AsAt {
+    /// RFC 3339: the record as it was known at that moment.
+    as_at: Option<String>,
+    /// A date, for the household.
+    on: Option<String>,
+}
+
+fn parse_as_at(text: &str) -> Result<Timestamp, Problem> {
+    text.parse::<Timestamp>().map_err(|_| {
+        Problem::bad_parameter(
+            "as_at",
+            format!("write a moment as RFC 3339, such as 2022-06-11T09:00:00Z; found {text:?}"),
+        )
+    })
+}
+
+/// Runs `f` on the casebook as known at `as_at` (a replay), or on the live one.
+async fn with_casebook<S: EventStore, T>(
+    state: &AppState<S>,
+    as_at: Option<&str>,
+    f: impl FnOnce(&Casebook) -> Result<T, Problem>,
+) -> Result<T, Problem> {
+    match as_at {
+        Some(text) => {
+            let at = parse_as_at(text)?;
+            let (model, config) = {
+                let live = state.casework.read().await;
+                (live.linkage().model().clone(), live.config().clone())
+            };
+            let casebook = vigil_pipeline::replay(&state.store, model, config, Some(at))
+                .await
+                .map_err(|error| store_problem(error, ""))?;
+            f(&casebook)
+        }
+        None => {
+            let live = state.casework.read().await;
+            f(&live)
+        }
+    }
+}
+
+fn known_child(casebook: &Casebook, id: &str) -> Result<(), Problem> {
+    if casebook.children_ever().iter().any(|c| c == id) {
+        Ok(())
+    } else {
+        Err(Problem::not_found(format!(
+            "there is no child {id:?}; GET /api/v1/children lists them"
+        )))
+    }
+}
+
+/// `GET /api/v1/children`
+pub async fn children<S: EventStore>(
+    State(state): State<AppState<S>>,
+    Query(query): Query<AsAt>,
+) -> Result<Response, Problem> {
+    with_casebook(&state, query.as_at.as_deref(), |casebook| {
+        let list: Vec<_> = casebook
+            .children_ever()
+            .into_iter()
+            .map(|child| {
+                let record = ChildRecord::build(casebook, &child, casebook.now());
+                let open = casebook
+                    .alerts()
+                    .all()
+                    .iter()
+                    .filter(|a| a.subject == child && a.is_open())
+                    .count();
+                json!({
+                    "id": child,
+                    "name": record.name,
+                    "date_of_birth": record.born,
+                    "on_child_protection_plan": record.on_plan(record.today),
+                    "open_alerts": open,
+                })
+            })
+            .collect();
+        Ok(Json(json!({ "children": list })).into_response())
+    })
+    .await
+}
+
+/// `GET /api/v1/children/{id}`: the one-page summary.
+pub async fn child<S: EventStore>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+    Query(query): Query<AsAt>,
+) -> Result<Response, Problem> {
+    with_casebook(&state, query.as_at.as_deref(), |casebook| {
+        known_child(casebook, &id)?;
+        let record = ChildRecord::build(casebook, &id, casebook.now());
+        Ok(Json(vigil_rules::chronology::summary(casebook, &record)).into_response())
+    })
+    .await
+}
+
+/// `GET /api/v1/children/{id}/chronology`
+pub async fn chronology<S: EventStore>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+    Query(query): Query<AsAt>,
+) -> Result<Response, Problem> {
+    with_casebook(&state, query.as_at.as_deref(), |casebook| {
+        known_child(casebook, &id)?;
+        let record = ChildRecord::build(casebook, &id, casebook.now());
+        Ok(Json(vigil_rules::chronology::chronology(&record, 60)).into_response())
+    })
+    .await
+}
+
+/// `GET /api/v1/children/{id}/household?on=DATE`
+pub async fn household<S: EventStore>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+    Query(query): Query<AsAt>,
+) -> Result<Response, Problem> {
+    let on = match &query.on {
+        Some(text) => Some(text.parse::<Date>().map_err(|_| {
+            Problem::bad_parameter("on", format!("write a date as YYYY-MM-DD; found {text:?}"))
+        })?),
+        None => None,
+    };
+    with_casebook(&state, query.as_at.as_deref(), |casebook| {
+        known_child(casebook, &id)?;
+        let record = ChildRecord::build(casebook, &id, casebook.now());
+        let on = on.unwrap_or(record.today);
+        Ok(Json(vigil_rules::chronology::household_on(&record, on)).into_response())
+    })
+    .await
+}
+
+/// `GET /api/v1/children/{id}/review`: the missed-opportunity report.
+pub async fn review<S: EventStore>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+    Query(query): Query<AsAt>,
+) -> Result<Response, Problem> {
+    with_casebook(&state, query.as_at.as_deref(), |casebook| {
+        known_child(casebook, &id)?;
+        Ok(Json(vigil_rules::review::report(casebook, &id)).into_response())
+    })
+    .await
+}
+
+/// `GET /api/v1/alerts`: every alert, with who holds it now (escalation).
+pub async fn alerts<S: EventStore>(
+    State(state): State<AppState<S>>,
+    Query(query): Query<AsAt>,
+) -> Result<Response, Problem> {
+    with_casebook(&state, query.as_at.as_deref(), |casebook| {
+        let now = casebook.now();
+        let list: Vec<_> = casebook
+            .alerts()
+            .all()
+            .iter()
+            .map(|a| {
+                json!({
+                    "alert": a,
+                    "child_name": casebook.display_name(&a.subject),
+                    "held_by": a.holder_at(now, &casebook.config().deadlines),
+                    "overdue": a.is_overdue(now),
+                })
+            })
+            .collect();
+        Ok(Json(json!({ "as_at": now, "alerts": list })).into_response())
+    })
+    .await
+}
+
+/// `GET /api/v1/questions`: the open-questions ledger.
+pub async fn questions<S: EventStore>(
+    State(state): State<AppState<S>>,
+    Query(query): Query<AsAt>,
+) -> Result<Response, Problem> {
+    with_casebook(&state, query.as_at.as_deref(), |casebook| {
+        Ok(Json(json!({ "questions": casebook.questions().all() })).into_response())
+    })
+    .await
+}
+
+/// `GET /api/v1/rules`: the catalogue, with citations and the parameters in force.
+pub async fn rules<S: EventStore>(State(state): State<AppState<S>>) -> Response {
+    let casebook = state.casework.read().await;
+    let rules: Vec<_> = vigil_rules::catalogue::RULES
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id, "version": r.version, "title": r.title, "level": r.level,
+                "owner": r.owner, "blocking": r.blocking, "citation": r.citation,
+                "fires_when": r.fires_when,
+            })
+        })
+        .collect();
+    Json(json!({ "rules": rules, "parameters": casebook.config() })).into_response()
+}
