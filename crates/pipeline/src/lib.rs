@@ -14,8 +14,8 @@ use std::time::Duration;
 use jiff::Timestamp;
 use tokio::sync::{Notify, RwLock};
 use vigil_linkage::LinkageModel;
-use vigil_rules::{CaseEvent, Casebook, RulesConfig};
-use vigil_store::{EventStore, Page, StoreError, StoredEvent};
+use vigil_rules::{AlertResponse, CaseEvent, Casebook, RulesConfig};
+use vigil_store::{AlertActionKind, EventStore, Page, StoreError, StoredAlertAction, StoredEvent};
 
 fn case_event(stored: StoredEvent) -> CaseEvent {
     CaseEvent {
@@ -49,6 +49,42 @@ pub async fn read_log<S: EventStore>(store: &S, after: i64) -> Result<(Vec<(i64,
     Ok((events, last))
 }
 
+fn response(stored: StoredAlertAction) -> AlertResponse {
+    let action = stored.action;
+    AlertResponse {
+        alert: action.alert,
+        close: action.action == AlertActionKind::Close,
+        by: action.by,
+        reason: action.reason,
+        signed_off_by: action.signed_off_by,
+        at: action.at,
+    }
+}
+
+/// Every recorded response to an alert in log order, with the last sequence read.
+pub async fn read_responses<S: EventStore>(store: &S, after: i64) -> Result<(Vec<AlertResponse>, i64), StoreError> {
+    let mut responses = Vec::new();
+    let mut last = after;
+    loop {
+        let page = store
+            .alert_actions_after(Page {
+                after: last,
+                limit: 1000,
+            })
+            .await?;
+        let Some(tail) = page.last() else {
+            break;
+        };
+        last = tail.sequence;
+        let full = page.len() == 1000;
+        responses.extend(page.into_iter().map(response));
+        if !full {
+            break;
+        }
+    }
+    Ok((responses, last))
+}
+
 /// The record as known at `as_at` (now when `None`): every event recorded by then, in
 /// the order they were recorded.
 pub async fn replay<S: EventStore>(
@@ -60,8 +96,11 @@ pub async fn replay<S: EventStore>(
     let (mut events, _) = read_log(store, 0).await?;
     events.sort_by_key(|(sequence, e)| (e.recorded_at, *sequence));
     let events: Vec<CaseEvent> = events.into_iter().map(|(_, e)| e).collect();
-    Ok(vigil_rules::replay(
+    let (mut responses, _) = read_responses(store, 0).await?;
+    responses.sort_by_key(|r| r.at);
+    Ok(vigil_rules::replay_with_responses(
         &events,
+        &responses,
         model,
         config,
         as_at.unwrap_or_else(Timestamp::now),
@@ -72,7 +111,8 @@ pub async fn replay<S: EventStore>(
 #[derive(Clone)]
 pub struct Casework {
     casebook: Arc<RwLock<Casebook>>,
-    last_sequence: Arc<RwLock<i64>>,
+    /// The last event and alert-action sequence numbers taken.
+    last_sequence: Arc<RwLock<(i64, i64)>>,
     wake: Arc<Notify>,
 }
 
@@ -85,14 +125,19 @@ impl Casework {
     ) -> Result<Casework, StoreError> {
         let (mut events, last) = read_log(store, 0).await?;
         events.sort_by_key(|(sequence, e)| (e.recorded_at, *sequence));
-        let mut casebook = Casebook::new(model, config);
-        for (_, event) in events {
-            casebook.record(event);
-        }
-        casebook.advance_to(Timestamp::now());
+        let events: Vec<CaseEvent> = events.into_iter().map(|(_, e)| e).collect();
+        let (mut responses, last_response) = read_responses(store, 0).await?;
+        responses.sort_by_key(|r| r.at);
+        let casebook = vigil_rules::replay_with_responses(
+            &events,
+            &responses,
+            model,
+            config,
+            Timestamp::now(),
+        );
         Ok(Casework {
             casebook: Arc::new(RwLock::new(casebook)),
-            last_sequence: Arc::new(RwLock::new(last)),
+            last_sequence: Arc::new(RwLock::new((last, last_response))),
             wake: Arc::new(Notify::new()),
         })
     }
@@ -111,19 +156,25 @@ impl Casework {
         self.wake.notify_one();
     }
 
-    /// Reads what the log holds beyond what the casebook has taken, and takes it.
-    /// Returns how many events were taken.
+    /// Reads what the logs hold beyond what the casebook has taken (events, then
+    /// responses to alerts), and takes it. Returns how many entries were taken.
     pub async fn catch_up<S: EventStore>(&self, store: &S) -> Result<usize, StoreError> {
         let mut last = self.last_sequence.write().await;
-        let (events, new_last) = read_log(store, *last).await?;
-        let count = events.len();
+        let (events, new_last) = read_log(store, last.0).await?;
+        let (responses, new_last_response) = read_responses(store, last.1).await?;
+        let count = events.len() + responses.len();
         let mut casebook = self.casebook.write().await;
         for (_, event) in events {
             casebook.record(event);
         }
+        for response in &responses {
+            if let Err(error) = casebook.act(response) {
+                tracing::warn!(alert = %response.alert, %error, "a recorded response to an alert was refused");
+            }
+        }
         let now = Timestamp::now().max(casebook.now());
         casebook.advance_to(now);
-        *last = new_last;
+        *last = (new_last, new_last_response);
         Ok(count)
     }
 }

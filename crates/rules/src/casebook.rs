@@ -19,7 +19,7 @@ use vigil_domain::event::{EventId, NewEvent, PersonInEvent, Role};
 use vigil_linkage::index::Outcome;
 use vigil_linkage::{LinkageIndex, LinkageModel};
 
-use crate::alerts::{AlertChange, AlertLedger};
+use crate::alerts::{AlertActionError, AlertChange, AlertId, AlertLedger};
 use crate::calendar::uk_date;
 use crate::catalogue::{self, Evaluation};
 use crate::child::ChildRecord;
@@ -47,6 +47,17 @@ impl CaseEvent {
     pub fn record_id(&self, person_index: usize) -> String {
         format!("{}.{}", self.id, person_index)
     }
+}
+
+/// A person's response to an alert: an acknowledgement, or a closure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertResponse {
+    pub alert: String,
+    pub close: bool,
+    pub by: String,
+    pub reason: String,
+    pub signed_off_by: Option<String>,
+    pub at: Timestamp,
 }
 
 /// Where an address appears in an event.
@@ -378,6 +389,43 @@ impl Casebook {
             changes.extend(self.evaluate(&child));
         }
         changes
+    }
+
+    /// Records what a person did about an alert, at its time. A stored action that the
+    /// ledger refuses (the alert was already closed by someone else a moment before) is
+    /// reported and changes nothing, so replay gives the same answer.
+    pub fn act(&mut self, response: &AlertResponse) -> Result<(), AlertActionError> {
+        self.advance_to(response.at);
+        let id = AlertId(response.alert.clone());
+        if response.close {
+            self.alerts.close(
+                &id,
+                &response.by,
+                &response.reason,
+                response.signed_off_by.as_deref(),
+                response.at,
+            )
+        } else {
+            self.alerts
+                .acknowledge(&id, &response.by, &response.reason, response.at)
+        }
+    }
+
+    /// Whether `act` would accept this response now, without recording it.
+    pub fn check(&self, response: &AlertResponse) -> Result<(), AlertActionError> {
+        let mut ledger = self.alerts.clone();
+        let id = AlertId(response.alert.clone());
+        if response.close {
+            ledger.close(
+                &id,
+                &response.by,
+                &response.reason,
+                response.signed_off_by.as_deref(),
+                response.at,
+            )
+        } else {
+            ledger.acknowledge(&id, &response.by, &response.reason, response.at)
+        }
     }
 
     /// Moves the clock to `now`, running the rules whose time has come.

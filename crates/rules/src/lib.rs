@@ -27,7 +27,7 @@ pub mod questions;
 pub mod review;
 
 pub use alerts::{Alert, AlertId, AlertStatus, Level, OwnerRole};
-pub use casebook::{CaseEvent, Casebook, PersonId};
+pub use casebook::{AlertResponse, CaseEvent, Casebook, PersonId};
 pub use config::RulesConfig;
 pub use derivation::Derivation;
 pub use questions::OpenQuestion;
@@ -40,9 +40,29 @@ pub fn replay(
     config: RulesConfig,
     as_at: jiff::Timestamp,
 ) -> Casebook {
+    replay_with_responses(events, &[], model, config, as_at)
+}
+
+/// As [`replay`], with people's responses to alerts taken at their times. Both lists
+/// must be in time order.
+pub fn replay_with_responses(
+    events: &[CaseEvent],
+    responses: &[AlertResponse],
+    model: vigil_linkage::LinkageModel,
+    config: RulesConfig,
+    as_at: jiff::Timestamp,
+) -> Casebook {
     let mut casebook = Casebook::new(model, config);
+    let mut responses = responses.iter().filter(|r| r.at <= as_at).peekable();
     for event in events.iter().filter(|e| e.recorded_at <= as_at) {
+        while let Some(response) = responses.next_if(|r| r.at < event.recorded_at) {
+            // A refused response changed nothing when it was made either.
+            let _ = casebook.act(response);
+        }
         casebook.record(event.clone());
+    }
+    for response in responses {
+        let _ = casebook.act(response);
     }
     casebook.advance_to(as_at);
     casebook

@@ -21,6 +21,7 @@ use uuid::Uuid;
 use vigil_domain::{AgencyCode, EventId, NewEvent, SourceKey};
 use vigil_store::row::{EventRow, body_json, identity_record_ids_json, microseconds, role_name};
 use vigil_store::{
+    AlertAction, StoredAlertAction,
     AppendQueue, Appended, EventStore, Existing, GroupTransaction, GroupWriter, IdentityRecord,
     IdentityRecordId, Page, StoreError, StoredEvent, SupersedeTarget, plan_append, row,
 };
@@ -497,6 +498,35 @@ impl EventStore for PostgresStore {
             &get_text("body")?,
         )
         .map(Some)
+    }
+
+    async fn record_alert_action(&self, action: &AlertAction) -> Result<i64, StoreError> {
+        let body = vigil_store::row::alert_action_json(action)?;
+        let sequence: i64 = sqlx::query_scalar(
+            "INSERT INTO alert_actions (id, alert, at_us, body) VALUES ($1::uuid, $2, $3, $4::jsonb) RETURNING sequence",
+        )
+        .bind(action.id.to_string())
+        .bind(&action.alert)
+        .bind(action.at.as_microsecond())
+        .bind(body)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(sequence)
+    }
+
+    async fn alert_actions_after(&self, page: Page) -> Result<Vec<StoredAlertAction>, StoreError> {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT sequence, body::text FROM alert_actions WHERE sequence > $1 ORDER BY sequence LIMIT $2",
+        )
+        .bind(page.after)
+        .bind(i64::from(page.limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        rows.into_iter()
+            .map(|(sequence, body)| vigil_store::row::alert_action_row(sequence, &body))
+            .collect()
     }
 
     async fn event_count(&self) -> Result<u64, StoreError> {

@@ -26,6 +26,7 @@ use sqlx::{AssertSqlSafe, Row, Sqlite, Transaction};
 use vigil_domain::{AgencyCode, EventId, NewEvent, SourceKey};
 use vigil_store::row::{EventRow, body_json, identity_record_ids_json, microseconds};
 use vigil_store::{
+    AlertAction, StoredAlertAction,
     AppendQueue, Appended, EventStore, Existing, GroupTransaction, GroupWriter, IdentityRecord,
     IdentityRecordId, Page, PlannedEvent, StoreError, StoredEvent, SupersedeTarget, plan_append,
     row,
@@ -586,6 +587,35 @@ impl EventStore for SqliteStore {
             &get_text("body")?,
         )
         .map(Some)
+    }
+
+    async fn record_alert_action(&self, action: &AlertAction) -> Result<i64, StoreError> {
+        let body = vigil_store::row::alert_action_json(action)?;
+        let sequence: i64 = sqlx::query_scalar(
+            "INSERT INTO alert_actions (id, alert, at_us, body) VALUES (?, ?, ?, ?) RETURNING sequence",
+        )
+        .bind(action.id.to_string())
+        .bind(&action.alert)
+        .bind(action.at.as_microsecond())
+        .bind(body)
+        .fetch_one(&self.writer)
+        .await
+        .map_err(store_error)?;
+        Ok(sequence)
+    }
+
+    async fn alert_actions_after(&self, page: Page) -> Result<Vec<StoredAlertAction>, StoreError> {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT sequence, body FROM alert_actions WHERE sequence > ? ORDER BY sequence LIMIT ?",
+        )
+        .bind(page.after)
+        .bind(i64::from(page.limit))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(store_error)?;
+        rows.into_iter()
+            .map(|(sequence, body)| vigil_store::row::alert_action_row(sequence, &body))
+            .collect()
     }
 
     async fn event_count(&self) -> Result<u64, StoreError> {

@@ -27,7 +27,8 @@ macro_rules! conformance_tests {
             identity_records_are_kept_as_recorded,
             the_log_reads_in_order,
             concurrent_appends_of_one_record_store_it_once,
-            a_failed_append_does_not_spoil_concurrent_ones
+            a_failed_append_does_not_spoil_concurrent_ones,
+            alert_actions_are_kept_in_order
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
@@ -490,4 +491,36 @@ pub async fn a_failed_append_does_not_spoil_concurrent_ones<S: EventStore>(store
         }
     }
     assert_eq!(count(&store).await, 31);
+}
+
+pub async fn alert_actions_are_kept_in_order<S: EventStore>(store: S) {
+    use crate::{AlertAction, AlertActionKind};
+    let at: Timestamp = "2024-05-03T10:00:00Z".parse().unwrap();
+    let first = AlertAction {
+        id: uuid::Uuid::now_v7(),
+        alert: "repeat-injury.0.1".into(),
+        action: AlertActionKind::Acknowledge,
+        by: "a key worker".into(),
+        reason: "visiting today".into(),
+        signed_off_by: None,
+        at,
+    };
+    let second = AlertAction {
+        id: uuid::Uuid::now_v7(),
+        action: AlertActionKind::Close,
+        reason: "seen; plan updated".into(),
+        signed_off_by: Some("a team manager".into()),
+        ..first.clone()
+    };
+    let a = store.record_alert_action(&first).await.unwrap();
+    let b = store.record_alert_action(&second).await.unwrap();
+    assert!(b > a);
+    let read = store.alert_actions_after(Page { after: 0, limit: 10 }).await.unwrap();
+    assert_eq!(read.len(), 2);
+    assert_eq!(read[0].action, first);
+    assert_eq!(read[1].action, second);
+    let after_first = store.alert_actions_after(Page { after: a, limit: 10 }).await.unwrap();
+    assert_eq!(after_first.len(), 1);
+    // The same action twice is refused: an action is recorded once.
+    assert!(store.record_alert_action(&first).await.is_err());
 }

@@ -155,6 +155,35 @@ impl StoreError {
     }
 }
 
+/// What a person did about an alert. Stored in a log of its own, append-only like the
+/// events, and replayed with them, so an acknowledgement is part of the record as known
+/// at any later moment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertAction {
+    pub id: Uuid,
+    pub alert: String,
+    pub action: AlertActionKind,
+    /// Who acted, as they are known to Vigil.
+    pub by: String,
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_off_by: Option<String>,
+    pub at: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertActionKind {
+    Acknowledge,
+    Close,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredAlertAction {
+    pub sequence: i64,
+    pub action: AlertAction,
+}
+
 /// Which page of a listing: events after `after` (a sequence number), at most `limit`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Page {
@@ -225,6 +254,18 @@ pub trait EventStore: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Option<IdentityRecord>, StoreError>> + Send;
 
     fn event_count(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Appends an action on an alert; returns its place in the actions log.
+    fn record_alert_action(
+        &self,
+        action: &AlertAction,
+    ) -> impl Future<Output = Result<i64, StoreError>> + Send;
+
+    /// The actions log in order.
+    fn alert_actions_after(
+        &self,
+        page: Page,
+    ) -> impl Future<Output = Result<Vec<StoredAlertAction>, StoreError>> + Send;
 
     /// Whether the store answers: for readiness checks.
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;

@@ -105,3 +105,15 @@ pub fn role_name(role: vigil_domain::Role) -> String {
         .and_then(|value| value.as_str().map(str::to_string))
         .expect("roles serialise as strings")
 }
+
+/// An alert action as stored: its JSON body.
+pub fn alert_action_json(action: &crate::AlertAction) -> Result<String, StoreError> {
+    serde_json::to_string(action).map_err(|e| StoreError::Internal(e.to_string()))
+}
+
+/// An alert action read back.
+pub fn alert_action_row(sequence: i64, body: &str) -> Result<crate::StoredAlertAction, StoreError> {
+    let action = serde_json::from_str(body)
+        .map_err(|e| StoreError::Internal(format!("alert action {sequence}: {e}")))?;
+    Ok(crate::StoredAlertAction { sequence, action })
+}

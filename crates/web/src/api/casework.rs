@@ -4,6 +4,7 @@
 //! known then.
 
 use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
@@ -25,6 +26,12 @@ pub struct AsAt {
     as_at: Option<String>,
     /// A date, for the household.
     on: Option<String>,
+}
+
+fn read_query(query: Result<Query<AsAt>, QueryRejection>) -> Result<AsAt, Problem> {
+    query
+        .map(|Query(q)| q)
+        .map_err(|rejection| Problem::bad_parameter("query", rejection.body_text()))
 }
 
 fn parse_as_at(text: &str) -> Result<Timestamp, Problem> {
@@ -74,8 +81,9 @@ fn known_child(casebook: &Casebook, id: &str) -> Result<(), Problem> {
 /// `GET /api/v1/children`
 pub async fn children<S: EventStore>(
     State(state): State<AppState<S>>,
-    Query(query): Query<AsAt>,
+    query: Result<Query<AsAt>, QueryRejection>,
 ) -> Result<Response, Problem> {
+    let query = read_query(query)?;
     with_casebook(&state, query.as_at.as_deref(), |casebook| {
         let list: Vec<_> = casebook
             .children_ever()
@@ -106,8 +114,9 @@ pub async fn children<S: EventStore>(
 pub async fn child<S: EventStore>(
     State(state): State<AppState<S>>,
     Path(id): Path<String>,
-    Query(query): Query<AsAt>,
+    query: Result<Query<AsAt>, QueryRejection>,
 ) -> Result<Response, Problem> {
+    let query = read_query(query)?;
     with_casebook(&state, query.as_at.as_deref(), |casebook| {
         known_child(casebook, &id)?;
         let record = ChildRecord::build(casebook, &id, casebook.now());
@@ -120,8 +129,9 @@ pub async fn child<S: EventStore>(
 pub async fn chronology<S: EventStore>(
     State(state): State<AppState<S>>,
     Path(id): Path<String>,
-    Query(query): Query<AsAt>,
+    query: Result<Query<AsAt>, QueryRejection>,
 ) -> Result<Response, Problem> {
+    let query = read_query(query)?;
     with_casebook(&state, query.as_at.as_deref(), |casebook| {
         known_child(casebook, &id)?;
         let record = ChildRecord::build(casebook, &id, casebook.now());
@@ -134,8 +144,9 @@ pub async fn chronology<S: EventStore>(
 pub async fn household<S: EventStore>(
     State(state): State<AppState<S>>,
     Path(id): Path<String>,
-    Query(query): Query<AsAt>,
+    query: Result<Query<AsAt>, QueryRejection>,
 ) -> Result<Response, Problem> {
+    let query = read_query(query)?;
     let on = match &query.on {
         Some(text) => Some(text.parse::<Date>().map_err(|_| {
             Problem::bad_parameter("on", format!("write a date as YYYY-MM-DD; found {text:?}"))
@@ -155,8 +166,9 @@ pub async fn household<S: EventStore>(
 pub async fn review<S: EventStore>(
     State(state): State<AppState<S>>,
     Path(id): Path<String>,
-    Query(query): Query<AsAt>,
+    query: Result<Query<AsAt>, QueryRejection>,
 ) -> Result<Response, Problem> {
+    let query = read_query(query)?;
     with_casebook(&state, query.as_at.as_deref(), |casebook| {
         known_child(casebook, &id)?;
         Ok(Json(vigil_rules::review::report(casebook, &id)).into_response())
@@ -167,8 +179,9 @@ pub async fn review<S: EventStore>(
 /// `GET /api/v1/alerts`: every alert, with who holds it now (escalation).
 pub async fn alerts<S: EventStore>(
     State(state): State<AppState<S>>,
-    Query(query): Query<AsAt>,
+    query: Result<Query<AsAt>, QueryRejection>,
 ) -> Result<Response, Problem> {
+    let query = read_query(query)?;
     with_casebook(&state, query.as_at.as_deref(), |casebook| {
         let now = casebook.now();
         let list: Vec<_> = casebook
@@ -192,8 +205,9 @@ pub async fn alerts<S: EventStore>(
 /// `GET /api/v1/questions`: the open-questions ledger.
 pub async fn questions<S: EventStore>(
     State(state): State<AppState<S>>,
-    Query(query): Query<AsAt>,
+    query: Result<Query<AsAt>, QueryRejection>,
 ) -> Result<Response, Problem> {
+    let query = read_query(query)?;
     with_casebook(&state, query.as_at.as_deref(), |casebook| {
         Ok(Json(json!({ "questions": casebook.questions().all() })).into_response())
     })
@@ -214,4 +228,109 @@ pub async fn rules<S: EventStore>(State(state): State<AppState<S>>) -> Response 
         })
         .collect();
     Json(json!({ "rules": rules, "parameters": casebook.config() })).into_response()
+}
+
+/// `POST /api/v1/alerts/{id}/acknowledge` and `.../close`: a person's response,
+/// checked against the alert, stored in the alert-actions log, then taken into the
+/// casebook.
+pub async fn respond<S: EventStore>(
+    state: AppState<S>,
+    id: String,
+    close: bool,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, Problem> {
+    let value = super::body::read_json(&headers, body, state.limits.max_event_bytes).await?;
+    let text = |field: &str| value.get(field).and_then(|v| v.as_str()).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let mut errors = Vec::new();
+    if let Some(object) = value.as_object() {
+        for key in object.keys() {
+            if !["by", "reason", "signed_off_by"].contains(&key.as_str()) {
+                errors.push(vigil_domain::FieldError::new(format!("/{key}"), "is not a field of a response to an alert (by, reason, signed_off_by)"));
+            }
+        }
+    } else {
+        errors.push(vigil_domain::FieldError::new("", "a response is a JSON object: {\"by\", \"reason\", \"signed_off_by\"}"));
+    }
+    let by = text("by");
+    let reason = text("reason");
+    if by.is_none() {
+        errors.push(vigil_domain::FieldError::new("/by", "is required: who is responding"));
+    }
+    if reason.is_none() {
+        errors.push(vigil_domain::FieldError::new("/reason", "is required: an alert is never acknowledged or closed without a recorded reason"));
+    }
+    if !errors.is_empty() {
+        return Err(Problem::invalid_fields(errors));
+    }
+    let response = vigil_rules::AlertResponse {
+        alert: id.clone(),
+        close,
+        by: by.unwrap_or_default(),
+        reason: reason.unwrap_or_default(),
+        signed_off_by: text("signed_off_by"),
+        at: Timestamp::now(),
+    };
+    {
+        let casebook = state.casework.read().await;
+        casebook.check(&response).map_err(|error| match error {
+            vigil_rules::alerts::AlertActionError::NoSuchAlert(_) => Problem::not_found(error.to_string()),
+            vigil_rules::alerts::AlertActionError::AlreadyClosed(_) => Problem::new(
+                axum::http::StatusCode::CONFLICT,
+                "alert-closed",
+                "The alert is closed",
+                error.to_string(),
+            ),
+            vigil_rules::alerts::AlertActionError::SignOffRequired(..) => Problem::invalid_fields(vec![
+                vigil_domain::FieldError::new("/signed_off_by", error.to_string()),
+            ]),
+            vigil_rules::alerts::AlertActionError::ReasonRequired => Problem::invalid_fields(vec![
+                vigil_domain::FieldError::new("/reason", error.to_string()),
+            ]),
+        })?;
+    }
+    let action = vigil_store::AlertAction {
+        id: uuid::Uuid::now_v7(),
+        alert: response.alert,
+        action: if close { vigil_store::AlertActionKind::Close } else { vigil_store::AlertActionKind::Acknowledge },
+        by: response.by,
+        reason: response.reason,
+        signed_off_by: response.signed_off_by,
+        at: response.at,
+    };
+    state
+        .store
+        .record_alert_action(&action)
+        .await
+        .map_err(|error| store_problem(error, ""))?;
+    state
+        .casework
+        .catch_up(&state.store)
+        .await
+        .map_err(|error| store_problem(error, ""))?;
+    let casebook = state.casework.read().await;
+    let alert = casebook
+        .alerts()
+        .get(&vigil_rules::AlertId(id))
+        .cloned()
+        .ok_or_else(|| Problem::not_found("the alert is no longer known"))?;
+    Ok(Json(json!({ "alert": alert })).into_response())
+}
+
+pub async fn acknowledge<S: EventStore>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, Problem> {
+    respond(state, id, false, headers, body).await
+}
+
+pub async fn close<S: EventStore>(
+    State(state): State<AppState<S>>,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, Problem> {
+    respond(state, id, true, headers, body).await
 }

@@ -38,6 +38,11 @@ pub fn routes<S: EventStore>() -> Router<AppState<S>> {
         )
         .route("/api/v1/children/{id}/review", get(casework::review::<S>))
         .route("/api/v1/alerts", get(casework::alerts::<S>))
+        .route(
+            "/api/v1/alerts/{id}/acknowledge",
+            post(casework::acknowledge::<S>),
+        )
+        .route("/api/v1/alerts/{id}/close", post(casework::close::<S>))
         .route("/api/v1/questions", get(casework::questions::<S>))
         .route("/api/v1/rules", get(casework::rules::<S>))
 }
