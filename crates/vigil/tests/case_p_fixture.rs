@@ -51,3 +51,57 @@ fn case_p_events_import_without_rejections() {
         "{stdout}"
     );
 }
+
+fn vigil(directory: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vigil"))
+        .args(args)
+        .arg("--database")
+        .arg(format!("sqlite://{}", directory.join("vigil.db").display()))
+        .current_dir(directory)
+        .env_remove("VIGIL_DATABASE_URL")
+        .env_remove("VIGIL_CONFIG")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("vigil runs")
+}
+
+/// The practice reviewer's commands on the imported scenario: the report names the
+/// alerts with their evidence, and the record as known earlier holds fewer of them.
+#[test]
+fn review_chronology_and_alerts_replay_the_imported_record() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/case-p");
+    let directory = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture.join("events.jsonl"), directory.path().join("events.jsonl")).unwrap();
+    // The scenario's agency register as the `[rules.agencies]` table of vigil.toml.
+    let agencies = std::fs::read_to_string(fixture.join("agencies.toml")).unwrap();
+    let config: Vec<String> = agencies
+        .lines()
+        .map(|line| match line.strip_prefix('[') {
+            Some(rest) => format!("[rules.agencies.{rest}"),
+            None => line.to_string(),
+        })
+        .collect();
+    std::fs::write(directory.path().join("vigil.toml"), config.join("\n")).unwrap();
+    assert!(import(directory.path()).status.success());
+
+    let review = vigil(directory.path(), &["review", "9992100311"]);
+    let text = String::from_utf8_lossy(&review.stdout);
+    assert!(review.status.success(), "{text}{}", String::from_utf8_lossy(&review.stderr));
+    assert!(text.starts_with("# Missed-opportunity report"), "{text}");
+    assert!(text.contains("Evidence:"), "{text}");
+
+    let all = vigil(directory.path(), &["alerts", "--json"]);
+    let later: serde_json::Value = serde_json::from_slice(&all.stdout).expect("JSON");
+    let early = vigil(directory.path(), &["alerts", "--json", "--as-at", "2022-01-01"]);
+    let earlier: serde_json::Value = serde_json::from_slice(&early.stdout).expect("JSON");
+    let (later, earlier) = (later.as_array().unwrap().len(), earlier.as_array().unwrap().len());
+    assert!(earlier > 0 && later > earlier, "{earlier} then {later}");
+
+    let chronology = vigil(directory.path(), &["chronology", "9992100311"]);
+    assert!(chronology.status.success());
+    assert!(String::from_utf8_lossy(&chronology.stdout).contains("injury_observation"));
+
+    let unknown = vigil(directory.path(), &["review", "nobody at all"]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no child matches"));
+}

@@ -62,6 +62,12 @@ async fn with_casebook<S: EventStore, T>(
             f(&casebook)
         }
         None => {
+            // Read your writes: take whatever was stored before answering.
+            state
+                .casework
+                .catch_up(&state.store)
+                .await
+                .map_err(|error| store_problem(error, ""))?;
             let live = state.casework.read().await;
             f(&live)
         }
