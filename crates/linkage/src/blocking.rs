@@ -77,9 +77,9 @@ impl BlockingRule {
     /// Bucket keys of a record under this rule; empty when the record lacks the fields.
     pub fn keys(self, record: &StandardisedRecord) -> Vec<String> {
         let family_codes = || -> Vec<String> {
+            // Alias family names too, so a record under a former name meets the others.
             record
-                .family
-                .iter()
+                .family_names()
                 .flat_map(|f| [f.phonetic.primary.clone(), f.phonetic.alternate.clone()])
                 .filter(|c| !c.is_empty())
                 .collect()

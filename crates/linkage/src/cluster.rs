@@ -3,13 +3,27 @@
 //! Linking every pair above a threshold and taking connected components chains: A looks
 //! like B, B like C, so A, B and C become one person although A and C are plainly
 //! different (a father and son both called Martin Carter, joined through a record with no
-//! date of birth). Here a record or group joins a person only when it is at least plausible
-//! (probability at or above the review threshold) against a strict majority of the
-//! person's records (so all of them while the person has one or two records) and on
-//! *average* (mean match weight) above the link threshold. Household evidence (same surname and address but a
-//! different first name, or dates of birth too far apart for a typo) vetoes an automatic
-//! merge: twins, siblings and a parent and child with the same name stay apart, and the
-//! pair goes to a human instead. Must-link and cannot-link decisions always hold.
+//! date of birth). Here a record or group joins a person only when, among the cross pairs
+//! that say something, more are at least plausible (probability at or above the review
+//! threshold) than oppose the merge, and the plausible and contradicting pairs are on
+//! *average* (mean match weight) above the link threshold. A pair opposes when it
+//! contradicts (a different given name, family name, date of birth, sex or NHS number)
+//! or places the person at an address the other side never has them at. A pair that does neither (a record with no date of birth
+//! at the person's new address, against one from before the move) has too little in
+//! common to speak either way and is left out of both counts. Household
+//! evidence (same surname and address but a different first name, or dates of birth too
+//! far apart for a typo) vetoes an automatic merge: twins, siblings and a parent and
+//! child with the same name stay apart, and the pair goes to a human instead. Must-link
+//! and cannot-link decisions always hold.
+//!
+//! A person's family names are all the family names its records hold (current, former,
+//! deed-poll, alias): when two groups share one exactly, their records are compared as
+//! agreeing on the family name, so the record that names both "CORBETT" and "PRYCE"
+//! lets the PRYCE records and the CORBETT records of one man come together. A record
+//! that is only a passing mention in free text (`IdentityRecord::mention`), or that says
+//! too little about who the person is (`StandardisedRecord::too_thin_to_merge`: a first
+//! name at an address, nothing more), never joins anyone automatically; its plausible
+//! pairs go to review.
 //!
 //! The result depends only on the set of records, not their order: pairs are processed
 //! strongest first with ties broken by record ids, and every test inside is symmetric.
@@ -40,8 +54,13 @@ pub enum Veto {
     /// Anywhere, two of given name, family name, date of birth (another year) and recorded
     /// sex plainly differ, and no identifier is shared: a different person, however well
     /// address and phone agree (a lodger, a partner with another surname, a parent
-    /// recorded by initial).
+    /// recorded by initial). A given name that only sounds alike (Rob and Ruby) counts as
+    /// different when the recorded sex differs.
     ConflictingIdentity,
+    /// Same family name and date of birth, a wholly different given name, and the
+    /// address unknown or different: twins (the household rule covers them at one
+    /// address; this covers a twin's record from before a move or without an address).
+    SameBirthDifferentName,
 }
 
 impl Veto {
@@ -56,6 +75,9 @@ impl Veto {
             }
             Veto::HouseholdMember => {
                 "same family name and address, and two of given name, date of birth and sex differ: another household member"
+            }
+            Veto::SameBirthDifferentName => {
+                "same family name and date of birth but a different given name: likely twins"
             }
             Veto::ConflictingIdentity => {
                 "two of given name, family name, date of birth and sex differ, and no identifier is shared: another person"
@@ -101,7 +123,8 @@ pub fn veto(vector: &ComparisonVector, household: bool) -> Option<Veto> {
     // Siblings and twins never share a person-level identifier: when one agrees, the
     // household resemblance is explained by the records being the same person. (This is
     // why `other_id` must only ever hold a person-level identifier, never a family or
-    // case number.)
+    // case number, and why two neighbouring numbers of a sequence do not count as "one
+    // character wrong": see `compare::sequential_identifiers`.)
     if at(Field::NhsNumber) == level::SAME
         || matches!(at(Field::OtherId), level::ID_EXACT | level::ID_ONE_EDIT)
     {
@@ -113,13 +136,23 @@ pub fn veto(vector: &ComparisonVector, household: bool) -> Option<Veto> {
     let dob_differs = dob != MISSING && dob >= level::DOB_YEAR_MONTH;
     // A recorded sex that differs is a second, independent sign of another person.
     let sex_differs = at(Field::Sex) == level::DIFFERENT;
+    // A name that only sounds or looks like the other: not the same, not a nickname.
+    let given_inexact = given != MISSING && given > level::GIVEN_NICKNAME;
     if !(same_family && same_address) {
+        // Twins share a surname and a birthday and differ by the name their family gave
+        // them; once a record is from another address (before a move) or has none, the
+        // household rule below cannot see the household.
+        if same_family && given_differs && dob == level::DOB_EXACT {
+            return Some(Veto::SameBirthDifferentName);
+        }
         // Address, postcode and phone agree for everyone in a home, and Fellegi-Sunter
         // adds them up as if they were independent, so they can outweigh a different
         // surname and a different year of birth together. Two core fields that plainly
         // disagree mean another person.
+        // A given name that only sounds or looks like the other (Rob and Ruby, Kieran and
+        // Karen) is a different name when the recorded sex differs too.
         let conflicts = [
-            given_differs,
+            given_differs || (given_inexact && sex_differs),
             at(Field::FamilyName) == level::FAMILY_ELSE,
             dob == level::DOB_YEAR || dob == level::DOB_ELSE,
             sex_differs,
@@ -127,9 +160,6 @@ pub fn veto(vector: &ComparisonVector, household: bool) -> Option<Veto> {
         return (conflicts.iter().filter(|c| **c).count() >= 2)
             .then_some(Veto::ConflictingIdentity);
     }
-    // At one address, a name that only sounds like the other (not the same, not a
-    // nickname) with a different sex is a brother and sister, not one person.
-    let given_inexact = given != MISSING && given > level::GIVEN_NICKNAME;
     match (given_differs, dob_differs) {
         (true, true) => Some(Veto::HouseholdMember),
         (true, false) | (false, true) if sex_differs => Some(Veto::HouseholdMember),
@@ -167,6 +197,13 @@ pub enum ReviewReason {
     /// Links strongly to two people who are known to be different (a veto stands between
     /// them): a record with no date of birth naming a father and his namesake son.
     Ambiguous,
+    /// One record is a passing mention in free text: attached to the person for someone
+    /// to confirm, never merged automatically.
+    Mention,
+    /// One record says too little about who the person is (a first name or a surname at
+    /// an address, no date of birth, no number): for someone to confirm, never merged
+    /// automatically.
+    TooLittleToMerge,
 }
 
 /// A pair for human review.
@@ -252,6 +289,61 @@ enum MergeCheck {
     Disagrees,
 }
 
+/// Whether a pair's identity fields plainly disagree: a different given name, family
+/// name, date of birth (beyond a typo or a swap), recorded sex or NHS number. Location,
+/// phone and agency numbers change or differ between agencies and are not counted.
+pub fn contradicts(vector: &ComparisonVector) -> bool {
+    let at = |field: Field| vector[field.index()];
+    at(Field::GivenName) == level::GIVEN_ELSE
+        || at(Field::FamilyName) == level::FAMILY_ELSE
+        || matches!(
+            at(Field::DateOfBirth),
+            level::DOB_YEAR_MONTH | level::DOB_YEAR | level::DOB_ELSE
+        )
+        || at(Field::Sex) == level::DIFFERENT
+        || at(Field::NhsNumber) == level::DIFFERENT
+}
+
+/// True when some family name of a record of `left` equals some family name of a record
+/// of `right` (main or alias names): the two groups share a name.
+fn groups_share_a_family_name(
+    records: &[StandardisedRecord],
+    left: &[usize],
+    right: &[usize],
+) -> bool {
+    let names: HashSet<&str> = left
+        .iter()
+        .flat_map(|&x| records[x].family_names())
+        .map(|f| f.full.as_str())
+        .collect();
+    right
+        .iter()
+        .flat_map(|&y| records[y].family_names())
+        .any(|f| names.contains(f.full.as_str()))
+}
+
+/// The two records place the person at one address: the address lines agree, or, with
+/// no lines to compare, the postcodes do.
+fn same_place(vector: &ComparisonVector) -> bool {
+    matches!(
+        vector[Field::Address.index()],
+        level::ADDRESS_EXACT | level::ADDRESS_SIMILAR
+    ) || vector[Field::Postcode.index()] == level::POSTCODE_UNIT
+}
+
+/// The two records place the person at different addresses (or, with nothing finer to
+/// compare, in different towns).
+fn different_place(vector: &ComparisonVector) -> bool {
+    let (address, postcode, town) = (
+        vector[Field::Address.index()],
+        vector[Field::Postcode.index()],
+        vector[Field::Town.index()],
+    );
+    address == level::ADDRESS_ELSE
+        || (address == MISSING && postcode != MISSING && postcode != level::POSTCODE_UNIT)
+        || (address == MISSING && postcode == MISSING && town == level::TOWN_ELSE)
+}
+
 fn check_merge(
     records: &[StandardisedRecord],
     model: &LinkageModel,
@@ -259,34 +351,69 @@ fn check_merge(
     right: &[usize],
     cannot: &HashSet<(usize, usize)>,
 ) -> MergeCheck {
-    let mut weights = Vec::with_capacity(left.len() * right.len());
+    let shared_family = groups_share_a_family_name(records, left, right);
+    let family = Field::FamilyName.index();
+    let mut scored = Vec::with_capacity(left.len() * right.len());
+    // Whether each record is placed at an address the other side also has.
+    let (mut left_placed, mut right_placed) = (vec![false; left.len()], vec![false; right.len()]);
     let mut vetoed = None;
-    let mut supported = 0usize;
-    for &x in left {
-        for &y in right {
+    for (i, &x) in left.iter().enumerate() {
+        for (j, &y) in right.iter().enumerate() {
             if cannot.contains(&(x.min(y), x.max(y))) {
                 return MergeCheck::HumanSaidNo;
             }
-            let score = model.score(&records[x], &records[y]);
+            let mut score = model.score(&records[x], &records[y]);
+            if shared_family
+                && score.vector[family] != MISSING
+                && score.vector[family] != level::FAMILY_EXACT
+            {
+                // Compared person to person: each is known by all its records' names.
+                let mut vector = score.vector;
+                vector[family] = level::FAMILY_EXACT;
+                score = model.score_vector(&vector, &records[x], &records[y]);
+            }
             if vetoed.is_none() {
                 vetoed = veto(&score.vector, model.policy.household_veto);
             }
-            if score.probability >= model.policy.review {
-                supported += 1;
+            if same_place(&score.vector) {
+                left_placed[i] = true;
+                right_placed[j] = true;
             }
-            weights.push(score.weight);
+            scored.push((i, j, score));
         }
     }
     if vetoed.is_some() {
         return MergeCheck::Vetoed;
     }
+    let mut weights = Vec::with_capacity(scored.len());
+    let (mut supported, mut opposed) = (0usize, 0usize);
+    for (i, j, score) in scored {
+        if score.probability >= model.policy.review {
+            supported += 1;
+            weights.push(score.weight);
+        } else if contradicts(&score.vector) {
+            // Plainly another person.
+            opposed += 1;
+            weights.push(score.weight);
+        } else if different_place(&score.vector) && !left_placed[i] && !right_placed[j] {
+            // Somewhere the other side has never placed them: a vote against, but its
+            // weight is low for want of fields, not for disagreement, so it is not
+            // averaged in.
+            opposed += 1;
+        }
+        // Otherwise too little in common to say: a record at an address the person is
+        // known at, against one from before a move. Left out of both counts.
+    }
+    if weights.is_empty() {
+        return MergeCheck::Disagrees;
+    }
     // Sum in a fixed order: the same groups must always give the same answer bit for bit.
     weights.sort_by(f64::total_cmp);
     let mean_weight = weights.iter().sum::<f64>() / weights.len() as f64;
     let link_weight = (model.policy.link / (1.0 - model.policy.link)).log2();
-    // A strict majority of cross pairs must at least be plausible: with one or two records
-    // on a side that means all of them, which is what stops A-B-C chains.
-    if 2 * supported > weights.len() && mean_weight >= link_weight {
+    // More plausible cross pairs than opposing ones: with one or two records on a side
+    // and nothing left out that means all of them, which is what stops A-B-C chains.
+    if supported > opposed && mean_weight >= link_weight {
         MergeCheck::Allowed
     } else {
         MergeCheck::Disagrees
@@ -313,7 +440,10 @@ fn ambiguous_records(
     use rayon::prelude::*;
     let mut neighbours: Vec<Vec<usize>> = vec![Vec::new(); records.len()];
     for pair in pairs {
+        // A record that never joins anyone automatically cannot make a merge a coin toss.
         if pair.score.probability >= model.policy.link
+            && records[pair.left].may_merge_automatically()
+            && records[pair.right].may_merge_automatically()
             && veto(&pair.score.vector, model.policy.household_veto).is_none()
         {
             neighbours[pair.left].push(pair.right);
@@ -330,7 +460,9 @@ fn ambiguous_records(
             let lacks = |veto: Veto| match veto {
                 Veto::DifferentNhsNumbers => x.nhs_number.is_none(),
                 Veto::HouseholdDifferentDateOfBirth => x.date_of_birth.is_none(),
-                Veto::HouseholdDifferentGivenName => x.given.as_ref().is_none_or(|g| g.is_initial),
+                Veto::HouseholdDifferentGivenName | Veto::SameBirthDifferentName => {
+                    x.given.as_ref().is_none_or(|g| g.is_initial)
+                }
                 Veto::HouseholdMember | Veto::ConflictingIdentity => {
                     x.date_of_birth.is_none()
                         || x.sex.is_none()
@@ -418,7 +550,12 @@ pub fn cluster_records(
     });
     for pair in order {
         let (ra, rb) = (sets.find(pair.left), sets.find(pair.right));
-        if ra == rb || ambiguous[pair.left] || ambiguous[pair.right] {
+        if ra == rb
+            || ambiguous[pair.left]
+            || ambiguous[pair.right]
+            || !records[pair.left].may_merge_automatically()
+            || !records[pair.right].may_merge_automatically()
+        {
             continue;
         }
         if let MergeCheck::Allowed = check_merge(
@@ -468,6 +605,10 @@ fn review_pairs(
         let reason = match veto(&pair.score.vector, model.policy.household_veto) {
             Some(v) if !v.needs_review() => continue,
             Some(v) => ReviewReason::Vetoed(v),
+            None if records[a].mention || records[b].mention => ReviewReason::Mention,
+            None if records[a].too_thin_to_merge() || records[b].too_thin_to_merge() => {
+                ReviewReason::TooLittleToMerge
+            }
             None if pair.score.probability >= model.policy.link
                 && (ambiguous[a] || ambiguous[b]) =>
             {

@@ -85,9 +85,12 @@ pub mod level {
     pub const DIFFERENT: u8 = 1;
 
     pub const POSTCODE_UNIT: u8 = 0;
-    pub const POSTCODE_SECTOR: u8 = 1;
-    pub const POSTCODE_DISTRICT: u8 = 2;
-    pub const POSTCODE_ELSE: u8 = 3;
+    /// Same postcode, but both address lines were compared and differ: neighbours, a
+    /// typo'd house number, or a move within a street. Only [`super::compare`] gives it.
+    pub const POSTCODE_UNIT_OTHER_ADDRESS: u8 = 1;
+    pub const POSTCODE_SECTOR: u8 = 2;
+    pub const POSTCODE_DISTRICT: u8 = 3;
+    pub const POSTCODE_ELSE: u8 = 4;
 
     pub const ADDRESS_EXACT: u8 = 0;
     pub const ADDRESS_SIMILAR: u8 = 1;
@@ -132,7 +135,13 @@ impl Field {
                 "different",
             ],
             Field::Sex => &["same", "different"],
-            Field::Postcode => &["same postcode", "same sector", "same district", "different"],
+            Field::Postcode => &[
+                "same postcode",
+                "same postcode, address lines differ",
+                "same sector",
+                "same district",
+                "different",
+            ],
             Field::Address => &[
                 "same house number and street",
                 "same number, street similar or suffix differs",
@@ -195,6 +204,37 @@ pub fn symmetric_jaro_winkler(a: &str, b: &str) -> f64 {
     } else {
         jaro_winkler(b, a)
     }
+}
+
+/// True when two identifiers are neighbours in one numbering sequence: the same text up
+/// to a run of trailing digits of the same length, and those numbers less than 10 apart
+/// (`NCSCH100235` and `NCSCH100236`). Agencies number people as they register them, so a
+/// mother's children, registered together, hold such numbers: they are two people, not
+/// one number typed wrong, and never count as "one character wrong" (which would also
+/// lift the household rule that keeps siblings apart).
+pub fn sequential_identifiers(a: &str, b: &str) -> bool {
+    let ((prefix_a, digits_a), (prefix_b, digits_b)) = (trailing_digits(a), trailing_digits(b));
+    if prefix_a != prefix_b || digits_a.len() != digits_b.len() || digits_a.is_empty() {
+        return false;
+    }
+    // Compare the last 18 digits as numbers (they fit in a u64); any before must agree.
+    let cut = digits_a.len().saturating_sub(18);
+    if digits_a[..cut] != digits_b[..cut] {
+        return false;
+    }
+    match (
+        digits_a[cut..].parse::<u64>(),
+        digits_b[cut..].parse::<u64>(),
+    ) {
+        (Ok(x), Ok(y)) => x != y && x.abs_diff(y) < 10,
+        _ => false,
+    }
+}
+
+/// Splits an identifier into its text and its run of trailing digits.
+fn trailing_digits(s: &str) -> (&str, &str) {
+    let digits = s.bytes().rev().take_while(u8::is_ascii_digit).count();
+    s.split_at(s.len() - digits)
 }
 
 /// True when `a` becomes `b` by one substitution, one insertion or deletion, or one swap of
@@ -287,11 +327,35 @@ pub fn compare_dob(a: &DateOfBirth, b: &DateOfBirth) -> u8 {
         if within_one_edit(&da, &db) {
             return DOB_ONE_DIGIT;
         }
+    } else if partial_dates_agree(a, b) {
+        // "Born March 2021" and 10/03/2021 agree as far as the first goes. The levels
+        // below describe whole dates that differ (a sibling's, a parent's), learned as
+        // evidence *against*; a partial date that fits is not that, so it weighs nothing
+        // either way rather than counting against the pair.
+        return MISSING;
     }
     match (a.month, b.month) {
         (Some(ma), Some(mb)) if a.year == b.year && ma == mb => DOB_YEAR_MONTH,
         _ if a.year == b.year => DOB_YEAR,
         _ => DOB_ELSE,
+    }
+}
+
+/// For dates of which at least one is partial (no day): the same year, and the same
+/// month when both give one, reading a whole date's day as its month too (a day/month
+/// swap is an error the whole-date levels already recognise).
+fn partial_dates_agree(a: &DateOfBirth, b: &DateOfBirth) -> bool {
+    if a.year != b.year {
+        return false;
+    }
+    let month_fits = |partial: &DateOfBirth, other: &DateOfBirth| match partial.month {
+        None => true,
+        Some(m) => other.month.is_none_or(|om| om == m) || other.day == Some(m),
+    };
+    if a.day.is_none() {
+        month_fits(a, b)
+    } else {
+        month_fits(b, a)
     }
 }
 
@@ -372,11 +436,25 @@ fn compare_given_with_aliases(a: &StandardisedRecord, b: &StandardisedRecord) ->
     best
 }
 
-/// Compares one field of two records.
+/// Best (lowest) family-name level over each side's family name and its aliases (former,
+/// deed-poll and alias names): "CORBETT, aka PRYCE" agrees exactly with "PRYCE".
+fn compare_family_with_aliases(a: &StandardisedRecord, b: &StandardisedRecord) -> u8 {
+    let mut best = MISSING;
+    for x in a.family_names() {
+        for y in b.family_names() {
+            best = best.min(compare_family(x, y));
+        }
+    }
+    best
+}
+
+/// Compares one field of two records on its own. [`compare`] then applies the location
+/// hierarchy (address, then postcode, then town), so a field compared here may still be
+/// left out of a pair's comparison vector.
 pub fn compare_field(field: Field, a: &StandardisedRecord, b: &StandardisedRecord) -> u8 {
     match field {
         Field::GivenName => compare_given_with_aliases(a, b),
-        Field::FamilyName => compare_optional(&a.family, &b.family, compare_family),
+        Field::FamilyName => compare_family_with_aliases(a, b),
         Field::DateOfBirth => compare_optional(&a.date_of_birth, &b.date_of_birth, compare_dob),
         Field::Sex => compare_optional(&a.sex, &b.sex, same_or_different),
         Field::Postcode => compare_optional(&a.postcode, &b.postcode, compare_postcode),
@@ -397,7 +475,7 @@ pub fn compare_field(field: Field, a: &StandardisedRecord, b: &StandardisedRecor
         Field::OtherId => compare_optional(&a.other_id, &b.other_id, |x, y| {
             if x == y {
                 level::ID_EXACT
-            } else if x.len() >= 4 && within_one_edit(x, y) {
+            } else if x.len() >= 4 && within_one_edit(x, y) && !sequential_identifiers(x, y) {
                 level::ID_ONE_EDIT
             } else {
                 level::ID_ELSE
@@ -413,6 +491,7 @@ pub fn compare(a: &StandardisedRecord, b: &StandardisedRecord) -> ComparisonVect
     for (slot, field) in vector.iter_mut().zip(FIELDS) {
         *slot = compare_field(field, a, b);
     }
+    location_hierarchy(&mut vector, a, b);
     if let Some((given, family)) = swapped_names(a, b) {
         let (g, f) = (Field::GivenName.index(), Field::FamilyName.index());
         if given < vector[g] && family < vector[f] {
@@ -421,6 +500,57 @@ pub fn compare(a: &StandardisedRecord, b: &StandardisedRecord) -> ComparisonVect
         }
     }
     vector
+}
+
+/// Where a person lives is one fact, recorded three times: address line, postcode and
+/// town. Fellegi–Sunter adds field weights as if they were independent, so the same
+/// address counted as address + postcode + town scored two people in one home as if
+/// three facts agreed (and a family that moved was penalised three times), and the model
+/// learned households as matches. So a location field is left out of the comparison
+/// when a finer one already settles it:
+///
+/// * when the address lines agree (same number and street), the postcode is left out (the
+///   same house has the same postcode, whoever lives there; one in the same district is
+///   a typo) unless it puts the house in another district (the same number and street
+///   elsewhere), and the town is left out;
+/// * otherwise the postcode is compared (with its own level when the address lines
+///   differ: a typo'd house number or a neighbour at the same postcode; a move), and the
+///   town too unless both postcodes are UK postcodes: a UK postcode names its post town
+///   (and agencies write the locality or the post town at will), while a postcode of
+///   another shape (FEBRL's Australian ones) spans several towns and leaves the town
+///   something to say.
+///
+/// The model is trained on vectors made the same way, so each level's weight is learned
+/// given the levels above it (a different postcode after a different address line is a
+/// move and weighs little). Symmetric, like every comparison here.
+fn location_hierarchy(
+    vector: &mut ComparisonVector,
+    a: &StandardisedRecord,
+    b: &StandardisedRecord,
+) {
+    let (address, postcode, town) = (
+        Field::Address.index(),
+        Field::Postcode.index(),
+        Field::Town.index(),
+    );
+    let address_agrees = matches!(
+        vector[address],
+        level::ADDRESS_EXACT | level::ADDRESS_SIMILAR
+    );
+    let uk = |r: &StandardisedRecord| r.postcode.as_ref().is_some_and(|p| p.sector.is_some());
+    let both_uk_postcodes = uk(a) && uk(b);
+    if address_agrees && vector[postcode] != level::POSTCODE_ELSE {
+        vector[postcode] = MISSING;
+    }
+    if vector[address] == level::ADDRESS_ELSE && vector[postcode] == level::POSTCODE_UNIT {
+        // Two houses in one postcode are neighbours far more often than one house is:
+        // its own level, so that "same postcode" keeps the weight it has when an address
+        // line is missing.
+        vector[postcode] = level::POSTCODE_UNIT_OTHER_ADDRESS;
+    }
+    if address_agrees || both_uk_postcodes {
+        vector[town] = MISSING;
+    }
 }
 
 /// Given and family name entered in each other's fields ("BRAITHWAITE Imogen" typed as
@@ -546,7 +676,13 @@ mod tests {
         family("Carter", "CARTER", FAMILY_EXACT);
         family("Smith-Jones", "Smith Jones", FAMILY_EXACT);
         family("Smith-Jones", "Jones", FAMILY_PART);
-        family("Carter (née Hollis)", "Hollis", FAMILY_PART);
+        // A former or deed-poll name the agency recorded is one of the person's names.
+        family("Carter (née Hollis)", "Hollis", FAMILY_EXACT);
+        family("CORBETT (AKA PRYCE, Lee Anthony)", "PRYCE", FAMILY_EXACT);
+        family("CARTER, alias HOLLIS", "Hollis", FAMILY_EXACT);
+        family("Corbett (aka Pryce)", "Price", FAMILY_PHONETIC);
+        family("Corbett (aka Pryce)", "Carter (née Pryce)", FAMILY_EXACT);
+        family("Corbett (aka Pryce)", "Hollis", FAMILY_ELSE);
         family("Pryce", "Price", FAMILY_PHONETIC);
         family("Harrington", "Harringten", FAMILY_PHONETIC);
         family("Sondergeld", "Sondergelt", FAMILY_PHONETIC);
@@ -574,8 +710,18 @@ mod tests {
         dob("10/03/2021", "01/03/2021", DOB_ONE_DIGIT);
         dob("10/03/2021", "10/03/2012", DOB_ONE_DIGIT);
         dob("10/03/2021", "25/03/2021", DOB_YEAR_MONTH);
-        dob("March 2021", "10/03/2021", DOB_YEAR_MONTH);
-        dob("2021", "10/03/2021", DOB_YEAR);
+        // A partial date that fits is no evidence either way; one that does not fit is.
+        dob("March 2021", "10/03/2021", MISSING);
+        dob("2021-03", "10/03/2021", MISSING);
+        dob("2021", "10/03/2021", MISSING);
+        dob("2021-03", "2021-03", MISSING);
+        dob("2021-03", "2021", MISSING);
+        // Read with day and month swapped, 03/10/2021 is 10 March.
+        dob("2021-03", "03/10/2021", MISSING);
+        dob("2021-03", "25/07/2021", DOB_YEAR);
+        dob("2021-03", "2021-07", DOB_YEAR);
+        dob("2020-03", "10/03/2021", DOB_ELSE);
+        dob("2020", "10/03/2021", DOB_ELSE);
         dob("10/03/2021", "25/07/2021", DOB_YEAR);
         dob("02/04/1996", "19/09/1990", DOB_ELSE);
         dob("", "19/09/1990", MISSING);
@@ -634,6 +780,80 @@ mod tests {
         address("", "88 Cobden Street", MISSING);
     }
 
+    fn location(a: (&str, &str, &str), b: (&str, &str, &str)) -> (u8, u8, u8) {
+        let make = |(address, postcode, town): (&str, &str, &str)| {
+            let opt = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+            standardise(&IdentityRecord {
+                record_id: "x".into(),
+                address_line: opt(address),
+                postcode: opt(postcode),
+                town: opt(town),
+                ..Default::default()
+            })
+        };
+        let (x, y) = (make(a), make(b));
+        let v = compare(&x, &y);
+        assert_eq!(compare(&y, &x), v, "symmetry");
+        (
+            v[Field::Address.index()],
+            v[Field::Postcode.index()],
+            v[Field::Town.index()],
+        )
+    }
+
+    #[test]
+    fn location_is_compared_once_at_the_finest_level() {
+        use level::*;
+        // Same address: the postcode and town say nothing more.
+        assert_eq!(
+            location(
+                ("41 Marlowe Road", "QN7 5DX", "London"),
+                ("41 Marlow Road", "QN7 5DX", "Northborough")
+            ),
+            (ADDRESS_SIMILAR, MISSING, MISSING)
+        );
+        // ... unless it puts the house in another district (the same number and street
+        // elsewhere); one in the same district is a typo.
+        assert_eq!(
+            location(
+                ("41 Marlowe Road", "QN7 5DX", ""),
+                ("41 Marlowe Road", "QB2 1AA", "")
+            ),
+            (ADDRESS_EXACT, POSTCODE_ELSE, MISSING)
+        );
+        assert_eq!(
+            location(
+                ("41 Marlowe Road", "QN7 5DX", ""),
+                ("41 Marlowe Road", "QN7 5DY", "")
+            ),
+            (ADDRESS_EXACT, MISSING, MISSING)
+        );
+        // Different address lines: the postcode is compared, the town is not.
+        assert_eq!(
+            location(
+                ("14 Marlowe Road", "QN7 5DX", "London"),
+                ("41 Marlowe Road", "QN7 5DX", "London")
+            ),
+            (ADDRESS_ELSE, POSTCODE_UNIT_OTHER_ADDRESS, MISSING)
+        );
+        // No address line on one side: postcode.
+        assert_eq!(
+            location(
+                ("", "QN7 5DX", "London"),
+                ("41 Marlowe Road", "QN7 5DX", "London")
+            ),
+            (MISSING, POSTCODE_UNIT, MISSING)
+        );
+        // No postcode on one side: the town is all there is.
+        assert_eq!(
+            location(
+                ("14 Tanner Close", "", "London"),
+                ("41 Marlowe Road", "QN7 5DX", "London")
+            ),
+            (ADDRESS_ELSE, MISSING, TOWN_EXACT)
+        );
+    }
+
     #[test]
     fn swapped_given_and_family() {
         let a = rec("Imogen", "Braithwaite", "", "", "");
@@ -652,6 +872,41 @@ mod tests {
             compare(&a, &c)[Field::FamilyName.index()],
             level::FAMILY_ELSE
         );
+    }
+
+    #[test]
+    fn other_identifier_levels() {
+        let other = |a: &str, b: &str| {
+            let make = |id: &str| {
+                standardise(&IdentityRecord {
+                    record_id: "x".into(),
+                    other_id: Some(id.into()),
+                    ..Default::default()
+                })
+            };
+            let (x, y) = (make(a), make(b));
+            let level = compare_field(Field::OtherId, &x, &y);
+            assert_eq!(compare_field(Field::OtherId, &y, &x), level, "symmetry");
+            level
+        };
+        assert_eq!(
+            other("NCS:NCS-CH-100234", "ncs ncs-ch-100234"),
+            level::ID_EXACT
+        );
+        assert_eq!(other("2428295", "2438295"), level::ID_ONE_EDIT);
+        assert_eq!(other("2428295", "2482295"), level::ID_ONE_EDIT);
+        // Neighbours in a numbering sequence: siblings registered together.
+        assert_eq!(
+            other("NCS:NCS-CH-100235", "NCS:NCS-CH-100236"),
+            level::ID_ELSE
+        );
+        assert_eq!(other("NBP:P-004512", "NBP:P-004513"), level::ID_ELSE);
+        assert_eq!(other("SAH:7730041", "SAH:7791187"), level::ID_ELSE);
+        assert!(sequential_identifiers("AB0019", "AB0021"));
+        assert!(!sequential_identifiers("AB0019", "AB0019"));
+        assert!(!sequential_identifiers("AB0019", "AC0019"));
+        assert!(!sequential_identifiers("AB019", "AB0019"));
+        assert!(!sequential_identifiers("AB", "AB"));
     }
 
     #[test]

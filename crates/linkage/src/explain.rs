@@ -90,6 +90,19 @@ fn shown_value(field: Field, r: &StandardisedRecord) -> Option<String> {
     }
 }
 
+/// Why a field carries no weight in a pair.
+fn not_compared(field: Field, a: &StandardisedRecord, b: &StandardisedRecord) -> &'static str {
+    if shown_value(field, a).is_none() || shown_value(field, b).is_none() {
+        return "missing on one side: no evidence";
+    }
+    match field {
+        // The location hierarchy (see `compare`): compared once, at the finest level.
+        Field::Postcode | Field::Town => "left out: a finer address field settles it",
+        Field::DateOfBirth => "partial date that fits: no evidence",
+        _ => "not comparable: no evidence",
+    }
+}
+
 /// Explains the score of a pair.
 pub fn explain_pair(
     model: &LinkageModel,
@@ -103,13 +116,7 @@ pub fn explain_pair(
     for (field, &level) in FIELDS.iter().zip(&vector) {
         let params = model.parameters(*field);
         let (label, m, u, weight, tf) = if level == MISSING {
-            (
-                "missing on one side: no evidence".to_owned(),
-                None,
-                None,
-                0.0,
-                0.0,
-            )
+            (not_compared(*field, a, b).to_owned(), None, None, 0.0, 0.0)
         } else {
             let p = &params.levels[level as usize];
             let tf = model.term_frequency_adjustment(*field, level, a, b);

@@ -13,11 +13,13 @@
 //! record at a time. See README.md for the model, the thresholds and measured figures.
 
 pub mod address;
+pub mod agency_record;
 pub mod batch;
 pub mod blocking;
 pub mod cluster;
 pub mod compare;
 pub mod date;
+pub mod default_model;
 pub mod error;
 pub mod evaluate;
 pub mod explain;
@@ -32,6 +34,7 @@ pub mod record;
 pub mod synth;
 pub mod text;
 
+pub use agency_record::identity_record;
 pub use batch::{
     LinkageRun, link_records, link_standardised, link_standardised_scored, standardise_all,
 };
@@ -41,4 +44,4 @@ pub use error::LinkageError;
 pub use explain::{Explanation, PairOutcome, explain_pair};
 pub use index::{Decision, LinkageIndex, Outcome, PersonChange};
 pub use model::{DecisionPolicy, LabelledPair, LinkageModel, TrainingOptions};
-pub use record::{IdentityRecord, Sex, StandardisedRecord, standardise};
+pub use record::{IdentityRecord, NameAlias, Sex, StandardisedRecord, standardise};

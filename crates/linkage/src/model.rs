@@ -22,7 +22,12 @@ use crate::error::LinkageError;
 use crate::record::StandardisedRecord;
 
 /// Version of the serialised model artefact this library reads and writes.
-pub const MODEL_VERSION: u32 = 1;
+///
+/// 2: the location is compared once (address line, then postcode, then town: see
+/// `compare`), a partial date of birth that fits weighs nothing, alias names are
+/// compared. A version-1 model learned its postcode, town and date weights on vectors made
+/// the old way, so it is refused rather than misread.
+pub const MODEL_VERSION: u32 = 2;
 
 /// Probabilities of one agreement level: among true matches (m) and among non-matches (u).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,6 +97,21 @@ pub struct TrainingSummary {
     pub distinct_vectors: usize,
     pub em_iterations: usize,
     pub converged: bool,
+    /// The generated population the model was trained on, when it was one (the default
+    /// model): enough to train it again and get the same parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synthetic_population: Option<SyntheticPopulationSource>,
+}
+
+/// A synthetic population, named by what generates it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyntheticPopulationSource {
+    /// What writes the same records: `vigil synth people N --seed S`.
+    pub generator: String,
+    pub records: usize,
+    pub seed: u64,
+    /// The command that trains this model again.
+    pub command: String,
 }
 
 /// A trained model. Serialises to the versioned JSON artefact (`{"version": 1, ...}`).
@@ -244,6 +264,9 @@ fn total_pairs(records: &[StandardisedRecord], blocking: &BlockingConfig) -> f64
         .map(|k| k * (k - 1.0) / 2.0)
         .sum::<f64>()
 }
+
+/// Fields an EM session leaves out (those its blocking rule forces to agree).
+type FieldMask = [bool; FIELD_COUNT];
 
 /// Distinct comparison vectors of the candidate pairs with how often each occurs.
 fn aggregate(vectors: impl IntoIterator<Item = ComparisonVector>) -> Vec<(ComparisonVector, f64)> {
@@ -423,75 +446,109 @@ impl LinkageModel {
         // agree. Training on all candidates at once learns *households* (same surname,
         // address, phone) as the match class; pairs sharing a date of birth, or a name,
         // are mostly the same person, so each session's match class is a person.
-        let mut m_sum: Vec<Vec<f64>> = FIELDS.iter().map(|f| vec![0.0; f.level_count()]).collect();
-        let mut m_sessions = [0usize; FIELD_COUNT];
-        let (mut iterations, mut converged, mut distinct) = (0, true, 0);
-        for rule in &options.training_rules {
-            let config = BlockingConfig {
-                rules: vec![*rule],
-                ..options.blocking.clone()
-            };
-            let (session_pairs, _) = candidate_pairs(records, &config, None);
-            if session_pairs.is_empty() {
-                continue;
-            }
-            let aggregated = aggregate(vectors_of(&session_pairs));
-            distinct += aggregated.len();
-            let mut excluded = [false; FIELD_COUNT];
-            for field in rule.fields() {
-                excluded[field.index()] = true;
-            }
-            let (m, _, its, conv) = expectation_maximisation(&aggregated, &u, &excluded, options);
-            iterations += its;
-            converged &= conv;
-            for f in 0..FIELD_COUNT {
-                if !excluded[f] {
-                    m_sessions[f] += 1;
-                    for (sum, value) in m_sum[f].iter_mut().zip(&m[f]) {
-                        *sum += value;
+        let sessions: Vec<(FieldMask, Vec<(ComparisonVector, f64)>)> = options
+            .training_rules
+            .iter()
+            .filter_map(|rule| {
+                let config = BlockingConfig {
+                    rules: vec![*rule],
+                    ..options.blocking.clone()
+                };
+                let (session_pairs, _) = candidate_pairs(records, &config, None);
+                if session_pairs.is_empty() {
+                    return None;
+                }
+                let mut excluded = [false; FIELD_COUNT];
+                for field in rule.fields() {
+                    excluded[field.index()] = true;
+                }
+                Some((excluded, aggregate(vectors_of(&session_pairs))))
+            })
+            .collect();
+        let distinct: usize = sessions.iter().map(|(_, a)| a.len()).sum();
+        let candidates = aggregate(vectors_of(&pairs));
+        let all_pairs = total_pairs(records, &options.blocking);
+        let fit = |u: &[Vec<f64>]| -> (Vec<Vec<f64>>, f64, usize, bool) {
+            let mut m_sum: Vec<Vec<f64>> =
+                FIELDS.iter().map(|f| vec![0.0; f.level_count()]).collect();
+            let mut m_sessions = [0usize; FIELD_COUNT];
+            let (mut iterations, mut converged) = (0, true);
+            for (excluded, aggregated) in &sessions {
+                let (m, _, its, conv) = expectation_maximisation(aggregated, u, excluded, options);
+                iterations += its;
+                converged &= conv;
+                for f in 0..FIELD_COUNT {
+                    if !excluded[f] {
+                        m_sessions[f] += 1;
+                        for (sum, value) in m_sum[f].iter_mut().zip(&m[f]) {
+                            *sum += value;
+                        }
                     }
                 }
             }
-        }
-        let m: Vec<Vec<f64>> = FIELDS
-            .iter()
-            .enumerate()
-            .map(|(f, field)| {
-                if m_sessions[f] == 0 {
-                    initial_m(field.level_count())
-                } else {
-                    m_sum[f].iter().map(|v| v / m_sessions[f] as f64).collect()
-                }
-            })
-            .collect();
-        // The prior the model keeps is the chance that two records drawn at random are
-        // the same person: expected matches among all candidate pairs (where nearly all
-        // matches are) over all pairs. λ among candidates comes from EM on λ alone.
-        let candidates = aggregate(vectors_of(&pairs));
-        let total: f64 = candidates.iter().map(|(_, c)| c).sum();
-        let mut lambda = 0.5;
-        for _ in 0..options.em_max_iterations {
-            let next = (candidates
+            let m: Vec<Vec<f64>> = FIELDS
                 .iter()
-                .map(|(v, c)| posterior(v, &m, &u, lambda) * c)
-                .sum::<f64>()
-                / total)
-                .clamp(1e-9, 1.0 - 1e-9);
-            let done = (next - lambda).abs() < options.em_tolerance;
-            lambda = next;
-            if done {
-                break;
+                .enumerate()
+                .map(|(f, field)| {
+                    if m_sessions[f] == 0 {
+                        initial_m(field.level_count())
+                    } else {
+                        m_sum[f].iter().map(|v| v / m_sessions[f] as f64).collect()
+                    }
+                })
+                .collect();
+            // The prior the model keeps is the chance that two records drawn at random are
+            // the same person: expected matches among all candidate pairs (where nearly all
+            // matches are) over all pairs. λ among candidates comes from EM on λ alone.
+            let total: f64 = candidates.iter().map(|(_, c)| c).sum();
+            let mut lambda = 0.5;
+            for _ in 0..options.em_max_iterations {
+                let next = (candidates
+                    .iter()
+                    .map(|(v, c)| posterior(v, &m, u, lambda) * c)
+                    .sum::<f64>()
+                    / total)
+                    .clamp(1e-9, 1.0 - 1e-9);
+                let done = (next - lambda).abs() < options.em_tolerance;
+                lambda = next;
+                if done {
+                    break;
+                }
+            }
+            let prior = (lambda * total / all_pairs).clamp(1e-12, 0.5);
+            (m, prior, iterations, converged)
+        };
+        let (m, prior, first_iterations, first_converged) = fit(&u);
+        // Random pairs are nearly all non-matches, but not all: in a small file with many
+        // duplicates (FEBRL3: one random pair in 2 000 is a match) the few matches among
+        // them make up most of the pairs that agree on a rare value (the same NHS number,
+        // the same address), so u, and the weight of exactly the strongest evidence, is
+        // estimated from the matches themselves. So u is estimated again with each random
+        // pair counted by its posterior chance of being a non-match, and m and the prior
+        // once more with that u.
+        let random = aggregate(random_vectors.iter().copied());
+        let mut u_counts: Vec<Vec<f64>> =
+            FIELDS.iter().map(|f| vec![0.0; f.level_count()]).collect();
+        for (vector, count) in &random {
+            let weight = (1.0 - posterior(vector, &m, &u, prior)) * count;
+            for (f, &level) in vector.iter().enumerate() {
+                if level != MISSING {
+                    u_counts[f][level as usize] += weight;
+                }
             }
         }
-        let prior = (lambda * total / total_pairs(records, &options.blocking)).clamp(1e-12, 0.5);
+        let u: Vec<Vec<f64>> = u_counts.iter().map(|c| normalise(c)).collect();
+        let (m, prior, iterations, converged) = fit(&u);
+        let (iterations, converged) = (first_iterations + iterations, first_converged && converged);
         let summary = TrainingSummary {
-            method: "unsupervised: u from random pairs, m by EM per training blocking rule".into(),
+            method: "unsupervised: u from random pairs (then weighted by their chance of being non-matches), m by EM per training blocking rule".into(),
             records: all_records.len(),
             u_sample_pairs: random_vectors.len(),
             candidate_pairs: pairs.len() as u64,
             distinct_vectors: distinct,
             em_iterations: iterations,
             converged,
+            synthetic_population: None,
         };
         Ok(Self::assemble(all_records, m, u, prior, options, summary))
     }
@@ -564,6 +621,7 @@ impl LinkageModel {
             distinct_vectors: 0,
             em_iterations: 0,
             converged: true,
+            synthetic_population: None,
         };
         Ok(Self::assemble(records, m, u, prior, options, summary))
     }

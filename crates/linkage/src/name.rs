@@ -88,8 +88,8 @@ pub struct FamilyName {
     /// The recorded surname with spaces and hyphens removed (`smithjones`), so that
     /// "Smith-Jones" and "Smith Jones" agree exactly.
     pub full: String,
-    /// Each part of a double-barrelled name, plus any maiden or former name given with
-    /// née/formerly/born (`["smith", "jones"]`).
+    /// Each part of a double-barrelled name (`["jones", "smith"]`). A former or alias
+    /// name is not a part: it is a name of its own (`ParsedName::family_aliases`).
     pub parts: Vec<String>,
     pub phonetic: PhoneticKey,
 }
@@ -102,8 +102,181 @@ pub struct ParsedName {
     pub given_aliases: Vec<GivenName>,
     pub middle_names: Vec<String>,
     pub family: Option<FamilyName>,
+    /// Other family names: former (née), deed-poll and alias names.
+    pub family_aliases: Vec<FamilyName>,
     /// Sex implied by a placeholder ("Baby boy"), used only when the record has none.
     pub implied_sex: Option<crate::record::Sex>,
+}
+
+impl ParsedName {
+    /// Adds another name of the person (an alias the agency holds). Its given name joins
+    /// the given-name aliases, its middle names the middle names, its family name the
+    /// family-name aliases; a part the main name lacks is taken as the main part.
+    pub fn add_alias(&mut self, given: Option<&str>, middle: Option<&str>, family: Option<&str>) {
+        let alias = parse_name(given, middle, family);
+        for given in alias.given.into_iter().chain(alias.given_aliases) {
+            if self.given.is_none() {
+                self.given = Some(given);
+            } else if self.given.as_ref() != Some(&given) && !self.given_aliases.contains(&given) {
+                self.given_aliases.push(given);
+            }
+        }
+        for middle in alias.middle_names {
+            if !self.middle_names.contains(&middle) {
+                self.middle_names.push(middle);
+            }
+        }
+        for family in alias.family.into_iter().chain(alias.family_aliases) {
+            self.add_family_alias(family);
+        }
+    }
+
+    fn add_family_alias(&mut self, family: FamilyName) {
+        if self.family.is_none() {
+            self.family = Some(family);
+        } else if self.family.as_ref().map(|f| &f.full) != Some(&family.full)
+            && !self.family_aliases.iter().any(|f| f.full == family.full)
+        {
+            self.family_aliases.push(family);
+        }
+    }
+}
+
+/// Words that introduce another name of the person inside a family-name field: "CARTER
+/// (née HOLLIS)", "CORBETT (aka PRYCE, Lee Anthony)", "CARTER, alias HOLLIS", "Smith
+/// formerly Jones". Compared after folding and without spaces ("a.k.a." is "aka").
+const ALIAS_MARKERS: &[&[&str]] = &[
+    &["also", "known", "as"],
+    &["formerly", "known", "as"],
+    &["known", "as"],
+    &["aka"],
+    &["fka"],
+    &["alias"],
+    &["nee"],
+    &["formerly"],
+    &["previously"],
+    &["born"],
+    &["maiden", "name"],
+    &["maiden"],
+];
+
+fn marker_word(token: &str) -> String {
+    fold(token, false).replace(' ', "")
+}
+
+/// Length in tokens of the alias marker starting at `words[i]`, if one does.
+fn marker_at(words: &[String], i: usize) -> Option<usize> {
+    ALIAS_MARKERS
+        .iter()
+        .find(|marker| {
+            words.len() >= i + marker.len() && marker.iter().zip(&words[i..]).all(|(m, w)| m == w)
+        })
+        .map(|marker| marker.len())
+}
+
+/// Splits a raw family-name field into the main family name and the alias texts it
+/// holds, in brackets or after a marker word. A marker that starts the field is read as
+/// a name ("Born" is a surname). Bracketed text without a marker is an alias too
+/// ("SMITH (JONES)").
+pub fn split_family_aliases(raw: &str) -> (String, Vec<String>) {
+    let mut main = String::new();
+    let mut bracketed: Vec<String> = Vec::new();
+    let mut depth = 0usize;
+    let mut current = String::new();
+    for ch in raw.chars() {
+        match ch {
+            '(' | '[' => {
+                if depth == 0 {
+                    current.clear();
+                } else {
+                    current.push(' ');
+                }
+                depth += 1;
+            }
+            ')' | ']' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    bracketed.push(std::mem::take(&mut current));
+                } else {
+                    current.push(' ');
+                }
+            }
+            _ if depth > 0 => current.push(ch),
+            _ => main.push(ch),
+        }
+    }
+    if depth > 0 {
+        // An unclosed bracket: what follows it is still another name.
+        bracketed.push(current);
+    }
+    let mut aliases = Vec::new();
+    for text in bracketed {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let folded: Vec<String> = words.iter().map(|w| marker_word(w)).collect();
+        let skip = marker_at(&folded, 0).unwrap_or(0);
+        let alias = words[skip..].join(" ");
+        if !alias.trim_matches([',', ' ', ';']).is_empty() {
+            aliases.push(alias);
+        }
+    }
+    // Inline markers: everything from a marker to the next one is one alias.
+    let words: Vec<&str> = main.split_whitespace().collect();
+    let folded: Vec<String> = words.iter().map(|w| marker_word(w)).collect();
+    let mut kept: Vec<&str> = Vec::new();
+    let mut alias: Option<Vec<&str>> = None;
+    let mut i = 0;
+    while i < words.len() {
+        if let Some(length) = marker_at(&folded, i).filter(|_| i > 0) {
+            if let Some(done) = alias.take() {
+                aliases.push(done.join(" "));
+            }
+            alias = Some(Vec::new());
+            i += length;
+            continue;
+        }
+        match &mut alias {
+            Some(words_of_alias) => words_of_alias.push(words[i]),
+            None => kept.push(words[i]),
+        }
+        i += 1;
+    }
+    if let Some(done) = alias {
+        aliases.push(done.join(" "));
+    }
+    let aliases = aliases
+        .into_iter()
+        .map(|a| a.trim_matches([',', ' ', ';']).to_owned())
+        .filter(|a| !a.is_empty())
+        .collect();
+    let main = kept.join(" ").trim_matches([',', ' ', ';']).to_owned();
+    (main, aliases)
+}
+
+/// Reads one alias written as text: `FAMILY, Given Middle` when it has a comma,
+/// otherwise a family name alone. Leading marker words ("aka", "née") are skipped.
+/// Returns (family, given, middle), raw (unfolded).
+pub fn parse_alias_text(text: &str) -> Option<(Option<String>, Option<String>, Option<String>)> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let folded: Vec<String> = words.iter().map(|w| marker_word(w)).collect();
+    let skip = marker_at(&folded, 0).unwrap_or(0);
+    let text = words[skip..].join(" ");
+    let text = text.trim_matches([',', ' ', ';']);
+    if text.is_empty() {
+        return None;
+    }
+    let non_empty = |s: &str| {
+        let s = s.trim();
+        (!s.is_empty()).then(|| s.to_owned())
+    };
+    match text.split_once(',') {
+        Some((family, rest)) => {
+            let mut words = rest.split_whitespace();
+            let given = words.next().map(str::to_owned);
+            let middle = non_empty(&words.collect::<Vec<_>>().join(" "));
+            Some((non_empty(family), given, middle))
+        }
+        None => Some((Some(text.to_owned()), None, None)),
+    }
 }
 
 const TITLES: &[&str] = &[
@@ -270,11 +443,23 @@ pub fn parse_name(given: Option<&str>, middle: Option<&str>, family: Option<&str
         );
     }
 
-    let family_text = family.map(|f| fold(f, true)).filter(|f| !f.is_empty());
+    let (family, family_aliases) = match family {
+        Some(raw) => {
+            let (main, aliases) = split_family_aliases(raw);
+            (Some(main), aliases)
+        }
+        None => (None, Vec::new()),
+    };
+    let family_text = family.map(|f| fold(&f, true)).filter(|f| !f.is_empty());
     let family_text =
         family_text.or_else(|| (!leftover_family.is_empty()).then(|| leftover_family.join(" ")));
     if let Some(text) = family_text {
         parsed.family = parse_family(&text, &mut parsed.implied_sex);
+    }
+    for alias in family_aliases {
+        if let Some((family, given, middle)) = parse_alias_text(&alias) {
+            parsed.add_alias(given.as_deref(), middle.as_deref(), family.as_deref());
+        }
     }
     parsed
 }
@@ -282,16 +467,10 @@ pub fn parse_name(given: Option<&str>, middle: Option<&str>, family: Option<&str
 fn parse_family(folded: &str, implied_sex: &mut Option<crate::record::Sex>) -> Option<FamilyName> {
     use crate::record::Sex;
     let mut main: Vec<String> = Vec::new();
-    let mut former: Vec<String> = Vec::new();
-    let mut in_former = false;
     let mut leading = true;
     for token in folded.split(' ').filter(|t| !t.is_empty()) {
         let plain = token.trim_matches('-');
         if plain.is_empty() || TITLES.contains(&plain) {
-            continue;
-        }
-        if matches!(plain, "nee" | "formerly" | "born" | "previously" | "maiden") {
-            in_former = true;
             continue;
         }
         if leading && is_placeholder_word(plain) {
@@ -303,14 +482,7 @@ fn parse_family(folded: &str, implied_sex: &mut Option<crate::record::Sex>) -> O
             continue;
         }
         leading = false;
-        if in_former {
-            former.push(plain.to_owned());
-        } else {
-            main.push(plain.to_owned());
-        }
-    }
-    if main.is_empty() {
-        main = std::mem::take(&mut former);
+        main.push(plain.to_owned());
     }
     if main.is_empty() || matches!(main.join(" ").as_str(), "not known" | "unknown") {
         return None;
@@ -318,7 +490,6 @@ fn parse_family(folded: &str, implied_sex: &mut Option<crate::record::Sex>) -> O
     let full: String = main.iter().flat_map(|t| t.split('-')).collect();
     let mut parts: Vec<String> = main
         .iter()
-        .chain(former.iter())
         .flat_map(|t| t.split('-'))
         .filter(|p| !p.is_empty())
         .map(str::to_owned)
@@ -345,6 +516,7 @@ mod tests {
         middle: &'a [&'a str],
         family: Option<&'a str>,
         parts: &'a [&'a str],
+        family_aliases: &'a [&'a str],
         sex: Option<Sex>,
     }
 
@@ -355,6 +527,7 @@ mod tests {
         middle: &[],
         family: None,
         parts: &[],
+        family_aliases: &[],
         sex: None,
     };
 
@@ -385,6 +558,11 @@ mod tests {
             .map(|f| f.parts.iter().map(String::as_str).collect())
             .unwrap_or_default();
         assert_eq!(parts, expect.parts, "parts of {what}");
+        let family_aliases: Vec<&str> = p.family_aliases.iter().map(|f| f.full.as_str()).collect();
+        assert_eq!(
+            family_aliases, expect.family_aliases,
+            "family aliases of {what}"
+        );
         assert_eq!(p.implied_sex, expect.sex, "sex of {what}");
     }
 
@@ -557,10 +735,104 @@ mod tests {
             Some("CARTER (née HOLLIS)"),
             Expect {
                 family: Some("carter"),
-                parts: &["carter", "hollis"],
+                parts: &["carter"],
+                family_aliases: &["hollis"],
                 ..NONE
             },
         );
+    }
+
+    #[test]
+    fn aliases_in_the_family_name_field() {
+        // A deed-poll name written as "FAMILY, Given Middle" inside brackets.
+        check(
+            Some("Lee"),
+            None,
+            Some("CORBETT (AKA PRYCE, Lee Anthony)"),
+            Expect {
+                given: Some("lee"),
+                middle: &["anthony"],
+                family: Some("corbett"),
+                parts: &["corbett"],
+                family_aliases: &["pryce"],
+                ..NONE
+            },
+        );
+        // Inline, after a comma; a second given name in the alias becomes an alias.
+        check(
+            Some("Kerry"),
+            None,
+            Some("CARTER, alias HOLLIS, Kez"),
+            Expect {
+                given: Some("kerry"),
+                aliases: &["kez"],
+                family: Some("carter"),
+                parts: &["carter"],
+                family_aliases: &["hollis"],
+                ..NONE
+            },
+        );
+        check(
+            None,
+            None,
+            Some("Smith formerly Jones a.k.a. Brown-Taylor"),
+            Expect {
+                family: Some("smith"),
+                parts: &["smith"],
+                family_aliases: &["jones", "browntaylor"],
+                ..NONE
+            },
+        );
+        check(
+            None,
+            None,
+            Some("Whitfield (Gray)"),
+            Expect {
+                family: Some("whitfield"),
+                parts: &["whitfield"],
+                family_aliases: &["gray"],
+                ..NONE
+            },
+        );
+        // A marker word that starts the field is the surname itself.
+        check(
+            None,
+            None,
+            Some("Born"),
+            Expect {
+                family: Some("born"),
+                parts: &["born"],
+                ..NONE
+            },
+        );
+        // The same name twice is not an alias.
+        check(
+            None,
+            None,
+            Some("Carter (née Carter)"),
+            Expect {
+                family: Some("carter"),
+                parts: &["carter"],
+                ..NONE
+            },
+        );
+    }
+
+    #[test]
+    fn alias_text() {
+        assert_eq!(
+            parse_alias_text("PRYCE, Lee Anthony"),
+            Some((
+                Some("PRYCE".to_owned()),
+                Some("Lee".to_owned()),
+                Some("Anthony".to_owned())
+            ))
+        );
+        assert_eq!(
+            parse_alias_text("née HOLLIS"),
+            Some((Some("HOLLIS".to_owned()), None, None))
+        );
+        assert_eq!(parse_alias_text(" , "), None);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::address::{Address, parse_address_line};
 use crate::date::{DateOfBirth, parse_date_of_birth};
-use crate::name::{FamilyName, GivenName, parse_name};
+use crate::name::{FamilyName, GivenName, parse_alias_text, parse_name};
 use crate::nhs::parse_nhs_number;
 use crate::postcode::{Postcode, parse_postcode};
 use crate::text::{digits_only, fold};
@@ -32,6 +32,46 @@ pub struct IdentityRecord {
     pub postcode: Option<String>,
     pub phone: Option<String>,
     pub source: Option<String>,
+    /// Other names this agency holds for the person: a maiden name, a name before a deed
+    /// poll, an alias. Compared as well as the main name (the best agreement counts). A
+    /// family-name field written with an alias in it ("CORBETT (aka PRYCE, Lee)",
+    /// "CARTER, alias HOLLIS", "CARTER (née HOLLIS)") gives aliases too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<NameAlias>,
+    /// True when the agency named this person only in passing, in free text (minutes, a
+    /// contact log, "a bloke called Darren"), not as a person it registered or took
+    /// details from. A mention is attached to its likely people for a person to confirm
+    /// and is never merged automatically, however well it scores: a name overheard is not
+    /// an identity.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mention: bool,
+}
+
+/// Another name of the person, in parts. Any part may be missing ("HOLLIS": a former
+/// family name alone).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct NameAlias {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub middle_names: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family_name: Option<String>,
+}
+
+impl NameAlias {
+    /// Reads an alias written as text, the two ways agencies write a name:
+    /// `FAMILY, Given Middle` (with a comma) or a family name alone (`HOLLIS`). Text
+    /// without a comma is a family name, however many words it has, because an alias
+    /// recorded against a person is most often a former surname. Empty text gives `None`.
+    pub fn from_text(text: &str) -> Option<NameAlias> {
+        let (family, given, middle) = parse_alias_text(text)?;
+        Some(NameAlias {
+            given_name: given,
+            middle_names: middle,
+            family_name: family,
+        })
+    }
 }
 
 /// Recorded sex. Anything else ("unknown", "not stated", "X") counts as missing: it is
@@ -60,6 +100,10 @@ pub struct StandardisedRecord {
     pub given_aliases: Vec<GivenName>,
     pub middle_names: Vec<String>,
     pub family: Option<FamilyName>,
+    /// The person's other family names (former, deed-poll, alias), each compared like the
+    /// family name itself.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub family_aliases: Vec<FamilyName>,
     pub date_of_birth: Option<DateOfBirth>,
     pub sex: Option<Sex>,
     pub nhs_number: Option<String>,
@@ -68,6 +112,37 @@ pub struct StandardisedRecord {
     pub town: Option<String>,
     pub postcode: Option<Postcode>,
     pub phone: Option<String>,
+    /// See [`IdentityRecord::mention`].
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mention: bool,
+}
+
+impl StandardisedRecord {
+    /// The family name and every alias family name, main name first.
+    pub fn family_names(&self) -> impl Iterator<Item = &FamilyName> {
+        self.family.iter().chain(&self.family_aliases)
+    }
+
+    /// True when the record says too little about *who* the person is to be merged
+    /// without a person's decision: no date of birth, no NHS number, no other identifier
+    /// and no phone, and not both a given name (more than an initial) and a family name.
+    /// "Pip, male, at 41 Marlowe Road" names where a child was, not which child: a
+    /// visitor, a lodger or a relative with that first name at that address would score
+    /// the same. Its likely people go to review.
+    pub fn too_thin_to_merge(&self) -> bool {
+        let full_name = self.given.as_ref().is_some_and(|g| !g.is_initial) && self.family.is_some();
+        self.date_of_birth.is_none()
+            && self.nhs_number.is_none()
+            && self.other_id.is_none()
+            && self.phone.is_none()
+            && !full_name
+    }
+
+    /// Whether clustering may put this record into a person on the scores alone: not a
+    /// passing mention, not too thin (see [`Self::too_thin_to_merge`]).
+    pub fn may_merge_automatically(&self) -> bool {
+        !self.mention && !self.too_thin_to_merge()
+    }
 }
 
 fn non_empty(value: &Option<String>) -> Option<&str> {
@@ -92,11 +167,18 @@ pub fn normalise_phone(input: &str) -> Option<String> {
 
 /// Standardises one record. Pure: the same input always gives the same output.
 pub fn standardise(record: &IdentityRecord) -> StandardisedRecord {
-    let name = parse_name(
+    let mut name = parse_name(
         non_empty(&record.given_name),
         non_empty(&record.middle_names),
         non_empty(&record.family_name),
     );
+    for alias in &record.aliases {
+        name.add_alias(
+            non_empty(&alias.given_name),
+            non_empty(&alias.middle_names),
+            non_empty(&alias.family_name),
+        );
+    }
     let sex = non_empty(&record.sex)
         .and_then(parse_sex)
         .or(name.implied_sex);
@@ -107,6 +189,7 @@ pub fn standardise(record: &IdentityRecord) -> StandardisedRecord {
         given_aliases: name.given_aliases,
         middle_names: name.middle_names,
         family: name.family,
+        family_aliases: name.family_aliases,
         date_of_birth: non_empty(&record.date_of_birth).and_then(parse_date_of_birth),
         sex,
         nhs_number: non_empty(&record.nhs_number).and_then(parse_nhs_number),
@@ -124,6 +207,7 @@ pub fn standardise(record: &IdentityRecord) -> StandardisedRecord {
             .filter(|t| !t.is_empty()),
         postcode: non_empty(&record.postcode).and_then(parse_postcode),
         phone: non_empty(&record.phone).and_then(normalise_phone),
+        mention: record.mention,
     }
 }
 

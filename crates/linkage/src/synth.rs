@@ -759,6 +759,8 @@ fn write_record(rng: &mut Rng, person: &Person, record_id: String) -> IdentityRe
         postcode: rng.chance(0.9).then_some(postcode),
         phone: person.phone.clone().filter(|_| rng.chance(0.3)),
         source: Some(source.to_owned()),
+        aliases: Vec::new(),
+        mention: false,
     }
 }
 

@@ -238,30 +238,43 @@ fn check(name: &str, min_f1_default: f64, min_f1_benchmark: f64) {
     );
 }
 
-// Floors are the pairwise F1 reached when this was written (README, "Measured figures"),
-// rounded down. Targets set for the project: >= 0.99 for FEBRL1 and 2, >= 0.999 for
-// FEBRL3 and 4. With the safeguarding vetoes on (the default) FEBRL3 is below 0.99 and
-// FEBRL4 below 0.999: FEBRL makes duplicates by replacing a first name, surname or date of
-// birth with another real one, which is exactly how a sibling, a parent or a lodger looks,
-// and the vetoes refuse those merges (README explains). With the vetoes off FEBRL4
-// reaches its target and FEBRL3 does not.
+// Floors are the pairwise F1 reached when this was last measured (docs/LINKAGE.md,
+// "Measured figures"), rounded down. Targets set for the project: >= 0.99 for FEBRL1 and
+// 2, >= 0.999 for FEBRL3 and 4. With the safeguarding vetoes on (the default) FEBRL3 is
+// below 0.99 and FEBRL4 below 0.999: FEBRL makes duplicates by replacing a first name,
+// surname or date of birth with another real one, which is exactly how a sibling, a
+// parent or a lodger looks, and the vetoes refuse those merges (docs/LINKAGE.md explains).
+// With the vetoes off all four reach their targets.
+//
+// With the vetoes on, three floors went down with the Case P work (25 November 2026),
+// all by safeguarding rules that refuse merges FEBRL counts as duplicates:
+// * two agency numbers that are neighbours in a sequence (last digits less than 10
+//   apart) no longer count as "one character wrong", because twins and siblings
+//   registered together hold such numbers; FEBRL's soc_sec_id typos in the last digit
+//   look the same (FEBRL2: 4 pairs);
+// * the same family name and date of birth with a wholly different given name is twins
+//   wherever the records are, not only at one address; FEBRL makes duplicates by
+//   replacing the first name (FEBRL2: 4 pairs, FEBRL3: 28, FEBRL4: 5).
+// FEBRL2 0.9938 -> 0.9917, FEBRL3 0.9836 -> 0.9817, FEBRL4 0.9975 -> 0.9973. Every other
+// figure went up (FEBRL3 and FEBRL4 with the vetoes off now reach 0.999): see
+// docs/PERFORMANCE.md.
 
 #[test]
 fn febrl1_dedupe() {
-    check("FEBRL1", 0.9969, 0.9989);
+    check("FEBRL1", 0.9979, 0.9989);
 }
 
 #[test]
 fn febrl2_dedupe() {
-    check("FEBRL2", 0.9937, 0.999);
+    check("FEBRL2", 0.9916, 0.999);
 }
 
 #[test]
 fn febrl3_dedupe() {
-    check("FEBRL3", 0.9835, 0.9979);
+    check("FEBRL3", 0.9816, 0.999);
 }
 
 #[test]
 fn febrl4_link() {
-    check("FEBRL4", 0.9974, 0.999);
+    check("FEBRL4", 0.9972, 0.999);
 }

@@ -267,3 +267,130 @@ fn errors_name_the_file_and_line() {
     );
     assert!(text(&run.stderr).contains("unknown field \"nonsense\""));
 }
+
+#[test]
+fn train_writes_a_model_from_a_synthetic_population_or_a_file() {
+    let directory = tempfile::tempdir().unwrap();
+    let dir = directory.path();
+    let run = vigil(
+        &[
+            "link",
+            "train",
+            "--synthetic",
+            "3000",
+            "--seed",
+            "5",
+            "--out",
+            "synthetic.json",
+        ],
+        dir,
+    );
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let model: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("synthetic.json")).unwrap())
+            .unwrap();
+    assert_eq!(model["version"], 2);
+    assert_eq!(model["training"]["records"], 3000);
+    assert_eq!(
+        model["training"]["synthetic_population"]["generator"],
+        "vigil synth people 3000 --seed 5"
+    );
+
+    // The same population written by `vigil synth people` and read back trains the same
+    // model (the file route records no synthetic population).
+    let synth = vigil(
+        &["synth", "people", "3000", "--seed", "5", "--out", "pop"],
+        dir,
+    );
+    assert!(synth.status.success(), "{}", text(&synth.stderr));
+    let run = vigil(
+        &["link", "train", "pop/people.csv", "--out", "file.json"],
+        dir,
+    );
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let mut from_file: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("file.json")).unwrap()).unwrap();
+    let mut from_synthetic = model;
+    from_synthetic["training"]
+        .as_object_mut()
+        .unwrap()
+        .remove("synthetic_population");
+    from_file["training"]
+        .as_object_mut()
+        .unwrap()
+        .remove("synthetic_population");
+    assert_eq!(from_file, from_synthetic);
+
+    // A model from `train` serves `explain`.
+    let explain = vigil(
+        &[
+            "link",
+            "explain",
+            "pop/people.csv",
+            "R0000001",
+            "R0000002",
+            "--model",
+            "file.json",
+            "--json",
+        ],
+        dir,
+    );
+    let explanation = last_json_line(&explain);
+    assert_eq!(explanation["left_record_id"], "R0000001");
+
+    let missing = vigil(&["link", "train", "--out", "x.json"], dir);
+    assert!(!missing.status.success());
+}
+
+#[test]
+fn aliases_and_mentions_are_read_from_their_columns() {
+    let directory = tempfile::tempdir().unwrap();
+    let dir = directory.path();
+    std::fs::write(
+        dir.join("records.csv"),
+        "record_id,given_name,family_name,date_of_birth,address_line,postcode,aliases,mention\n\
+         A,Tobias,ALDERWICK,14/06/1984,9 Quarry Lane,QS9 4QE,,\n\
+         B,Tobias,FENWORTH,14/06/1984,30 Harbour Walk,QS2 7LB,\"ALDERWICK, Tobias\",\n\
+         C,Tobias,FENWORTH,14/06/1984,5 Mill Close,QN7 2QP,,\n\
+         D,Tobias,Fenworth,,5 Mill Close,QN7 2QP,,yes\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("model.json"),
+        vigil_linkage::LinkageModel::default_model().to_json(),
+    )
+    .unwrap();
+    // A and B agree on the family name only through B's alias.
+    let explain = vigil(
+        &[
+            "link",
+            "explain",
+            "records.csv",
+            "A",
+            "B",
+            "--model",
+            "model.json",
+            "--json",
+        ],
+        dir,
+    );
+    let explanation = last_json_line(&explain);
+    let family = explanation["contributions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["field"] == "family_name")
+        .unwrap()
+        .clone();
+    assert_eq!(family["level"], 0, "{family}");
+
+    let bad = "record_id,given_name,mention\nA,Tobias,perhaps\n";
+    std::fs::write(dir.join("bad.csv"), bad).unwrap();
+    let run = vigil(&["link", "dedupe", "bad.csv"], dir);
+    assert!(!run.status.success());
+    assert!(
+        text(&run.stderr).contains("bad.csv: line 2: mention is yes or no"),
+        "{}",
+        text(&run.stderr)
+    );
+}

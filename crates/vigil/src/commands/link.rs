@@ -22,7 +22,7 @@ use serde_json::json;
 use vigil_linkage::evaluate::{b_cubed_metrics, clusters_from_pairs, pairwise_metrics};
 use vigil_linkage::synth::{Relationship, SynthOptions};
 use vigil_linkage::{
-    HumanDecisions, IdentityRecord, LinkageModel, ReviewReason, StandardisedRecord,
+    HumanDecisions, IdentityRecord, LinkageModel, NameAlias, ReviewReason, StandardisedRecord,
     TrainingOptions, explain_pair, link_standardised_scored, standardise_all,
 };
 
@@ -41,7 +41,13 @@ const FIELDS: &[&str] = &[
     "postcode",
     "phone",
     "source",
+    "aliases",
+    "mention",
 ];
+
+/// The columns `vigil synth people` writes: the synthetic population has no aliases and
+/// no mentions.
+const SYNTH_FIELDS: usize = 13;
 
 #[derive(Subcommand)]
 pub enum LinkCommand {
@@ -71,6 +77,33 @@ pub enum LinkCommand {
         right: PathBuf,
         #[command(flatten)]
         options: RunOptions,
+    },
+    /// Train a model without labels (EM) and write it as JSON.
+    ///
+    /// On FILE (columns as for `dedupe`), or, with --synthetic N, on the fictional
+    /// population `vigil synth people N --seed S` writes, generated in memory. Vigil's
+    /// shipped default model is made this way: `vigil link train --synthetic 100000 --seed
+    /// 2026 --out crates/linkage/data/default-model.json` (see docs/LINKAGE.md). A model
+    /// trained on real records holds their name frequencies: personal data.
+    Train {
+        /// The CSV file to train on.
+        #[arg(required_unless_present = "synthetic", conflicts_with = "synthetic")]
+        file: Option<PathBuf>,
+        /// Train on a synthetic population of N records instead of a file.
+        #[arg(long, value_name = "N")]
+        synthetic: Option<usize>,
+        /// Seed of the synthetic population.
+        #[arg(long, default_value_t = 2026, requires = "synthetic")]
+        seed: u64,
+        /// Where to write the model.
+        #[arg(long, value_name = "MODEL.json")]
+        out: PathBuf,
+        /// Map a header to a field (repeatable), as for `dedupe`.
+        #[arg(long = "column", value_name = "HEADER=FIELD")]
+        columns: Vec<String>,
+        /// Train with the household rule off (benchmark data only; see `dedupe`).
+        #[arg(long)]
+        no_household_veto: bool,
     },
     /// Explain one pair: every field's match weight, the total and the decision.
     ///
@@ -179,6 +212,51 @@ pub fn run_link(command: LinkCommand) -> anyhow::Result<ExitCode> {
             let base = left.with_file_name(format!("{}-{}.csv", stem(&left), stem(&right)));
             run_batch(records, &base, &options, true, started)
         }
+        LinkCommand::Train {
+            file,
+            synthetic,
+            seed,
+            out,
+            columns,
+            no_household_veto,
+        } => {
+            let started = Instant::now();
+            let progress;
+            let mut model = match (synthetic, file) {
+                (Some(records), _) => {
+                    progress = spinner("generating the population and training (EM, no labels)");
+                    vigil_linkage::default_model::train_on_synthetic(records, seed)
+                        .context("training the model")?
+                }
+                (None, Some(file)) => {
+                    let mapping = ColumnMapping::parse(&columns)?;
+                    let records = read_records(&file, &mapping, None)?;
+                    let standardised: Vec<StandardisedRecord> =
+                        records.into_iter().map(|r| r.standardised).collect();
+                    progress = spinner("training the model (EM, no labels)");
+                    train(&standardised, false, no_household_veto)?
+                }
+                (None, None) => bail!("give a FILE or --synthetic N"),
+            };
+            progress.finish_and_clear();
+            if no_household_veto {
+                model.policy.household_veto = false;
+            }
+            let mut text = model.to_json();
+            text.push('\n');
+            std::fs::write(&out, text).with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "{}: model version {} trained on {} records ({} candidate pairs, {} EM iterations, converged {}) in {:.1} s",
+                out.display(),
+                model.version,
+                model.training.records,
+                model.training.candidate_pairs,
+                model.training.em_iterations,
+                model.training.converged,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         LinkCommand::Explain {
             file,
             left_id,
@@ -232,7 +310,7 @@ pub fn run_synth(command: SynthCommand) -> anyhow::Result<ExitCode> {
     let truth_path = out.join("truth.csv");
     let bar = counter(population.records.len() as u64, "writing people.csv");
     let mut writer = create(&people_path)?;
-    writeln!(writer, "{}", FIELDS.join(","))?;
+    writeln!(writer, "{}", FIELDS[..SYNTH_FIELDS].join(","))?;
     for record in &population.records {
         let values = [
             Some(&record.record_id),
@@ -501,7 +579,7 @@ fn read_records(
                 header.len()
             );
         }
-        let mut values: [Option<String>; 13] = Default::default();
+        let mut values: [Option<String>; 15] = Default::default();
         for (value, column) in fields.into_iter().zip(&columns) {
             let Some(field) = *column else { continue };
             let value = value.trim();
@@ -530,6 +608,8 @@ fn read_records(
             postcode,
             phone,
             file_source,
+            aliases,
+            mention,
         ] = values;
         let Some(record_id) = record_id else {
             bail!("{}: line {line}: the record_id is empty", path.display());
@@ -554,6 +634,19 @@ fn read_records(
             postcode,
             phone,
             source: source.map(str::to_owned).or(file_source),
+            aliases: aliases
+                .iter()
+                .flat_map(|text| text.split(';'))
+                .filter_map(NameAlias::from_text)
+                .collect(),
+            mention: match mention.as_deref().map(str::to_lowercase).as_deref() {
+                None | Some("no" | "n" | "false" | "0") => false,
+                Some("yes" | "y" | "true" | "1" | "mention") => true,
+                Some(other) => bail!(
+                    "{}: line {line}: mention is yes or no (or empty); found {other:?}",
+                    path.display()
+                ),
+            },
         });
         if chunk.len() == CHUNK {
             flush(&mut chunk, &mut records);
@@ -720,6 +813,8 @@ fn run_batch(
                 Some(ReviewReason::Uncertain) => "review_uncertain".to_owned(),
                 Some(ReviewReason::ClusterDisagrees) => "review_cluster_disagrees".to_owned(),
                 Some(ReviewReason::Ambiguous) => "review_ambiguous".to_owned(),
+                Some(ReviewReason::Mention) => "review_mention".to_owned(),
+                Some(ReviewReason::TooLittleToMerge) => "review_too_little_to_merge".to_owned(),
                 Some(ReviewReason::Vetoed(veto)) => {
                     format!(
                         "review_{}",
