@@ -582,6 +582,40 @@ fn swapped_names(a: &StandardisedRecord, b: &StandardisedRecord) -> Option<(u8, 
     }
 }
 
+/// Whether two records' names could be one person's: given names equal, nicknames of one
+/// another or alike in sound (any of either record's given names), and family names
+/// equal, sharing a part, alike in sound or very close in spelling (any of either's
+/// family names). This is what a name search of an index returns: it says nothing of
+/// dates of birth or addresses, so it is a lead for a person to check, never a link.
+pub fn names_compatible(a: &StandardisedRecord, b: &StandardisedRecord) -> bool {
+    use level::*;
+    let givens = |r: &StandardisedRecord| -> Vec<GivenName> {
+        r.given
+            .iter()
+            .chain(r.given_aliases.iter())
+            .cloned()
+            .collect()
+    };
+    let families = |r: &StandardisedRecord| -> Vec<FamilyName> {
+        r.family
+            .iter()
+            .chain(r.family_aliases.iter())
+            .cloned()
+            .collect()
+    };
+    let given = givens(a).iter().any(|x| {
+        givens(b)
+            .iter()
+            .any(|y| !x.is_initial && !y.is_initial && compare_given(x, y) <= GIVEN_PHONETIC)
+    });
+    let family = families(a).iter().any(|x| {
+        families(b)
+            .iter()
+            .any(|y| compare_family(x, y) <= FAMILY_JW_HIGH)
+    });
+    given && family
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -925,5 +959,22 @@ mod tests {
             assert_eq!(within_one_edit(a, b), expected, "{a} {b}");
             assert_eq!(within_one_edit(b, a), expected, "{b} {a}");
         }
+    }
+
+    #[test]
+    fn names_compatible_is_a_name_search_not_a_match() {
+        let record = |given: &str, family: &str| {
+            crate::record::standardise(&crate::record::IdentityRecord {
+                record_id: given.into(),
+                given_name: Some(given.into()),
+                family_name: Some(family.into()),
+                ..Default::default()
+            })
+        };
+        let nickname = record("Bill", "ASHWORTH");
+        assert!(names_compatible(&nickname, &record("William", "Ashworth")));
+        assert!(names_compatible(&record("William", "ASHWORTH"), &nickname));
+        assert!(!names_compatible(&nickname, &record("Peter", "ASHWORTH")));
+        assert!(!names_compatible(&nickname, &record("William", "QUILLER")));
     }
 }

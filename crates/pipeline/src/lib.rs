@@ -26,7 +26,10 @@ fn case_event(stored: StoredEvent) -> CaseEvent {
 }
 
 /// Every stored event in log order, with the last sequence number read.
-pub async fn read_log<S: EventStore>(store: &S, after: i64) -> Result<(Vec<(i64, CaseEvent)>, i64), StoreError> {
+pub async fn read_log<S: EventStore>(
+    store: &S,
+    after: i64,
+) -> Result<(Vec<(i64, CaseEvent)>, i64), StoreError> {
     let mut events = Vec::new();
     let mut last = after;
     loop {
@@ -62,7 +65,10 @@ fn response(stored: StoredAlertAction) -> AlertResponse {
 }
 
 /// Every recorded response to an alert in log order, with the last sequence read.
-pub async fn read_responses<S: EventStore>(store: &S, after: i64) -> Result<(Vec<AlertResponse>, i64), StoreError> {
+pub async fn read_responses<S: EventStore>(
+    store: &S,
+    after: i64,
+) -> Result<(Vec<AlertResponse>, i64), StoreError> {
     let mut responses = Vec::new();
     let mut last = after;
     loop {

@@ -189,10 +189,8 @@ impl Alert {
         if !matches!(self.status, AlertStatus::Open) || now <= self.deadline {
             return self.owner;
         }
-        let duty = crate::calendar::plus_hours(
-            self.deadline,
-            deadlines.escalate_to_duty_team_after_hours,
-        );
+        let duty =
+            crate::calendar::plus_hours(self.deadline, deadlines.escalate_to_duty_team_after_hours);
         if now > duty {
             OwnerRole::EmergencyDutyTeam
         } else {

@@ -19,8 +19,7 @@ pub fn uk_instant(date: Date, hour: i8, minute: i8) -> Timestamp {
 }
 
 pub fn is_working_day(date: Date, bank_holidays: &[Date]) -> bool {
-    !matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday)
-        && !bank_holidays.contains(&date)
+    !matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday) && !bank_holidays.contains(&date)
 }
 
 /// The date `days` working days after `date` (not counting `date` itself).
@@ -43,8 +42,8 @@ pub fn days_between(from: Date, to: Date) -> i32 {
 
 /// Age in whole months on a date.
 pub fn age_in_months(born: Date, on: Date) -> i32 {
-    let mut months = (on.year() as i32 - born.year() as i32) * 12 + on.month() as i32
-        - born.month() as i32;
+    let mut months =
+        (on.year() as i32 - born.year() as i32) * 12 + on.month() as i32 - born.month() as i32;
     if on.day() < born.day() {
         months -= 1;
     }
@@ -52,7 +51,8 @@ pub fn age_in_months(born: Date, on: Date) -> i32 {
 }
 
 pub fn plus_hours(at: Timestamp, hours: i64) -> Timestamp {
-    at.checked_add(hours.hours()).expect("deadlines stay in range")
+    at.checked_add(hours.hours())
+        .expect("deadlines stay in range")
 }
 
 #[cfg(test)]

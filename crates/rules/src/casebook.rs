@@ -25,9 +25,9 @@ use crate::catalogue::{self, Evaluation};
 use crate::child::ChildRecord;
 use crate::config::RulesConfig;
 use crate::derivation::Derivation;
-use crate::identity::identity_record;
 use crate::places::{PlaceId, PlaceRegister};
 use crate::questions::QuestionLedger;
+use vigil_linkage::agency_record::identity_record;
 
 /// A person as linkage resolved them: the record id of their earliest record.
 pub type PersonId = String;
@@ -173,6 +173,20 @@ impl Casebook {
         &self.linkage
     }
 
+    /// Persons on whom any agency holds a warning marker.
+    pub fn marked_persons(&self) -> Vec<PersonId> {
+        let mut persons = BTreeSet::new();
+        for &(event, index) in self.record_location.values() {
+            let event = &self.events[event];
+            if !event.event.people[index].markers.is_empty()
+                && let Some(person) = self.person_in(event, index)
+            {
+                persons.insert(person);
+            }
+        }
+        persons.into_iter().collect()
+    }
+
     /// Every person id, in order.
     pub fn persons(&self) -> impl Iterator<Item = &PersonId> {
         self.members.keys()
@@ -284,13 +298,16 @@ impl Casebook {
 
         for (person_index, person) in event.event.people.iter().enumerate() {
             let record_id = event.record_id(person_index);
-            let record = identity_record(&record_id, &event.event.agency, person);
+            let record = identity_record(person, &event.event.agency, &record_id);
             self.record_location
                 .insert(record_id.clone(), (index, person_index));
             let content = content_key(&record);
             if let Some(first) = self.by_content.get(&content) {
                 self.canonical.insert(record_id.clone(), first.clone());
-                self.copies.entry(first.clone()).or_default().push(record_id);
+                self.copies
+                    .entry(first.clone())
+                    .or_default()
+                    .push(record_id);
                 continue;
             }
             self.by_content.insert(content, record_id.clone());
@@ -345,7 +362,7 @@ impl Casebook {
                 record: record_id,
                 person: decision.person_id.clone(),
                 outcome: outcome.to_string(),
-                candidates: decision.candidates.iter().take(5).cloned().collect(),
+                candidates: decision.candidates.iter().take(50).cloned().collect(),
                 changes: decision.changes.clone(),
             });
         }
@@ -585,9 +602,11 @@ pub(crate) fn event_locations(details: &EventDetails) -> Vec<&vigil_domain::addr
         EventDetails::HospitalDischarge(discharge) => discharge.discharge_address.iter().collect(),
         EventDetails::PoliceIncident(incident) => incident.location.iter().collect(),
         EventDetails::Arrest(arrest) => arrest.location.iter().collect(),
-        EventDetails::MissingPersonReport(report) => {
-            report.missing_from.iter().chain(report.found_at.iter()).collect()
-        }
+        EventDetails::MissingPersonReport(report) => report
+            .missing_from
+            .iter()
+            .chain(report.found_at.iter())
+            .collect(),
         EventDetails::PlacementStart(placement) => placement.address.iter().collect(),
         EventDetails::HouseholdChange(change) => vec![&change.address],
         EventDetails::Tenancy(tenancy) => vec![&tenancy.address],

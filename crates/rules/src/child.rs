@@ -113,11 +113,7 @@ impl InjuryEpisode<'_> {
     pub fn describe(&self) -> String {
         let mut sites: Vec<String> = Vec::new();
         for (_, injury) in &self.injuries {
-            let site = format!(
-                "{:?} {:?}",
-                injury.injury_type, injury.body_site
-            )
-            .to_lowercase();
+            let site = format!("{:?} {:?}", injury.injury_type, injury.body_site).to_lowercase();
             if !sites.contains(&site) {
                 sites.push(site);
             }
@@ -151,8 +147,10 @@ const CARER_WORDS: &[&str] = &[
 pub fn is_carer(person: &PersonInEvent) -> bool {
     matches!(person.role, Role::Parent | Role::Carer)
         || person.relationship.as_deref().is_some_and(|r| {
-            let r = r.to_lowercase();
-            CARER_WORDS.iter().any(|w| r.contains(w))
+            let r = r.to_lowercase().replace('\u{2019}', "'");
+            // "mother's friend" names the mother, but describes a friend.
+            let someone_elses = r.contains("'s ") || r.contains("friend");
+            !someone_elses && CARER_WORDS.iter().any(|w| r.contains(w))
         })
 }
 
@@ -193,8 +191,7 @@ impl<'a> ChildRecord<'a> {
         let mut entries = named;
         for carer in &carers {
             for (_, event, _) in casebook.records_of(carer) {
-                if casebook.is_current(event) && !entries.iter().any(|e| e.event.id == event.id)
-                {
+                if casebook.is_current(event) && !entries.iter().any(|e| e.event.id == event.id) {
                     entries.push(Entry {
                         event,
                         concern: Concern::Carer {
@@ -207,7 +204,12 @@ impl<'a> ChildRecord<'a> {
 
         let residences = residences(casebook, child, &entries);
         for residence in &residences {
-            for &index in casebook.place_events.get(&residence.place).into_iter().flatten() {
+            for &index in casebook
+                .place_events
+                .get(&residence.place)
+                .into_iter()
+                .flatten()
+            {
                 let event = &casebook.events[index];
                 let date = event.event.occurred_at.date();
                 if !casebook.is_current(event)
@@ -225,7 +227,13 @@ impl<'a> ChildRecord<'a> {
                 });
             }
         }
-        entries.sort_by_key(|e| (e.event.event.occurred_at.start(), e.event.recorded_at, e.event.id));
+        entries.sort_by_key(|e| {
+            (
+                e.event.event.occurred_at.start(),
+                e.event.recorded_at,
+                e.event.id,
+            )
+        });
 
         let plans = plans(&entries);
         let placements = placements(&entries);
@@ -249,17 +257,41 @@ impl<'a> ChildRecord<'a> {
         record
     }
 
+    /// The child and the brothers and sisters recorded with them (as siblings, or as the
+    /// subject of a record in which the child is a sibling).
+    pub fn family(&self) -> Vec<PersonId> {
+        let mut family = vec![self.child.clone()];
+        for entry in self.named_entries() {
+            let Concern::Named { role, .. } = entry.concern else {
+                continue;
+            };
+            for (i, person) in entry.event.event.people.iter().enumerate() {
+                let sibling = matches!(
+                    (role, person.role),
+                    (Role::SubjectChild, Role::Sibling)
+                        | (Role::Sibling, Role::SubjectChild | Role::Sibling)
+                );
+                if sibling
+                    && let Some(other) = self.casebook.person_in(entry.event, i)
+                    && !family.contains(&other)
+                {
+                    family.push(other);
+                }
+            }
+        }
+        family
+    }
+
     /// The child's age in whole months on a date, when the date of birth is known.
     pub fn age_months(&self, on: Date) -> Option<i32> {
-        self.born.map(|born| crate::calendar::age_in_months(born, on))
+        self.born
+            .map(|born| crate::calendar::age_in_months(born, on))
     }
 
     /// Whether a child protection plan was in force on a date.
     pub fn on_plan(&self, on: Date) -> bool {
         self.plans.iter().any(|p| {
-            p.plan == PlanType::ChildProtection
-                && p.start <= on
-                && p.end.is_none_or(|end| end > on)
+            p.plan == PlanType::ChildProtection && p.start <= on && p.end.is_none_or(|end| end > on)
         })
     }
 
@@ -302,12 +334,13 @@ impl<'a> ChildRecord<'a> {
 /// out of date, not evidence of a move back (the address-discrepancy rule says so).
 fn residences(casebook: &Casebook, child: &str, entries: &[Entry<'_>]) -> Vec<Residence> {
     let mut first_seen: Vec<(Date, PlaceId, String)> = Vec::new();
-    let mut note = |date: Date, place: &PlaceId, text: &str| {
-        match first_seen.iter_mut().find(|(_, p, _)| p == place) {
-            Some(seen) if seen.0 > date => seen.0 = date,
-            Some(_) => {}
-            None => first_seen.push((date, place.clone(), text.to_string())),
-        }
+    let mut note = |date: Date, place: &PlaceId, text: &str| match first_seen
+        .iter_mut()
+        .find(|(_, p, _)| p == place)
+    {
+        Some(seen) if seen.0 > date => seen.0 = date,
+        Some(_) => {}
+        None => first_seen.push((date, place.clone(), text.to_string())),
     };
     for entry in entries {
         let event = entry.event;
@@ -334,12 +367,16 @@ fn residences(casebook: &Casebook, child: &str, entries: &[Entry<'_>]) -> Vec<Re
             Concern::Carer { .. } => {
                 // A carer's tenancy or reported move takes the child along.
                 if let EventDetails::Tenancy(t) = &event.event.details
-                    && let Some(found) = casebook.event_places[index].iter().find(|p| p.person.is_none())
+                    && let Some(found) = casebook.event_places[index]
+                        .iter()
+                        .find(|p| p.person.is_none())
                 {
                     note(date, &found.place, &t.address.as_recorded);
                 }
                 if let EventDetails::HouseholdChange(change) = &event.event.details
-                    && let Some(found) = casebook.event_places[index].iter().find(|p| p.person.is_none())
+                    && let Some(found) = casebook.event_places[index]
+                        .iter()
+                        .find(|p| p.person.is_none())
                 {
                     note(date, &found.place, &change.address.as_recorded);
                 }
@@ -369,14 +406,17 @@ fn plans(entries: &[Entry<'_>]) -> Vec<PlanPeriod> {
             continue;
         };
         match &entry.event.event.details {
-            EventDetails::PlanStart(start) => {
-                if !plans.iter().any(|p| p.plan == start.plan && p.end.is_none()) {
-                    plans.push(PlanPeriod {
-                        plan: start.plan,
-                        start: entry.date(),
-                        end: None,
-                    });
-                }
+            // A plan already in force is not started again.
+            EventDetails::PlanStart(start)
+                if !plans
+                    .iter()
+                    .any(|p| p.plan == start.plan && p.end.is_none()) =>
+            {
+                plans.push(PlanPeriod {
+                    plan: start.plan,
+                    start: entry.date(),
+                    end: None,
+                });
             }
             EventDetails::PlanEnd(end) => {
                 if let Some(open) = plans
@@ -396,14 +436,12 @@ fn placements(entries: &[Entry<'_>]) -> Vec<Placement> {
     let mut placements: Vec<Placement> = Vec::new();
     for entry in entries.iter().filter(|e| e.is_named()) {
         match &entry.event.event.details {
-            EventDetails::PlacementStart(_) => {
-                if !placements.iter().any(|p| p.end.is_none()) {
-                    placements.push(Placement {
-                        start: entry.date(),
-                        end: None,
-                        returned_home: false,
-                    });
-                }
+            EventDetails::PlacementStart(_) if !placements.iter().any(|p| p.end.is_none()) => {
+                placements.push(Placement {
+                    start: entry.date(),
+                    end: None,
+                    returned_home: false,
+                });
             }
             EventDetails::PlacementEnd(end) => {
                 if let Some(open) = placements.iter_mut().find(|p| p.end.is_none()) {
@@ -433,7 +471,11 @@ fn episodes<'a>(entries: &[Entry<'a>], gap_days: i32) -> Vec<InjuryEpisode<'a>> 
             _ => episodes.push(InjuryEpisode {
                 start: date,
                 end: date,
-                injuries: observation.injuries.iter().map(|i| (entry.event, i)).collect(),
+                injuries: observation
+                    .injuries
+                    .iter()
+                    .map(|i| (entry.event, i))
+                    .collect(),
             }),
         }
     }

@@ -26,7 +26,12 @@ use crate::places::PlaceId;
 pub struct PossibleIdentity {
     pub person: PersonId,
     pub name: String,
+    /// The linkage probability; for a lead found by name alone, the pair's probability
+    /// all the same (low), so nobody mistakes it for a match.
     pub probability: f64,
+    /// `linkage review` (the pair is in the review queue) or `name search` (an
+    /// unidentified adult whose name could be this person's: a lead to check).
+    pub basis: String,
     pub markers: Vec<Marker>,
     /// The records that hold those markers.
     pub marker_events: Vec<EventId>,
@@ -91,7 +96,12 @@ pub fn members(record: &ChildRecord<'_>, _today: Date) -> Vec<HouseholdMember> {
     let casebook = record.casebook;
     let mut by_person: BTreeMap<(PersonId, PlaceId), HouseholdMember> = BTreeMap::new();
     for residence in &record.residences {
-        for &index in casebook.place_events.get(&residence.place).into_iter().flatten() {
+        for &index in casebook
+            .place_events
+            .get(&residence.place)
+            .into_iter()
+            .flatten()
+        {
             let event = &casebook.events[index];
             let date = event.event.occurred_at.date();
             if !casebook.is_current(event)
@@ -101,9 +111,21 @@ pub fn members(record: &ChildRecord<'_>, _today: Date) -> Vec<HouseholdMember> {
                 continue;
             }
             let places = &casebook.event_places[index];
+            // The event's own location puts everyone in it at the address only when the
+            // event happened there (an incident, an arrest, a tenancy, a placement, a
+            // move); a missing-person report's 'missing from' is the missing person's
+            // home, not their associates'.
+            let happened_here = matches!(
+                event.event.details,
+                EventDetails::PoliceIncident(_)
+                    | EventDetails::Arrest(_)
+                    | EventDetails::Tenancy(_)
+                    | EventDetails::PlacementStart(_)
+                    | EventDetails::HouseholdChange(_)
+            );
             let located_here = places
                 .iter()
-                .find(|p| p.person.is_none() && p.place == residence.place);
+                .find(|p| happened_here && p.person.is_none() && p.place == residence.place);
             for (i, person) in event.event.people.iter().enumerate() {
                 if person.role == Role::Professional {
                     continue;
@@ -131,7 +153,9 @@ pub fn members(record: &ChildRecord<'_>, _today: Date) -> Vec<HouseholdMember> {
                 };
                 let member = by_person
                     .entry((person_id.clone(), residence.place.clone()))
-                    .or_insert_with(|| new_member(casebook, record, &person_id, &residence.place, date));
+                    .or_insert_with(|| {
+                        new_member(casebook, record, &person_id, &residence.place, date)
+                    });
                 member.since = member.since.min(date);
                 member.last_evidence = member.last_evidence.max(date);
                 member.confidence = member.confidence.max(evidence.confidence);
@@ -150,9 +174,9 @@ fn new_member(
     date: Date,
 ) -> HouseholdMember {
     let (markers, marker_events) = markers_of(casebook, person);
-    let identified = casebook.records_of(person).any(|(_, _, p)| {
-        p.name.family.is_some() && p.date_of_birth.is_some()
-    });
+    let identified = casebook
+        .records_of(person)
+        .any(|(_, _, p)| p.name.family.is_some() && p.date_of_birth.is_some());
     HouseholdMember {
         person: person.to_string(),
         name: casebook.display_name(person),
@@ -166,8 +190,53 @@ fn new_member(
         identified,
         markers,
         marker_events,
-        possible_identities: possible_identities(casebook, person),
+        possible_identities: {
+            let mut list = possible_identities(casebook, person);
+            if !identified {
+                for lead in marked_namesakes(casebook, person) {
+                    if !list.iter().any(|p| p.person == lead.person) {
+                        list.push(lead);
+                    }
+                }
+            }
+            list
+        },
     }
+}
+
+/// For an adult whose identity is not established: the persons holding a harm marker
+/// whose names could be theirs (nickname, sound-alike or near spelling). What a police
+/// check by name would turn up; a lead, never a link.
+pub fn marked_namesakes(casebook: &Casebook, person: &str) -> Vec<PossibleIdentity> {
+    use vigil_linkage::agency_record::identity_record;
+    use vigil_linkage::compare::names_compatible;
+    use vigil_linkage::standardise;
+    let own: Vec<_> = casebook
+        .records_of(person)
+        .map(|(record, event, p)| standardise(&identity_record(p, &event.event.agency, record)))
+        .collect();
+    let mut leads: Vec<PossibleIdentity> = Vec::new();
+    for other in casebook.marked_persons() {
+        if other == person || leads.iter().any(|l| l.person == other) {
+            continue;
+        }
+        let compatible = casebook.records_of(&other).any(|(record, event, p)| {
+            let theirs = standardise(&identity_record(p, &event.event.agency, record));
+            own.iter().any(|mine| names_compatible(mine, &theirs))
+        });
+        if compatible {
+            let (markers, marker_events) = markers_of(casebook, &other);
+            leads.push(PossibleIdentity {
+                name: casebook.display_name(&other),
+                person: other,
+                probability: 0.0,
+                basis: "name search".to_string(),
+                markers,
+                marker_events,
+            });
+        }
+    }
+    leads
 }
 
 /// Every marker any agency holds on a person, with the records that hold them.
@@ -187,17 +256,21 @@ pub fn markers_of(casebook: &Casebook, person: &str) -> (Vec<Marker>, Vec<EventI
     (markers, events)
 }
 
-/// Whether children's social care records this person as the child's parent, carer or
-/// household member (in a record that names the child).
+/// Whether children's social care records this person as a parent, carer or household
+/// member of the child or of a brother or sister recorded with the child.
 pub fn known_to_social_care(casebook: &Casebook, record: &ChildRecord<'_>, person: &str) -> bool {
-    record.entries.iter().filter(|e| e.is_named()).any(|entry| {
-        casebook.config.sector(&entry.event.event.agency) == Sector::SocialCare
-            && entry.event.event.people.iter().enumerate().any(|(i, p)| {
-                matches!(
-                    p.role,
-                    Role::Parent | Role::Carer | Role::HouseholdMember | Role::Sibling
-                ) && casebook.person_in(entry.event, i).as_deref() == Some(person)
-            })
+    let family = record.family();
+    family.iter().any(|child| {
+        casebook.records_of(child).any(|(_, event, _)| {
+            casebook.is_current(event)
+                && casebook.config.sector(&event.event.agency) == Sector::SocialCare
+                && event.event.people.iter().enumerate().any(|(i, p)| {
+                    matches!(
+                        p.role,
+                        Role::Parent | Role::Carer | Role::HouseholdMember | Role::Sibling
+                    ) && casebook.person_in(event, i).as_deref() == Some(person)
+                })
+        })
     })
 }
 
@@ -205,7 +278,12 @@ pub fn known_to_social_care(casebook: &Casebook, record: &ChildRecord<'_>, perso
 pub fn possible_identities(casebook: &Casebook, person: &str) -> Vec<PossibleIdentity> {
     let mut found: BTreeMap<PersonId, f64> = BTreeMap::new();
     for (record, _, _) in casebook.records_of(person) {
-        for possible in casebook.possible.get(casebook.linkage_id(record)).into_iter().flatten() {
+        for possible in casebook
+            .possible
+            .get(casebook.linkage_id(record))
+            .into_iter()
+            .flatten()
+        {
             if let Some(other) = casebook.person_of_record(&possible.record)
                 && other != person
             {
@@ -222,6 +300,7 @@ pub fn possible_identities(casebook: &Casebook, person: &str) -> Vec<PossibleIde
                 name: casebook.display_name(&other),
                 person: other,
                 probability,
+                basis: "linkage review".to_string(),
                 markers,
                 marker_events,
             }

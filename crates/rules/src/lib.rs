@@ -21,7 +21,6 @@ pub mod chronology;
 pub mod config;
 pub mod derivation;
 pub mod household;
-pub mod identity;
 pub mod places;
 pub mod questions;
 pub mod review;

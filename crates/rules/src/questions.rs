@@ -75,7 +75,10 @@ impl QuestionLedger {
             return None;
         }
         let id = format!("Q-{}", self.questions.len() + 1);
-        self.questions.push(OpenQuestion { id: id.clone(), ..question });
+        self.questions.push(OpenQuestion {
+            id: id.clone(),
+            ..question
+        });
         Some(id)
     }
 

@@ -52,7 +52,10 @@ fn is_response(details: &EventDetails) -> Option<&'static str> {
             "medical examination"
         }
         EventDetails::HomeVisit(v)
-            if matches!(v.outcome, VisitOutcome::ChildSeen | VisitOutcome::ChildSeenAlone) =>
+            if matches!(
+                v.outcome,
+                VisitOutcome::ChildSeen | VisitOutcome::ChildSeenAlone
+            ) =>
         {
             "visit that saw the child"
         }
@@ -63,15 +66,19 @@ fn is_response(details: &EventDetails) -> Option<&'static str> {
 pub fn report(casebook: &Casebook, child: &str) -> Report {
     let record = ChildRecord::build(casebook, child, casebook.now());
     let mut opportunities = Vec::new();
-    for alert in casebook.alerts().all().iter().filter(|a| a.subject == child) {
+    for alert in casebook
+        .alerts()
+        .all()
+        .iter()
+        .filter(|a| a.subject == child)
+    {
         let acknowledged = match &alert.status {
-            AlertStatus::Acknowledged { by, at, reason } | AlertStatus::Closed { by, at, reason, .. } => {
-                Some(Response {
-                    event: None,
-                    at: *at,
-                    what: format!("alert acknowledged by {by}: {reason}"),
-                })
-            }
+            AlertStatus::Acknowledged { by, at, reason }
+            | AlertStatus::Closed { by, at, reason, .. } => Some(Response {
+                event: None,
+                at: *at,
+                what: format!("alert acknowledged by {by}: {reason}"),
+            }),
             AlertStatus::Open => None,
         };
         let recorded = record
@@ -137,8 +144,14 @@ pub fn to_markdown(report: &Report) -> String {
             ));
         }
         out.push_str(&match &o.response {
-            Some(r) if o.acted_in_time => format!("- Action within the deadline: yes, {} at {}\n", r.what, r.at),
-            Some(r) => format!("- Action within the deadline: **no**; first action {} at {}\n", r.what, r.at),
+            Some(r) if o.acted_in_time => format!(
+                "- Action within the deadline: yes, {} at {}\n",
+                r.what, r.at
+            ),
+            Some(r) => format!(
+                "- Action within the deadline: **no**; first action {} at {}\n",
+                r.what, r.at
+            ),
             None => "- Action within the deadline: **no**; no action recorded\n".to_string(),
         });
     }

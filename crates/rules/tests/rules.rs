@@ -10,7 +10,7 @@ use vigil_rules::config::AgencyEntry;
 use vigil_rules::{CaseEvent, Casebook, RulesConfig};
 
 fn model() -> LinkageModel {
-    LinkageModel::from_json(&std::fs::read_to_string("/tmp/model.json").unwrap()).unwrap()
+    LinkageModel::default_model()
 }
 
 fn config() -> RulesConfig {
@@ -73,7 +73,14 @@ impl Case {
     }
 
     /// Adds an event recorded at noon UK time on `date`.
-    fn add(&mut self, agency: &str, date: &str, kind: &str, details: Value, people: Vec<Value>) -> &mut Case {
+    fn add(
+        &mut self,
+        agency: &str,
+        date: &str,
+        kind: &str,
+        details: Value,
+        people: Vec<Value>,
+    ) -> &mut Case {
         let n = self.events.len() + 1;
         let value = json!({
             "agency": agency, "source_system": "TEST", "source_id": format!("T-{n}"),
@@ -97,7 +104,12 @@ impl Case {
 
     fn rules_fired(&self, when: &str) -> Vec<String> {
         let casebook = self.at(when);
-        let mut rules: Vec<String> = casebook.alerts().all().iter().map(|a| a.rule.clone()).collect();
+        let mut rules: Vec<String> = casebook
+            .alerts()
+            .all()
+            .iter()
+            .map(|a| a.rule.clone())
+            .collect();
         rules.sort();
         rules.dedup();
         rules
@@ -115,65 +127,178 @@ fn injury(site: &str, kind: &str, explanation: Option<&str>, opinion: &str) -> V
 #[test]
 fn a_mobile_toddlers_shin_bruise_with_a_consistent_explanation_raises_nothing() {
     let mut case = Case::new();
-    case.add("QGP", "2024-05-10", "injury_observation",
-        injury("shin", "bruise", Some("fell in the park"), "consistent_with_explanation"),
-        vec![child("2021-03-01"), mother()]);
+    case.add(
+        "QGP",
+        "2024-05-10",
+        "injury_observation",
+        injury(
+            "shin",
+            "bruise",
+            Some("fell in the park"),
+            "consistent_with_explanation",
+        ),
+        vec![child("2021-03-01"), mother()],
+    );
     assert_eq!(case.rules_fired("2024-05-20"), Vec::<String>::new());
 }
 
 #[test]
 fn a_bruise_in_a_baby_who_is_not_mobile_is_flagged_at_once() {
     let mut case = Case::new();
-    case.add("QGP", "2024-05-10", "injury_observation",
-        injury("cheek", "bruise", Some("rolled over"), "consistent_with_explanation"),
-        vec![child("2024-01-01"), mother()]);
+    case.add(
+        "QGP",
+        "2024-05-10",
+        "injury_observation",
+        injury(
+            "cheek",
+            "bruise",
+            Some("rolled over"),
+            "consistent_with_explanation",
+        ),
+        vec![child("2024-01-01"), mother()],
+    );
     let casebook = case.at("2024-05-10T12:00");
     let alert = &casebook.alerts().all()[0];
     assert_eq!(alert.rule, "injury-not-independently-mobile");
     assert_eq!(alert.owner, vigil_rules::OwnerRole::HealthSafeguardingLead);
     // The same bruise at 14 months (mobile) is not flagged by this rule.
     let mut older = Case::new();
-    older.add("QGP", "2024-05-10", "injury_observation",
-        injury("cheek", "bruise", Some("fell over"), "consistent_with_explanation"),
-        vec![child("2023-03-01"), mother()]);
-    assert!(!older.rules_fired("2024-05-20").contains(&"injury-not-independently-mobile".to_string()));
+    older.add(
+        "QGP",
+        "2024-05-10",
+        "injury_observation",
+        injury(
+            "cheek",
+            "bruise",
+            Some("fell over"),
+            "consistent_with_explanation",
+        ),
+        vec![child("2023-03-01"), mother()],
+    );
+    assert!(
+        !older
+            .rules_fired("2024-05-20")
+            .contains(&"injury-not-independently-mobile".to_string())
+    );
 }
 
 #[test]
 fn repeat_injuries_within_the_window_and_not_beyond() {
     let mut near = Case::new();
-    near.add("QGP", "2024-01-10", "injury_observation", injury("arm", "bruise", Some("fell"), "consistent_with_explanation"), vec![child("2021-03-01"), mother()]);
-    near.add("QAE", "2024-03-01", "injury_observation", injury("leg", "bruise", Some("fell"), "consistent_with_explanation"), vec![child("2021-03-01"), mother()]);
-    assert!(near.rules_fired("2024-03-02").contains(&"repeat-injury".to_string()));
+    near.add(
+        "QGP",
+        "2024-01-10",
+        "injury_observation",
+        injury("arm", "bruise", Some("fell"), "consistent_with_explanation"),
+        vec![child("2021-03-01"), mother()],
+    );
+    near.add(
+        "QAE",
+        "2024-03-01",
+        "injury_observation",
+        injury("leg", "bruise", Some("fell"), "consistent_with_explanation"),
+        vec![child("2021-03-01"), mother()],
+    );
+    assert!(
+        near.rules_fired("2024-03-02")
+            .contains(&"repeat-injury".to_string())
+    );
     let mut far = Case::new();
-    far.add("QGP", "2024-01-10", "injury_observation", injury("arm", "bruise", Some("fell"), "consistent_with_explanation"), vec![child("2021-03-01"), mother()]);
-    far.add("QAE", "2024-06-01", "injury_observation", injury("leg", "bruise", Some("fell"), "consistent_with_explanation"), vec![child("2021-03-01"), mother()]);
-    assert!(!far.rules_fired("2024-06-02").contains(&"repeat-injury".to_string()));
+    far.add(
+        "QGP",
+        "2024-01-10",
+        "injury_observation",
+        injury("arm", "bruise", Some("fell"), "consistent_with_explanation"),
+        vec![child("2021-03-01"), mother()],
+    );
+    far.add(
+        "QAE",
+        "2024-06-01",
+        "injury_observation",
+        injury("leg", "bruise", Some("fell"), "consistent_with_explanation"),
+        vec![child("2021-03-01"), mother()],
+    );
+    assert!(
+        !far.rules_fired("2024-06-02")
+            .contains(&"repeat-injury".to_string())
+    );
 }
 
 #[test]
 fn head_injuries_seen_by_two_agencies_but_not_by_one() {
     let mut two = Case::new();
-    two.add("QGP", "2024-02-01", "injury_observation", injury("ear", "bruise", Some("fell"), "uncertain"), vec![child("2021-03-01"), mother()]);
-    two.add("QAE", "2024-02-08", "injury_observation", injury("scalp", "swelling", Some("fell"), "uncertain"), vec![child("2021-03-01"), mother()]);
-    assert!(two.rules_fired("2024-02-09").contains(&"head-injuries-two-agencies".to_string()));
+    two.add(
+        "QGP",
+        "2024-02-01",
+        "injury_observation",
+        injury("ear", "bruise", Some("fell"), "uncertain"),
+        vec![child("2021-03-01"), mother()],
+    );
+    two.add(
+        "QAE",
+        "2024-02-08",
+        "injury_observation",
+        injury("scalp", "swelling", Some("fell"), "uncertain"),
+        vec![child("2021-03-01"), mother()],
+    );
+    assert!(
+        two.rules_fired("2024-02-09")
+            .contains(&"head-injuries-two-agencies".to_string())
+    );
     let mut one = Case::new();
-    one.add("QGP", "2024-02-01", "injury_observation", injury("ear", "bruise", Some("fell"), "uncertain"), vec![child("2021-03-01"), mother()]);
-    one.add("QGP", "2024-02-08", "injury_observation", injury("scalp", "swelling", Some("fell"), "uncertain"), vec![child("2021-03-01"), mother()]);
-    assert!(!one.rules_fired("2024-02-09").contains(&"head-injuries-two-agencies".to_string()));
+    one.add(
+        "QGP",
+        "2024-02-01",
+        "injury_observation",
+        injury("ear", "bruise", Some("fell"), "uncertain"),
+        vec![child("2021-03-01"), mother()],
+    );
+    one.add(
+        "QGP",
+        "2024-02-08",
+        "injury_observation",
+        injury("scalp", "swelling", Some("fell"), "uncertain"),
+        vec![child("2021-03-01"), mother()],
+    );
+    assert!(
+        !one.rules_fired("2024-02-09")
+            .contains(&"head-injuries-two-agencies".to_string())
+    );
 }
 
 fn on_plan(case: &mut Case, date: &str) {
-    case.add("QCS", date, "plan_start", json!({ "plan": "child_protection", "category": "neglect" }), vec![child("2021-03-01"), mother()]);
+    case.add(
+        "QCS",
+        date,
+        "plan_start",
+        json!({ "plan": "child_protection", "category": "neglect" }),
+        vec![child("2021-03-01"), mother()],
+    );
 }
 
 #[test]
 fn injury_to_a_child_on_a_plan_goes_to_the_key_worker_at_once() {
     let mut case = Case::new();
     on_plan(&mut case, "2024-01-05");
-    case.add("QGP", "2024-02-01", "injury_observation", injury("shin", "bruise", Some("fell in the park"), "consistent_with_explanation"), vec![child("2021-03-01"), mother()]);
+    case.add(
+        "QGP",
+        "2024-02-01",
+        "injury_observation",
+        injury(
+            "shin",
+            "bruise",
+            Some("fell in the park"),
+            "consistent_with_explanation",
+        ),
+        vec![child("2021-03-01"), mother()],
+    );
     let casebook = case.at("2024-02-01T12:30");
-    let alert = casebook.alerts().all().iter().find(|a| a.rule == "injury-on-plan").expect("flagged");
+    let alert = casebook
+        .alerts()
+        .all()
+        .iter()
+        .find(|a| a.rule == "injury-on-plan")
+        .expect("flagged");
     assert_eq!(alert.level, vigil_rules::Level::ImmediateDanger);
     assert!(alert.deadline <= "2024-02-01T16:00:00Z".parse().unwrap());
 }
@@ -182,14 +307,42 @@ fn injury_to_a_child_on_a_plan_goes_to_the_key_worker_at_once() {
 fn no_legal_planning_meeting_by_the_tenth_working_day() {
     let mut case = Case::new();
     // Friday 7 June 2024 + 10 working days = Friday 21 June.
-    case.add("QLEG", "2024-06-07", "legal_advice", json!({ "advice": "threshold met", "recommends_proceedings": true }), vec![child("2021-03-01")]);
-    assert!(!case.rules_fired("2024-06-20T23:00").contains(&"legal-planning-meeting-overdue".to_string()));
+    case.add(
+        "QLEG",
+        "2024-06-07",
+        "legal_advice",
+        json!({ "advice": "threshold met", "recommends_proceedings": true }),
+        vec![child("2021-03-01")],
+    );
+    assert!(
+        !case
+            .rules_fired("2024-06-20T23:00")
+            .contains(&"legal-planning-meeting-overdue".to_string())
+    );
     let fired = case.at("2024-06-21T10:00");
-    let alert = fired.alerts().all().iter().find(|a| a.rule == "legal-planning-meeting-overdue").expect("flagged on the tenth working day");
-    assert_eq!(alert.due_since, "2024-06-21T08:00:00Z".parse::<Timestamp>().unwrap());
+    let alert = fired
+        .alerts()
+        .all()
+        .iter()
+        .find(|a| a.rule == "legal-planning-meeting-overdue")
+        .expect("flagged on the tenth working day");
+    assert_eq!(
+        alert.due_since,
+        "2024-06-21T08:00:00Z".parse::<Timestamp>().unwrap()
+    );
     // A meeting held on the fifth working day keeps it quiet.
-    case.add("QLEG", "2024-06-14", "legal_planning_meeting", json!({ "status": "held" }), vec![child("2021-03-01")]);
-    assert!(!case.rules_fired("2024-07-01").contains(&"legal-planning-meeting-overdue".to_string()));
+    case.add(
+        "QLEG",
+        "2024-06-14",
+        "legal_planning_meeting",
+        json!({ "status": "held" }),
+        vec![child("2021-03-01")],
+    );
+    assert!(
+        !case
+            .rules_fired("2024-07-01")
+            .contains(&"legal-planning-meeting-overdue".to_string())
+    );
 }
 
 #[test]
@@ -197,18 +350,58 @@ fn an_unknown_adult_at_the_home_until_social_care_records_them() {
     let friend = json!({ "role": "next_of_kin", "name": "QUARLES, Dean", "date_of_birth": "1988-04-05",
         "relationship": "friend", "addresses": [HOME] });
     let mut case = Case::new();
-    case.add("QCS", "2024-01-05", "home_visit", json!({ "outcome": "child_seen" }), vec![child("2021-03-01"), mother()]);
-    case.add("QAE", "2024-02-01", "form_submitted", json!({ "form": "admission registration" }), vec![child("2021-03-01"), mother(), friend.clone()]);
+    case.add(
+        "QCS",
+        "2024-01-05",
+        "home_visit",
+        json!({ "outcome": "child_seen" }),
+        vec![child("2021-03-01"), mother()],
+    );
+    case.add(
+        "QAE",
+        "2024-02-01",
+        "form_submitted",
+        json!({ "form": "admission registration" }),
+        vec![child("2021-03-01"), mother(), friend.clone()],
+    );
     let casebook = case.at("2024-02-02");
-    assert!(casebook.alerts().all().iter().any(|a| a.rule == "unknown-adult-at-home"));
-    assert!(casebook.questions().all().iter().any(|q| q.question.contains("QUARLES") || q.question.contains("Dean")));
+    assert!(
+        casebook
+            .alerts()
+            .all()
+            .iter()
+            .any(|a| a.rule == "unknown-adult-at-home")
+    );
+    assert!(
+        casebook
+            .questions()
+            .all()
+            .iter()
+            .any(|q| q.question.contains("QUARLES") || q.question.contains("Dean"))
+    );
     // Known to social care as a household member: no alert.
     let mut known = Case::new();
     let mut member = friend.clone();
     member["role"] = json!("household_member");
-    known.add("QCS", "2024-01-05", "home_visit", json!({ "outcome": "child_seen" }), vec![child("2021-03-01"), mother(), member]);
-    known.add("QAE", "2024-02-01", "form_submitted", json!({ "form": "admission registration" }), vec![child("2021-03-01"), mother(), friend]);
-    assert!(!known.rules_fired("2024-02-02").contains(&"unknown-adult-at-home".to_string()));
+    known.add(
+        "QCS",
+        "2024-01-05",
+        "home_visit",
+        json!({ "outcome": "child_seen" }),
+        vec![child("2021-03-01"), mother(), member],
+    );
+    known.add(
+        "QAE",
+        "2024-02-01",
+        "form_submitted",
+        json!({ "form": "admission registration" }),
+        vec![child("2021-03-01"), mother(), friend],
+    );
+    assert!(
+        !known
+            .rules_fired("2024-02-02")
+            .contains(&"unknown-adult-at-home".to_string())
+    );
 }
 
 #[test]
@@ -217,49 +410,118 @@ fn police_at_the_home_of_a_child_on_a_plan_but_not_elsewhere() {
     let mut home = Case::new();
     on_plan(&mut home, "2024-01-05");
     home.add("QPOL", "2024-03-01", "police_incident", json!({ "incident_type": "disturbance", "location": "12 Quillon Avenue, Testwick QZ7 5DX" }), vec![adult.clone()]);
-    assert!(home.rules_fired("2024-03-02").contains(&"police-at-home-on-plan".to_string()));
+    assert!(
+        home.rules_fired("2024-03-02")
+            .contains(&"police-at-home-on-plan".to_string())
+    );
     let mut elsewhere = Case::new();
     on_plan(&mut elsewhere, "2024-01-05");
-    elsewhere.add("QPOL", "2024-03-01", "police_incident", json!({ "incident_type": "disturbance", "location": "14 Quillon Road, Testwick QZ7 5DX" }), vec![adult]);
-    assert!(!elsewhere.rules_fired("2024-03-02").contains(&"police-at-home-on-plan".to_string()));
+    elsewhere.add(
+        "QPOL",
+        "2024-03-01",
+        "police_incident",
+        json!({ "incident_type": "disturbance", "location": "14 Quillon Road, Testwick QZ7 5DX" }),
+        vec![adult],
+    );
+    assert!(
+        !elsewhere
+            .rules_fired("2024-03-02")
+            .contains(&"police-at-home-on-plan".to_string())
+    );
 }
 
 #[test]
 fn a_child_not_seen_three_times_but_not_twice() {
     let mut case = Case::new();
     for date in ["2024-03-01", "2024-03-20"] {
-        case.add("QCS", date, "home_visit", json!({ "outcome": "no_access" }), vec![child("2021-03-01"), mother()]);
+        case.add(
+            "QCS",
+            date,
+            "home_visit",
+            json!({ "outcome": "no_access" }),
+            vec![child("2021-03-01"), mother()],
+        );
     }
-    assert!(!case.rules_fired("2024-03-21").contains(&"child-not-seen".to_string()));
-    case.add("QCS", "2024-04-10", "home_visit", json!({ "outcome": "child_not_seen" }), vec![child("2021-03-01"), mother()]);
-    assert!(case.rules_fired("2024-04-11").contains(&"child-not-seen".to_string()));
+    assert!(
+        !case
+            .rules_fired("2024-03-21")
+            .contains(&"child-not-seen".to_string())
+    );
+    case.add(
+        "QCS",
+        "2024-04-10",
+        "home_visit",
+        json!({ "outcome": "child_not_seen" }),
+        vec![child("2021-03-01"), mother()],
+    );
+    assert!(
+        case.rules_fired("2024-04-11")
+            .contains(&"child-not-seen".to_string())
+    );
 }
 
 #[test]
 fn routine_triage_only_matters_for_a_child_on_a_plan() {
     let referral = json!({ "reason": "development", "triaged_as": "routine", "child_protection_status_recorded": false });
     let mut off = Case::new();
-    off.add("QCDC", "2024-03-01", "referral", referral.clone(), vec![child("2021-03-01")]);
-    assert!(!off.rules_fired("2024-03-02").contains(&"routine-triage-on-plan".to_string()));
+    off.add(
+        "QCDC",
+        "2024-03-01",
+        "referral",
+        referral.clone(),
+        vec![child("2021-03-01")],
+    );
+    assert!(
+        !off.rules_fired("2024-03-02")
+            .contains(&"routine-triage-on-plan".to_string())
+    );
     let mut on = Case::new();
     on_plan(&mut on, "2024-01-05");
-    on.add("QCDC", "2024-03-01", "referral", referral, vec![child("2021-03-01")]);
-    assert!(on.rules_fired("2024-03-02").contains(&"routine-triage-on-plan".to_string()));
+    on.add(
+        "QCDC",
+        "2024-03-01",
+        "referral",
+        referral,
+        vec![child("2021-03-01")],
+    );
+    assert!(
+        on.rules_fired("2024-03-02")
+            .contains(&"routine-triage-on-plan".to_string())
+    );
     // Two weeks with no assessment by the service that received it.
-    assert!(!on.rules_fired("2024-03-14").contains(&"assessment-not-done".to_string()));
-    assert!(on.rules_fired("2024-03-15T10:00").contains(&"assessment-not-done".to_string()));
+    assert!(
+        !on.rules_fired("2024-03-14")
+            .contains(&"assessment-not-done".to_string())
+    );
+    assert!(
+        on.rules_fired("2024-03-15T10:00")
+            .contains(&"assessment-not-done".to_string())
+    );
 }
 
 #[test]
 fn an_alert_that_fires_again_is_updated_not_repeated() {
     let mut case = Case::new();
     on_plan(&mut case, "2024-01-05");
-    for (i, date) in ["2024-02-01", "2024-02-20", "2024-03-10"].iter().enumerate() {
-        case.add(if i % 2 == 0 { "QGP" } else { "QAE" }, date, "injury_observation",
-            injury("arm", "bruise", Some("fell"), "consistent_with_explanation"), vec![child("2021-03-01"), mother()]);
+    for (i, date) in ["2024-02-01", "2024-02-20", "2024-03-10"]
+        .iter()
+        .enumerate()
+    {
+        case.add(
+            if i % 2 == 0 { "QGP" } else { "QAE" },
+            date,
+            "injury_observation",
+            injury("arm", "bruise", Some("fell"), "consistent_with_explanation"),
+            vec![child("2021-03-01"), mother()],
+        );
     }
     let casebook = case.at("2024-03-11");
-    let on_plan: Vec<_> = casebook.alerts().all().iter().filter(|a| a.rule == "injury-on-plan").collect();
+    let on_plan: Vec<_> = casebook
+        .alerts()
+        .all()
+        .iter()
+        .filter(|a| a.rule == "injury-on-plan")
+        .collect();
     assert_eq!(on_plan.len(), 1);
     assert_eq!(on_plan[0].evidence.len(), 3);
 }
@@ -267,14 +529,36 @@ fn an_alert_that_fires_again_is_updated_not_repeated() {
 #[test]
 fn closing_a_suspect_alert_needs_a_reason_and_a_managers_sign_off() {
     let mut case = Case::new();
-    case.add("QGP", "2024-05-10", "injury_observation", injury("cheek", "bruise", None, "concern"), vec![child("2024-01-01"), mother()]);
+    case.add(
+        "QGP",
+        "2024-05-10",
+        "injury_observation",
+        injury("cheek", "bruise", None, "concern"),
+        vec![child("2024-01-01"), mother()],
+    );
     let mut casebook = case.at("2024-05-11");
     let id = casebook.alerts().all()[0].id.clone();
     let at = casebook.now();
     let ledger = casebook.alerts_mut();
-    assert!(ledger.close(&id, "a worker", "", Some("a manager"), at).is_err());
-    assert!(ledger.close(&id, "a worker", "seen by paediatrician", None, at).is_err());
-    ledger.close(&id, "a worker", "seen by paediatrician; accidental", Some("a manager"), at).unwrap();
+    assert!(
+        ledger
+            .close(&id, "a worker", "", Some("a manager"), at)
+            .is_err()
+    );
+    assert!(
+        ledger
+            .close(&id, "a worker", "seen by paediatrician", None, at)
+            .is_err()
+    );
+    ledger
+        .close(
+            &id,
+            "a worker",
+            "seen by paediatrician; accidental",
+            Some("a manager"),
+            at,
+        )
+        .unwrap();
     assert!(!ledger.all()[0].is_open());
 }
 
@@ -282,12 +566,29 @@ fn closing_a_suspect_alert_needs_a_reason_and_a_managers_sign_off() {
 fn replay_is_deterministic_and_depends_only_on_what_was_recorded_by_then() {
     let mut case = Case::new();
     on_plan(&mut case, "2024-01-05");
-    case.add("QGP", "2024-02-01", "injury_observation", injury("arm", "bruise", Some("fell"), "consistent_with_explanation"), vec![child("2021-03-01"), mother()]);
-    case.add("QAE", "2024-03-01", "injury_observation", injury("ear", "bruise", None, "concern"), vec![child("2021-03-01"), mother()]);
+    case.add(
+        "QGP",
+        "2024-02-01",
+        "injury_observation",
+        injury("arm", "bruise", Some("fell"), "consistent_with_explanation"),
+        vec![child("2021-03-01"), mother()],
+    );
+    case.add(
+        "QAE",
+        "2024-03-01",
+        "injury_observation",
+        injury("ear", "bruise", None, "concern"),
+        vec![child("2021-03-01"), mother()],
+    );
     let a = case.at("2024-02-15");
     let b = case.at("2024-02-15");
     assert_eq!(a.alerts().all(), b.alerts().all());
-    assert!(a.alerts().all().iter().all(|al| al.raised_at <= "2024-02-15T00:00:00Z".parse().unwrap()));
+    assert!(
+        a.alerts()
+            .all()
+            .iter()
+            .all(|al| al.raised_at <= "2024-02-15T00:00:00Z".parse().unwrap())
+    );
     let later = case.at("2024-03-02");
     assert!(later.alerts().all().len() >= a.alerts().all().len());
 }

@@ -21,9 +21,9 @@ use uuid::Uuid;
 use vigil_domain::{AgencyCode, EventId, NewEvent, SourceKey};
 use vigil_store::row::{EventRow, body_json, identity_record_ids_json, microseconds, role_name};
 use vigil_store::{
-    AlertAction, StoredAlertAction,
-    AppendQueue, Appended, EventStore, Existing, GroupTransaction, GroupWriter, IdentityRecord,
-    IdentityRecordId, Page, StoreError, StoredEvent, SupersedeTarget, plan_append, row,
+    AlertAction, AppendQueue, Appended, EventStore, Existing, GroupTransaction, GroupWriter,
+    IdentityRecord, IdentityRecordId, Page, StoreError, StoredAlertAction, StoredEvent,
+    SupersedeTarget, plan_append, row,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

@@ -26,10 +26,9 @@ use sqlx::{AssertSqlSafe, Row, Sqlite, Transaction};
 use vigil_domain::{AgencyCode, EventId, NewEvent, SourceKey};
 use vigil_store::row::{EventRow, body_json, identity_record_ids_json, microseconds};
 use vigil_store::{
-    AlertAction, StoredAlertAction,
-    AppendQueue, Appended, EventStore, Existing, GroupTransaction, GroupWriter, IdentityRecord,
-    IdentityRecordId, Page, PlannedEvent, StoreError, StoredEvent, SupersedeTarget, plan_append,
-    row,
+    AlertAction, AppendQueue, Appended, EventStore, Existing, GroupTransaction, GroupWriter,
+    IdentityRecord, IdentityRecordId, Page, PlannedEvent, StoreError, StoredAlertAction,
+    StoredEvent, SupersedeTarget, plan_append, row,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

@@ -515,11 +515,23 @@ pub async fn alert_actions_are_kept_in_order<S: EventStore>(store: S) {
     let a = store.record_alert_action(&first).await.unwrap();
     let b = store.record_alert_action(&second).await.unwrap();
     assert!(b > a);
-    let read = store.alert_actions_after(Page { after: 0, limit: 10 }).await.unwrap();
+    let read = store
+        .alert_actions_after(Page {
+            after: 0,
+            limit: 10,
+        })
+        .await
+        .unwrap();
     assert_eq!(read.len(), 2);
     assert_eq!(read[0].action, first);
     assert_eq!(read[1].action, second);
-    let after_first = store.alert_actions_after(Page { after: a, limit: 10 }).await.unwrap();
+    let after_first = store
+        .alert_actions_after(Page {
+            after: a,
+            limit: 10,
+        })
+        .await
+        .unwrap();
     assert_eq!(after_first.len(), 1);
     // The same action twice is refused: an action is recorded once.
     assert!(store.record_alert_action(&first).await.is_err());

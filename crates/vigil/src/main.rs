@@ -226,17 +226,46 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let listen = listen
                 .or_else(|| file.server.listen.clone())
                 .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
-            commands::demo::run(parse_listen(&listen)?, web_limits(&file.limits), file.rules.clone()).await?;
+            commands::demo::run(
+                parse_listen(&listen)?,
+                web_limits(&file.limits),
+                file.rules.clone(),
+            )
+            .await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Review { child, as_at, json } => {
-            casework(&database_url, &file, commands::casework::View::Review, Some(child), as_at, json).await
+            casework(
+                &database_url,
+                &file,
+                commands::casework::View::Review,
+                Some(child),
+                as_at,
+                json,
+            )
+            .await
         }
         Command::Chronology { child, as_at, json } => {
-            casework(&database_url, &file, commands::casework::View::Chronology, Some(child), as_at, json).await
+            casework(
+                &database_url,
+                &file,
+                commands::casework::View::Chronology,
+                Some(child),
+                as_at,
+                json,
+            )
+            .await
         }
         Command::Alerts { as_at, json } => {
-            casework(&database_url, &file, commands::casework::View::Alerts, None, as_at, json).await
+            casework(
+                &database_url,
+                &file,
+                commands::casework::View::Alerts,
+                None,
+                as_at,
+                json,
+            )
+            .await
         }
         Command::Link { what } => commands::link::run_link(what),
         Command::Synth { what } => commands::link::run_synth(what),
@@ -310,7 +339,10 @@ async fn casework(
     let task = commands::casework::Casework {
         view,
         child,
-        as_at: as_at.as_deref().map(commands::casework::parse_as_at).transpose()?,
+        as_at: as_at
+            .as_deref()
+            .map(commands::casework::parse_as_at)
+            .transpose()?,
         json,
         rules: file.rules.clone(),
     };

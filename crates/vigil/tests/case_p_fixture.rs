@@ -71,7 +71,11 @@ fn vigil(directory: &Path, args: &[&str]) -> Output {
 fn review_chronology_and_alerts_replay_the_imported_record() {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/case-p");
     let directory = tempfile::tempdir().unwrap();
-    std::fs::copy(fixture.join("events.jsonl"), directory.path().join("events.jsonl")).unwrap();
+    std::fs::copy(
+        fixture.join("events.jsonl"),
+        directory.path().join("events.jsonl"),
+    )
+    .unwrap();
     // The scenario's agency register as the `[rules.agencies]` table of vigil.toml.
     let agencies = std::fs::read_to_string(fixture.join("agencies.toml")).unwrap();
     let config: Vec<String> = agencies
@@ -86,15 +90,25 @@ fn review_chronology_and_alerts_replay_the_imported_record() {
 
     let review = vigil(directory.path(), &["review", "9992100311"]);
     let text = String::from_utf8_lossy(&review.stdout);
-    assert!(review.status.success(), "{text}{}", String::from_utf8_lossy(&review.stderr));
+    assert!(
+        review.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&review.stderr)
+    );
     assert!(text.starts_with("# Missed-opportunity report"), "{text}");
     assert!(text.contains("Evidence:"), "{text}");
 
     let all = vigil(directory.path(), &["alerts", "--json"]);
     let later: serde_json::Value = serde_json::from_slice(&all.stdout).expect("JSON");
-    let early = vigil(directory.path(), &["alerts", "--json", "--as-at", "2022-01-01"]);
+    let early = vigil(
+        directory.path(),
+        &["alerts", "--json", "--as-at", "2022-01-01"],
+    );
     let earlier: serde_json::Value = serde_json::from_slice(&early.stdout).expect("JSON");
-    let (later, earlier) = (later.as_array().unwrap().len(), earlier.as_array().unwrap().len());
+    let (later, earlier) = (
+        later.as_array().unwrap().len(),
+        earlier.as_array().unwrap().len(),
+    );
     assert!(earlier > 0 && later > earlier, "{earlier} then {later}");
 
     let chronology = vigil(directory.path(), &["chronology", "9992100311"]);

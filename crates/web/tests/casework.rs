@@ -30,13 +30,24 @@ async fn app() -> (axum::Router, tempfile::TempDir) {
     (router, directory)
 }
 
-async fn call(router: &axum::Router, method: Method, path: &str, body: Option<Value>) -> (StatusCode, String, Value) {
+async fn call(
+    router: &axum::Router,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, String, Value) {
     let mut request = Request::builder().method(method).uri(path);
     if body.is_some() {
         request = request.header(header::CONTENT_TYPE, "application/json");
     }
-    let body = body.map(|b| Body::from(serde_json::to_vec(&b).unwrap())).unwrap_or_else(Body::empty);
-    let response = router.clone().oneshot(request.body(body).unwrap()).await.unwrap();
+    let body = body
+        .map(|b| Body::from(serde_json::to_vec(&b).unwrap()))
+        .unwrap_or_else(Body::empty);
+    let response = router
+        .clone()
+        .oneshot(request.body(body).unwrap())
+        .await
+        .unwrap();
     let status = response.status();
     let content_type = response
         .headers()
@@ -44,11 +55,17 @@ async fn call(router: &axum::Router, method: Method, path: &str, body: Option<Va
         .map(|v| v.to_str().unwrap().to_string())
         .unwrap_or_default();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (status, content_type, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    (
+        status,
+        content_type,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 fn bruise_in_a_baby() -> Value {
-    let recorded = jiff::Timestamp::now().checked_sub(jiff::SignedDuration::from_hours(1)).unwrap();
+    let recorded = jiff::Timestamp::now()
+        .checked_sub(jiff::SignedDuration::from_hours(1))
+        .unwrap();
     json!({
         "kind": "injury_observation", "agency": "QAH", "source_system": "QAH-ED", "source_id": "ED-1",
         "occurred_at": recorded.to_string(), "recorded_at": recorded.to_string(),
@@ -66,7 +83,13 @@ fn bruise_in_a_baby() -> Value {
 #[tokio::test]
 async fn an_alert_is_raised_shown_acknowledged_and_closed_with_reasons() {
     let (router, _directory) = app().await;
-    let (status, _, _) = call(&router, Method::POST, "/api/v1/events", Some(bruise_in_a_baby())).await;
+    let (status, _, _) = call(
+        &router,
+        Method::POST,
+        "/api/v1/events",
+        Some(bruise_in_a_baby()),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED);
 
     let (status, _, body) = call(&router, Method::GET, "/api/v1/alerts", None).await;
@@ -82,22 +105,46 @@ async fn an_alert_is_raised_shown_acknowledged_and_closed_with_reasons() {
     assert_eq!(status, StatusCode::OK);
     let child = body["children"][0]["id"].as_str().unwrap().to_string();
     for path in ["", "/chronology", "/household", "/review"] {
-        let (status, _, _) = call(&router, Method::GET, &format!("/api/v1/children/{child}{path}"), None).await;
+        let (status, _, _) = call(
+            &router,
+            Method::GET,
+            &format!("/api/v1/children/{child}{path}"),
+            None,
+        )
+        .await;
         assert_eq!(status, StatusCode::OK, "{path}");
     }
 
     // No reason: refused, naming the field.
-    let (status, content_type, body) = call(&router, Method::POST, &format!("/api/v1/alerts/{id}/acknowledge"), Some(json!({ "by": "a key worker" }))).await;
+    let (status, content_type, body) = call(
+        &router,
+        Method::POST,
+        &format!("/api/v1/alerts/{id}/acknowledge"),
+        Some(json!({ "by": "a key worker" })),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(content_type, "application/problem+json");
     assert_eq!(body["errors"][0]["field"], "/reason");
 
-    let (status, _, body) = call(&router, Method::POST, &format!("/api/v1/alerts/{id}/acknowledge"), Some(json!({ "by": "a key worker", "reason": "visiting today" }))).await;
+    let (status, _, body) = call(
+        &router,
+        Method::POST,
+        &format!("/api/v1/alerts/{id}/acknowledge"),
+        Some(json!({ "by": "a key worker", "reason": "visiting today" })),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["alert"]["status"]["status"], "acknowledged");
 
     // A suspect-level alert needs a manager's sign-off to close.
-    let (status, _, body) = call(&router, Method::POST, &format!("/api/v1/alerts/{id}/close"), Some(json!({ "by": "a key worker", "reason": "seen by a paediatrician" }))).await;
+    let (status, _, body) = call(
+        &router,
+        Method::POST,
+        &format!("/api/v1/alerts/{id}/close"),
+        Some(json!({ "by": "a key worker", "reason": "seen by a paediatrician" })),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"][0]["field"], "/signed_off_by");
     let (status, _, body) = call(&router, Method::POST, &format!("/api/v1/alerts/{id}/close"), Some(json!({ "by": "a key worker", "reason": "seen by a paediatrician", "signed_off_by": "a team manager" }))).await;
@@ -105,7 +152,13 @@ async fn an_alert_is_raised_shown_acknowledged_and_closed_with_reasons() {
     assert_eq!(body["alert"]["status"]["status"], "closed");
 
     // Closed is closed.
-    let (status, _, _) = call(&router, Method::POST, &format!("/api/v1/alerts/{id}/close"), Some(json!({ "by": "x", "reason": "y", "signed_off_by": "z" }))).await;
+    let (status, _, _) = call(
+        &router,
+        Method::POST,
+        &format!("/api/v1/alerts/{id}/close"),
+        Some(json!({ "by": "x", "reason": "y", "signed_off_by": "z" })),
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT);
 }
 
@@ -113,11 +166,36 @@ async fn an_alert_is_raised_shown_acknowledged_and_closed_with_reasons() {
 async fn unknown_children_alerts_and_bad_moments_are_refused_clearly() {
     let (router, _directory) = app().await;
     let cases = [
-        (Method::GET, "/api/v1/children/nobody", None, StatusCode::NOT_FOUND),
-        (Method::GET, "/api/v1/alerts?as_at=yesterday", None, StatusCode::BAD_REQUEST),
-        (Method::GET, "/api/v1/alerts?colour=red", None, StatusCode::BAD_REQUEST),
-        (Method::POST, "/api/v1/alerts/no-such-alert/acknowledge", Some(json!({ "by": "a", "reason": "b" })), StatusCode::NOT_FOUND),
-        (Method::POST, "/api/v1/alerts/x/close", Some(json!({ "by": "a", "reason": "b", "colour": "red" })), StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            Method::GET,
+            "/api/v1/children/nobody",
+            None,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::GET,
+            "/api/v1/alerts?as_at=yesterday",
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::GET,
+            "/api/v1/alerts?colour=red",
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::POST,
+            "/api/v1/alerts/no-such-alert/acknowledge",
+            Some(json!({ "by": "a", "reason": "b" })),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::POST,
+            "/api/v1/alerts/x/close",
+            Some(json!({ "by": "a", "reason": "b", "colour": "red" })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
     ];
     for (method, path, body, expected) in cases {
         let (status, content_type, _) = call(&router, method, path, body).await;

@@ -40,7 +40,10 @@ fn push_unique(list: &mut Vec<Evidence>, evidence: Evidence) {
 }
 
 /// Adults linked to the child's current home, with recent evidence.
-fn adults_at_home<'r>(record: &'r ChildRecord<'_>, config: &RulesConfig) -> Vec<&'r HouseholdMember> {
+fn adults_at_home<'r>(
+    record: &'r ChildRecord<'_>,
+    config: &RulesConfig,
+) -> Vec<&'r HouseholdMember> {
     let Some(home) = record.home_on(record.today) else {
         return Vec::new();
     };
@@ -95,7 +98,10 @@ fn unidentified_adult(record: &ChildRecord<'_>, config: &RulesConfig) -> Evaluat
             let Some(adult) = casebook.person_in(entry.event, i) else {
                 continue;
             };
-            if adult == record.child || casebook.is_child(&adult, entry.date()) && casebook.date_of_birth(&adult).is_some() {
+            if adult == record.child
+                || casebook.is_child(&adult, entry.date())
+                    && casebook.date_of_birth(&adult).is_some()
+            {
                 continue;
             }
             let identified = casebook
@@ -112,8 +118,11 @@ fn unidentified_adult(record: &ChildRecord<'_>, config: &RulesConfig) -> Evaluat
                 &mut evidence,
                 event_evidence(
                     entry.event,
-                    format!("{} recorded '{name}' ({:?}), not identified", entry.event.event.agency, person.role)
-                        .replace("Mentioned", "mentioned"),
+                    format!(
+                        "{} recorded '{name}' ({:?}), not identified",
+                        entry.event.event.agency, person.role
+                    )
+                    .replace("Mentioned", "mentioned"),
                 ),
             );
             for possible in possible_identities(casebook, &adult) {
@@ -192,9 +201,9 @@ fn unknown_adult_at_home(record: &ChildRecord<'_>, config: &RulesConfig) -> Eval
     let mut evaluation = Evaluation::none();
     // Without children's social care involved there is no household as social care
     // knows it to compare against: every family would be 'unknown'.
-    let involved = record.named_entries().any(|e| {
-        config.sector(&e.event.event.agency) == vigil_domain::agency::Sector::SocialCare
-    });
+    let involved = record
+        .named_entries()
+        .any(|e| config.sector(&e.event.event.agency) == vigil_domain::agency::Sector::SocialCare);
     if !involved {
         return evaluation;
     }
@@ -212,7 +221,12 @@ fn unknown_adult_at_home(record: &ChildRecord<'_>, config: &RulesConfig) -> Eval
                     &mut own,
                     event_evidence(
                         event,
-                        format!("{}: {} ({}% confidence)", e.agency, e.kind, (e.confidence * 100.0).round()),
+                        format!(
+                            "{}: {} ({}% confidence)",
+                            e.agency,
+                            e.kind,
+                            (e.confidence * 100.0).round()
+                        ),
                     ),
                 );
             }
@@ -234,7 +248,13 @@ fn unknown_adult_at_home(record: &ChildRecord<'_>, config: &RulesConfig) -> Eval
             candidates: member
                 .possible_identities
                 .iter()
-                .map(|p| format!("{} ({:.0}%)", p.name, p.probability * 100.0))
+                .map(|p| {
+                    if p.basis == "name search" {
+                        format!("{} (name only)", p.name)
+                    } else {
+                        format!("{} ({:.0}%)", p.name, p.probability * 100.0)
+                    }
+                })
                 .collect(),
             answer: None,
         });
@@ -282,7 +302,11 @@ fn marked_adult_at_home(record: &ChildRecord<'_>, config: &RulesConfig) -> Evalu
     let mut evidence = Vec::new();
     let mut lines = Vec::new();
     for member in adults_at_home(record, config) {
-        let own: Vec<&Marker> = member.markers.iter().filter(|m| HARM_MARKERS.contains(m)).collect();
+        let own: Vec<&Marker> = member
+            .markers
+            .iter()
+            .filter(|m| HARM_MARKERS.contains(m))
+            .collect();
         let possible: Vec<_> = member
             .possible_identities
             .iter()
@@ -293,28 +317,57 @@ fn marked_adult_at_home(record: &ChildRecord<'_>, config: &RulesConfig) -> Evalu
         }
         for e in &member.evidence {
             if let Some(event) = casebook.event(&e.event) {
-                push_unique(&mut evidence, event_evidence(event, format!("{} linked to the child's home: {}", member.name, e.kind)));
+                push_unique(
+                    &mut evidence,
+                    event_evidence(
+                        event,
+                        format!("{} linked to the child's home: {}", member.name, e.kind),
+                    ),
+                );
             }
         }
         if !own.is_empty() {
             for id in &member.marker_events {
                 if let Some(event) = casebook.event(id) {
-                    push_unique(&mut evidence, event_evidence(event, format!("{} holds a marker on {}", event.event.agency, member.name)));
+                    push_unique(
+                        &mut evidence,
+                        event_evidence(
+                            event,
+                            format!("{} holds a marker on {}", event.event.agency, member.name),
+                        ),
+                    );
                 }
             }
-            lines.push(format!("{} ({:?})", member.name, own).to_lowercase().replace(['[', ']'], ""));
+            lines.push(
+                format!("{} ({:?})", member.name, own)
+                    .to_lowercase()
+                    .replace(['[', ']'], ""),
+            );
         }
         for p in possible {
             for id in &p.marker_events {
                 if let Some(event) = casebook.event(id) {
-                    push_unique(&mut evidence, event_evidence(event, format!("{} holds a marker on {}, a possible match", event.event.agency, p.name)));
+                    push_unique(
+                        &mut evidence,
+                        event_evidence(
+                            event,
+                            format!(
+                                "{} holds a marker on {}, a possible match",
+                                event.event.agency, p.name
+                            ),
+                        ),
+                    );
                 }
             }
+            let how = if p.basis == "name search" {
+                "by name only, identity not established: check".to_string()
+            } else {
+                format!("{:.0}% match, not confirmed", p.probability * 100.0)
+            };
             lines.push(format!(
-                "{} may be {} ({:.0}% match, not confirmed), who holds a {} marker",
+                "{} may be {} ({how}), who holds a {} marker",
                 member.name,
                 p.name,
-                p.probability * 100.0,
                 p.markers
                     .iter()
                     .filter(|m| HARM_MARKERS.contains(m))
@@ -334,11 +387,16 @@ fn marked_adult_at_home(record: &ChildRecord<'_>, config: &RulesConfig) -> Evalu
         summary: format!(
             "Adults linked to {}'s home with harm markers{}: {}.",
             record.name,
-            if on_plan { " (the child is on a child protection plan)" } else { "" },
+            if on_plan {
+                " (the child is on a child protection plan)"
+            } else {
+                ""
+            },
             lines.join("; ")
         ),
         actions: vec![
-            "Confirm the adult's identity and tell the police child abuse investigation team.".into(),
+            "Confirm the adult's identity and tell the police child abuse investigation team."
+                .into(),
             "Assess the risk the adult poses to the child; hold a strategy discussion.".into(),
         ],
         notify: agencies_of(&evidence),
@@ -379,7 +437,10 @@ fn police_at_home_on_plan(record: &ChildRecord<'_>, _config: &RulesConfig) -> Ev
                 .unwrap_or_default();
             push_unique(
                 &mut evidence,
-                event_evidence(entry.event, format!("{} attended {address}", entry.event.event.agency)),
+                event_evidence(
+                    entry.event,
+                    format!("{} attended {address}", entry.event.event.agency),
+                ),
             );
         }
     }
@@ -409,7 +470,7 @@ pub const MISSING_CHILD_AT_HOME: Rule = Rule {
     version: 1,
     title: "A missing child was found at the child's home",
     citation: "Statutory guidance on children who run away or go missing from home or care (2014); Working Together to Safeguard Children 2023, chapter 2 (exploitation outside the home)",
-    fires_when: "A child reported missing (or a possible match for one) is recorded at the current address of another child.",
+    fires_when: "A child reported missing (or a possible match) is recorded at another child's current address, or the adult the missing child is believed to be with is recorded there with a young person of the same first name.",
     level: Level::ImmediateDanger,
     owner: OwnerRole::MashAnalyst,
     blocking: false,
@@ -421,41 +482,77 @@ fn missing_child_at_home(record: &ChildRecord<'_>, config: &RulesConfig) -> Eval
     let Some(home) = record.home_on(record.today) else {
         return Evaluation::none();
     };
-    let reported_missing = |person: &str| {
-        casebook.records_of(person).find_map(|(_, event, _)| {
-            matches!(event.event.details, EventDetails::MissingPersonReport(_)).then_some(event)
+    let here: Vec<&HouseholdMember> = record
+        .household
+        .iter()
+        .filter(|m| {
+            m.place == home.place && m.present_on(record.today, config.household.link_lasts_days)
         })
-    };
+        .collect();
     let mut evidence = Vec::new();
     let mut lines = Vec::new();
-    for member in record.household.iter().filter(|m| {
-        m.place == home.place && m.present_on(record.today, config.household.link_lasts_days)
+    // Every missing-person report Vigil holds: its subject, and the people named in it
+    // as who the child is believed to be with.
+    for report in casebook.events().iter().filter(|e| {
+        casebook.is_current(e) && matches!(&e.event.details, EventDetails::MissingPersonReport(r) if r.found_at.is_none())
     }) {
-        let mut reports = Vec::new();
-        if let Some(report) = reported_missing(&member.person) {
-            reports.push((report, None));
-        }
-        for possible in &member.possible_identities {
-            if let Some(report) = reported_missing(&possible.person) {
-                reports.push((report, Some(possible)));
+        let mut subject = None;
+        let mut associates = Vec::new();
+        for (i, person) in report.event.people.iter().enumerate() {
+            let Some(id) = casebook.person_in(report, i) else { continue };
+            if matches!(person.role, Role::SubjectChild | Role::Victim) {
+                subject = Some((id, person));
+            } else {
+                associates.push(id);
             }
         }
-        for (report, possible) in reports {
+        let Some((missing, missing_record)) = subject else { continue };
+        if missing == record.child {
+            continue;
+        }
+        // The missing child is at the home (linked, or possibly linked).
+        let found = here.iter().find(|m| {
+            m.person == missing || m.possible_identities.iter().any(|p| p.person == missing)
+        });
+        // Or the adult the child is believed to be with is at the home, with a young
+        // person of the same first name who would not give a surname.
+        let with_associate = here
+            .iter()
+            .find(|m| {
+                associates.contains(&m.person)
+                    || m.possible_identities.iter().any(|p| associates.contains(&p.person))
+            })
+            .and_then(|associate| {
+            here.iter().find(|m| {
+                !m.identified
+                    && m.person != associate.person
+                    && casebook.records_of(&m.person).any(|(_, _, p)| {
+                        p.name.given.as_deref().zip(missing_record.name.given.as_deref())
+                            .is_some_and(|(a, b)| a.eq_ignore_ascii_case(b))
+                    })
+            }).map(|young| (*associate, *young))
+        });
+        let line = match (found, with_associate) {
+            (Some(m), _) => format!("{} ({}) is at the home", m.name, if m.person == missing { "the same person" } else { "a possible match, not confirmed" }),
+            (None, Some((associate, young))) => format!(
+                "{}, named in the report as who the missing child is believed to be with, is at the home with '{}', who shares the missing child's first name (not confirmed)",
+                associate.name, young.name
+            ),
+            (None, None) => continue,
+        };
+        lines.push(format!("{}: {line}", casebook.display_name(&missing)));
+        push_unique(&mut evidence, event_evidence(report, format!("{} missing-person report", report.event.agency)));
+        let members: Vec<&HouseholdMember> = match (found, with_associate) {
+            (Some(m), _) => vec![m],
+            (None, Some((a, y))) => vec![a, y],
+            _ => Vec::new(),
+        };
+        for member in members {
             for e in &member.evidence {
                 if let Some(event) = casebook.event(&e.event) {
                     push_unique(&mut evidence, event_evidence(event, format!("{} recorded at the child's home", member.name)));
                 }
             }
-            push_unique(&mut evidence, event_evidence(report, format!("{} missing-person report", report.event.agency)));
-            lines.push(match possible {
-                None => format!("{} is the subject of a missing-person report", member.name),
-                Some(p) => format!(
-                    "{} may be {} ({:.0}% match, not confirmed), reported missing",
-                    member.name,
-                    p.name,
-                    p.probability * 100.0
-                ),
-            });
         }
     }
     if evidence.is_empty() {
@@ -465,7 +562,7 @@ fn missing_child_at_home(record: &ChildRecord<'_>, config: &RulesConfig) -> Eval
         subject: record.child.clone(),
         due_since: latest_recorded(&evidence),
         summary: format!(
-            "A missing child was found at {}'s home: {}. Possible exploitation; both children need safeguarding.",
+            "A child reported missing may be at {}'s home. {}. Possible exploitation; both children need safeguarding.",
             record.name,
             lines.join("; ")
         ),

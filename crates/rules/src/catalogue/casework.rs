@@ -128,12 +128,15 @@ fn child_not_seen(record: &ChildRecord<'_>, config: &RulesConfig) -> Evaluation 
                 .join(", ")
         ),
         actions: vec![
-            "See the child today, alone if old enough, in daylight and unannounced if needed.".into(),
+            "See the child today, alone if old enough, in daylight and unannounced if needed."
+                .into(),
             "Consider disguised compliance; discuss with the team manager.".into(),
         ],
         notify: agencies_of(&evidence),
         owner: None,
-        level: record.on_plan(record.today).then_some(Level::ImmediateDanger),
+        level: record
+            .on_plan(record.today)
+            .then_some(Level::ImmediateDanger),
         evidence,
     })
 }

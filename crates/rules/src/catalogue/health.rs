@@ -42,7 +42,11 @@ fn routine_triage_on_plan(record: &ChildRecord<'_>, _config: &RulesConfig) -> Ev
             if let Some(triage) = referral.triaged_as.filter(|_| routine) {
                 shows.push(format!("triaged as {triage:?}").to_lowercase());
             }
-            evidence.push(entry.evidence(format!("{}: {}", entry.event.event.agency, shows.join("; "))));
+            evidence.push(entry.evidence(format!(
+                "{}: {}",
+                entry.event.event.agency,
+                shows.join("; ")
+            )));
         }
     }
     if evidence.is_empty() {
@@ -170,7 +174,11 @@ fn examination_not_completed(record: &ChildRecord<'_>, _config: &RulesConfig) ->
         summary: format!(
             "An examination of {} was not completed{}.",
             record.name,
-            if on_plan { " although the child is on a child protection plan" } else { "" }
+            if on_plan {
+                " although the child is on a child protection plan"
+            } else {
+                ""
+            }
         ),
         actions: vec![
             "Complete the full examination today.".into(),

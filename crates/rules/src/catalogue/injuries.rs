@@ -70,7 +70,10 @@ fn not_independently_mobile(record: &ChildRecord<'_>, config: &RulesConfig) -> E
     let limit = config.injuries.presumed_not_mobile_under_months;
     let mut evidence = Vec::new();
     for episode in &record.episodes {
-        if record.age_months(episode.start).is_some_and(|age| age < limit) {
+        if record
+            .age_months(episode.start)
+            .is_some_and(|age| age < limit)
+        {
             evidence.extend(episode_evidence(episode));
         }
     }
@@ -121,7 +124,10 @@ fn repeat_injury(record: &ChildRecord<'_>, config: &RulesConfig) -> Evaluation {
     for pair in record.episodes.windows(2) {
         if days_between(pair[0].end, pair[1].start) <= window {
             pairs += 1;
-            for e in episode_evidence(&pair[0]).into_iter().chain(episode_evidence(&pair[1])) {
+            for e in episode_evidence(&pair[0])
+                .into_iter()
+                .chain(episode_evidence(&pair[1]))
+            {
                 if !evidence.iter().any(|x: &Evidence| x.event == e.event) {
                     evidence.push(e);
                 }
@@ -170,8 +176,10 @@ fn injury_on_plan(record: &ChildRecord<'_>, _config: &RulesConfig) -> Evaluation
         evidence.extend(episode_evidence(episode));
         // An admission recorded alongside the injuries.
         admitted |= record.entries.iter().any(|entry| {
-            matches!(entry.event.event.details, EventDetails::HospitalAdmission(_))
-                && entry.is_named()
+            matches!(
+                entry.event.event.details,
+                EventDetails::HospitalAdmission(_)
+            ) && entry.is_named()
                 && days_between(episode.start, entry.date()).abs() <= 1
         });
     }
@@ -296,7 +304,10 @@ fn serious_injury_unexplained(record: &ChildRecord<'_>, _config: &RulesConfig) -
         for (event, injury) in &episode.injuries {
             let serious = matches!(
                 injury.injury_type,
-                InjuryType::Fracture | InjuryType::Burn | InjuryType::Scald | InjuryType::HeadInjury
+                InjuryType::Fracture
+                    | InjuryType::Burn
+                    | InjuryType::Scald
+                    | InjuryType::HeadInjury
             );
             let unexplained = injury.explanations.is_empty()
                 || matches!(
@@ -415,7 +426,9 @@ fn explanations_differ(record: &ChildRecord<'_>, _config: &RulesConfig) -> Evalu
             record.name,
             examples.join("; ")
         ),
-        actions: vec!["Put the explanations side by side and ask the carers about the differences.".into()],
+        actions: vec![
+            "Put the explanations side by side and ask the carers about the differences.".into(),
+        ],
         notify: agencies_of(&evidence),
         owner: None,
         level: None,

@@ -125,26 +125,33 @@ fn return_home_while_carer_on_bail(record: &ChildRecord<'_>, _config: &RulesConf
     if bails.is_empty() {
         return Evaluation::none();
     }
-    let placement = record
-        .placements
-        .iter()
-        .rev()
-        .find(|p| p.end.is_none_or(|end| bails.iter().any(|b| end >= b.date())));
+    let placement = record.placements.iter().rev().find(|p| {
+        p.end
+            .is_none_or(|end| bails.iter().any(|b| end >= b.date()))
+    });
     let Some(placement) = placement else {
         return Evaluation::none();
     };
     let mut evidence: Vec<Evidence> = bails
         .iter()
-        .map(|b| b.evidence(format!("{}: carer on bail for an offence against a child", b.event.event.agency)))
+        .map(|b| {
+            b.evidence(format!(
+                "{}: carer on bail for an offence against a child",
+                b.event.event.agency
+            ))
+        })
         .collect();
     for entry in record.named_entries() {
         let relevant = match &entry.event.event.details {
             EventDetails::PlacementStart(_) => entry.date() == placement.start,
-            EventDetails::PlacementEnd(end) => end.returned_home && Some(entry.date()) == placement.end,
+            EventDetails::PlacementEnd(end) => {
+                end.returned_home && Some(entry.date()) == placement.end
+            }
             _ => false,
         };
         if relevant {
-            evidence.push(entry.evidence(format!("{} placement decision", entry.event.event.agency)));
+            evidence
+                .push(entry.evidence(format!("{} placement decision", entry.event.event.agency)));
         }
     }
     // What is still open, so the decision-maker sees it in one place.
@@ -165,7 +172,10 @@ fn return_home_while_carer_on_bail(record: &ChildRecord<'_>, _config: &RulesConf
         .map(|m| m.name.as_str())
         .collect();
     if !unknown.is_empty() {
-        open.push(format!("adults at the home not assessed ({})", unknown.join(", ")));
+        open.push(format!(
+            "adults at the home not assessed ({})",
+            unknown.join(", ")
+        ));
     }
     let returned = placement.returned_home;
     Evaluation::found(Finding {
@@ -174,7 +184,11 @@ fn return_home_while_carer_on_bail(record: &ChildRecord<'_>, _config: &RulesConf
         summary: format!(
             "{} {} while a carer is on bail for an offence against a child. Open: {}.",
             record.name,
-            if returned { "has been returned home" } else { "is placed away from home; a return home is blocked" },
+            if returned {
+                "has been returned home"
+            } else {
+                "is placed away from home; a return home is blocked"
+            },
             open.join("; ")
         ),
         actions: vec![
@@ -214,7 +228,8 @@ fn chronology_pack(record: &ChildRecord<'_>, _config: &RulesConfig) -> Evaluatio
     if held {
         return Evaluation::none();
     }
-    let mut evidence = vec![request.evidence("legal planning meeting requested: chronology pack generated")];
+    let mut evidence =
+        vec![request.evidence("legal planning meeting requested: chronology pack generated")];
     for entry in record.entries.iter().filter(|e| e.date() > request.date()) {
         let material = matches!(
             &entry.event.event.details,
@@ -242,9 +257,7 @@ fn chronology_pack(record: &ChildRecord<'_>, _config: &RulesConfig) -> Evaluatio
             record.name,
             evidence.len() - 1
         ),
-        actions: vec![
-            "Circulate the chronology to the meeting; refresh it the day before.".into(),
-        ],
+        actions: vec!["Circulate the chronology to the meeting; refresh it the day before.".into()],
         notify: agencies_of(&evidence),
         owner: None,
         level: None,

@@ -110,7 +110,9 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
 }
 
 /// Agencies to tell about a finding: those that recorded its evidence, in order.
-pub(crate) fn agencies_of(evidence: &[crate::alerts::Evidence]) -> Vec<vigil_domain::agency::AgencyCode> {
+pub(crate) fn agencies_of(
+    evidence: &[crate::alerts::Evidence],
+) -> Vec<vigil_domain::agency::AgencyCode> {
     let mut agencies = Vec::new();
     for e in evidence {
         if !agencies.contains(&e.agency) {

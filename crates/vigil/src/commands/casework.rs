@@ -28,8 +28,8 @@ pub struct Casework {
 
 /// Reads `2022-06-11`, `2022-06-11T09:00` (UK time) or RFC 3339.
 pub fn parse_as_at(text: &str) -> anyhow::Result<Timestamp> {
-    let at = vigil_domain::time::OccurredAt::parse(text)
-        .with_context(|| format!("--as-at {text:?}"))?;
+    let at =
+        vigil_domain::time::OccurredAt::parse(text).with_context(|| format!("--as-at {text:?}"))?;
     // A date means the end of that day: everything recorded on it.
     Ok(match at.precision() {
         vigil_domain::time::TimePrecision::Year
@@ -67,7 +67,9 @@ pub fn find_child(casebook: &Casebook, query: &str) -> anyhow::Result<String> {
         .collect();
     match matches.as_slice() {
         [one] => Ok((*one).clone()),
-        [] => bail!("no child matches {query:?}; give a person id, an NHS number or part of a name"),
+        [] => {
+            bail!("no child matches {query:?}; give a person id, an NHS number or part of a name")
+        }
         many => bail!(
             "{} children match {query:?}: {}; be more precise (a person id or NHS number)",
             many.len(),
@@ -127,7 +129,12 @@ impl StoreTask for Casework {
                             e.agency,
                             e.kind,
                             e.episode.map(|n| format!("[IE{n}] ")).unwrap_or_default(),
-                            e.summary.as_deref().unwrap_or("").chars().take(100).collect::<String>()
+                            e.summary
+                                .as_deref()
+                                .unwrap_or("")
+                                .chars()
+                                .take(100)
+                                .collect::<String>()
                         ));
                     }
                     out
@@ -138,7 +145,8 @@ impl StoreTask for Casework {
                 if self.json {
                     serde_json::to_string_pretty(alerts)?
                 } else {
-                    let mut out = format!("{} alert(s) as known at {}\n", alerts.len(), casebook.now());
+                    let mut out =
+                        format!("{} alert(s) as known at {}\n", alerts.len(), casebook.now());
                     for a in alerts {
                         out.push_str(&format!(
                             "{} [{}] {} for {}: {} (owner {}, act by {})\n",
@@ -147,7 +155,8 @@ impl StoreTask for Casework {
                             a.title,
                             casebook.display_name(&a.subject),
                             a.evidence.len().to_string() + " record(s)",
-                            a.holder_at(casebook.now(), &casebook.config().deadlines).label(),
+                            a.holder_at(casebook.now(), &casebook.config().deadlines)
+                                .label(),
                             a.deadline
                         ));
                     }

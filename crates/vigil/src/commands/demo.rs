@@ -19,11 +19,13 @@ use crate::database::with_store;
 const EVENTS: &str = include_str!("../../../../fixtures/case-p/events.jsonl");
 const AGENCIES: &str = include_str!("../../../../fixtures/case-p/agencies.toml");
 
-pub async fn run(listen: SocketAddr, limits: WebLimits, mut rules: RulesConfig) -> anyhow::Result<()> {
-    let directory = std::env::temp_dir().join(format!(
-        "vigil-demo-{}",
-        uuid::Uuid::now_v7().simple()
-    ));
+pub async fn run(
+    listen: SocketAddr,
+    limits: WebLimits,
+    mut rules: RulesConfig,
+) -> anyhow::Result<()> {
+    let directory =
+        std::env::temp_dir().join(format!("vigil-demo-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&directory)
         .with_context(|| format!("creating {}", directory.display()))?;
     let events = directory.join("case-p.jsonl");
@@ -38,7 +40,10 @@ pub async fn run(listen: SocketAddr, limits: WebLimits, mut rules: RulesConfig) 
         path: directory.join("vigil.db"),
         durability: vigil_store_sqlite::Durability::Normal,
     };
-    eprintln!("Loading the Case P scenario (fictional) into {} ...", database.describe());
+    eprintln!(
+        "Loading the Case P scenario (fictional) into {} ...",
+        database.describe()
+    );
     let summary = with_store(
         &database,
         crate::commands::import::Import {
@@ -50,7 +55,10 @@ pub async fn run(listen: SocketAddr, limits: WebLimits, mut rules: RulesConfig) 
     )
     .await?;
     if summary.rejected > 0 {
-        bail!("the demo data did not load: {} records rejected", summary.rejected);
+        bail!(
+            "the demo data did not load: {} records rejected",
+            summary.rejected
+        );
     }
     eprintln!(
         "Loaded {} records. Try: /api/v1/children, /api/v1/alerts, /api/v1/rules. Stop with Ctrl-C; the demo database stays in {}.",

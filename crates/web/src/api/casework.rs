@@ -247,24 +247,43 @@ pub async fn respond<S: EventStore>(
     body: axum::body::Body,
 ) -> Result<Response, Problem> {
     let value = super::body::read_json(&headers, body, state.limits.max_event_bytes).await?;
-    let text = |field: &str| value.get(field).and_then(|v| v.as_str()).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let text = |field: &str| {
+        value
+            .get(field)
+            .and_then(|v| v.as_str())
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
     let mut errors = Vec::new();
     if let Some(object) = value.as_object() {
         for key in object.keys() {
             if !["by", "reason", "signed_off_by"].contains(&key.as_str()) {
-                errors.push(vigil_domain::FieldError::new(format!("/{key}"), "is not a field of a response to an alert (by, reason, signed_off_by)"));
+                errors.push(vigil_domain::FieldError::new(
+                    format!("/{key}"),
+                    "is not a field of a response to an alert (by, reason, signed_off_by)",
+                ));
             }
         }
     } else {
-        errors.push(vigil_domain::FieldError::new("", "a response is a JSON object: {\"by\", \"reason\", \"signed_off_by\"}"));
+        errors.push(vigil_domain::FieldError::new(
+            "",
+            "a response is a JSON object: {\"by\", \"reason\", \"signed_off_by\"}",
+        ));
     }
     let by = text("by");
     let reason = text("reason");
     if by.is_none() {
-        errors.push(vigil_domain::FieldError::new("/by", "is required: who is responding"));
+        errors.push(vigil_domain::FieldError::new(
+            "/by",
+            "is required: who is responding",
+        ));
     }
     if reason.is_none() {
-        errors.push(vigil_domain::FieldError::new("/reason", "is required: an alert is never acknowledged or closed without a recorded reason"));
+        errors.push(vigil_domain::FieldError::new(
+            "/reason",
+            "is required: an alert is never acknowledged or closed without a recorded reason",
+        ));
     }
     if !errors.is_empty() {
         return Err(Problem::invalid_fields(errors));
@@ -280,25 +299,37 @@ pub async fn respond<S: EventStore>(
     {
         let casebook = state.casework.read().await;
         casebook.check(&response).map_err(|error| match error {
-            vigil_rules::alerts::AlertActionError::NoSuchAlert(_) => Problem::not_found(error.to_string()),
+            vigil_rules::alerts::AlertActionError::NoSuchAlert(_) => {
+                Problem::not_found(error.to_string())
+            }
             vigil_rules::alerts::AlertActionError::AlreadyClosed(_) => Problem::new(
                 axum::http::StatusCode::CONFLICT,
                 "alert-closed",
                 "The alert is closed",
                 error.to_string(),
             ),
-            vigil_rules::alerts::AlertActionError::SignOffRequired(..) => Problem::invalid_fields(vec![
-                vigil_domain::FieldError::new("/signed_off_by", error.to_string()),
-            ]),
-            vigil_rules::alerts::AlertActionError::ReasonRequired => Problem::invalid_fields(vec![
-                vigil_domain::FieldError::new("/reason", error.to_string()),
-            ]),
+            vigil_rules::alerts::AlertActionError::SignOffRequired(..) => {
+                Problem::invalid_fields(vec![vigil_domain::FieldError::new(
+                    "/signed_off_by",
+                    error.to_string(),
+                )])
+            }
+            vigil_rules::alerts::AlertActionError::ReasonRequired => {
+                Problem::invalid_fields(vec![vigil_domain::FieldError::new(
+                    "/reason",
+                    error.to_string(),
+                )])
+            }
         })?;
     }
     let action = vigil_store::AlertAction {
         id: uuid::Uuid::now_v7(),
         alert: response.alert,
-        action: if close { vigil_store::AlertActionKind::Close } else { vigil_store::AlertActionKind::Acknowledge },
+        action: if close {
+            vigil_store::AlertActionKind::Close
+        } else {
+            vigil_store::AlertActionKind::Acknowledge
+        },
         by: response.by,
         reason: response.reason,
         signed_off_by: response.signed_off_by,
