@@ -25,31 +25,57 @@ fn case_event(stored: StoredEvent) -> CaseEvent {
     }
 }
 
-/// Every stored event in log order, with the last sequence number read.
-pub async fn read_log<S: EventStore>(
-    store: &S,
+/// Reads a log from `after` to its end, a page at a time. Returns the entries and the
+/// last sequence number read (`after` when there was nothing new).
+async fn read_to_end<T, F, Fut>(
     after: i64,
-) -> Result<(Vec<(i64, CaseEvent)>, i64), StoreError> {
-    let mut events = Vec::new();
+    sequence: impl Fn(&T) -> i64,
+    fetch: F,
+) -> Result<(Vec<T>, i64), StoreError>
+where
+    F: Fn(Page) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<T>, StoreError>>,
+{
+    const PAGE: u32 = 1000;
+    let mut entries = Vec::new();
     let mut last = after;
     loop {
-        let page = store
-            .events_after(Page {
-                after: last,
-                limit: 1000,
-            })
-            .await?;
+        let page = fetch(Page {
+            after: last,
+            limit: PAGE,
+        })
+        .await?;
         let Some(tail) = page.last() else {
             break;
         };
-        last = tail.sequence;
-        let full = page.len() == 1000;
-        events.extend(page.into_iter().map(|e| (e.sequence, case_event(e))));
+        last = sequence(tail);
+        let full = page.len() == PAGE as usize;
+        entries.extend(page);
         if !full {
             break;
         }
     }
-    Ok((events, last))
+    Ok((entries, last))
+}
+
+/// Every stored event after `after`, in log order, with the last sequence number read.
+pub async fn read_log<S: EventStore>(
+    store: &S,
+    after: i64,
+) -> Result<(Vec<(i64, CaseEvent)>, i64), StoreError> {
+    let (events, last) = read_to_end(
+        after,
+        |e: &StoredEvent| e.sequence,
+        |page| store.events_after(page),
+    )
+    .await?;
+    Ok((
+        events
+            .into_iter()
+            .map(|e| (e.sequence, case_event(e)))
+            .collect(),
+        last,
+    ))
 }
 
 fn response(stored: StoredAlertAction) -> AlertResponse {
@@ -64,31 +90,19 @@ fn response(stored: StoredAlertAction) -> AlertResponse {
     }
 }
 
-/// Every recorded response to an alert in log order, with the last sequence read.
+/// Every recorded response to an alert after `after`, in log order, with the last
+/// sequence number read.
 pub async fn read_responses<S: EventStore>(
     store: &S,
     after: i64,
 ) -> Result<(Vec<AlertResponse>, i64), StoreError> {
-    let mut responses = Vec::new();
-    let mut last = after;
-    loop {
-        let page = store
-            .alert_actions_after(Page {
-                after: last,
-                limit: 1000,
-            })
-            .await?;
-        let Some(tail) = page.last() else {
-            break;
-        };
-        last = tail.sequence;
-        let full = page.len() == 1000;
-        responses.extend(page.into_iter().map(response));
-        if !full {
-            break;
-        }
-    }
-    Ok((responses, last))
+    let (actions, last) = read_to_end(
+        after,
+        |a: &StoredAlertAction| a.sequence,
+        |page| store.alert_actions_after(page),
+    )
+    .await?;
+    Ok((actions.into_iter().map(response).collect(), last))
 }
 
 /// The record as known at `as_at` (now when `None`): every event recorded by then, in

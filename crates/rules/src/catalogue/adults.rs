@@ -7,7 +7,7 @@ use vigil_domain::event::details::EventDetails;
 use vigil_domain::event::{Marker, Role};
 
 use super::injuries::latest_recorded;
-use super::{Evaluation, Rule, agencies_of};
+use super::{Evaluation, Rule, agencies_of, finding};
 use crate::alerts::{Evidence, Finding, Level, OwnerRole};
 use crate::calendar::plus_hours;
 use crate::child::{ChildRecord, Concern, is_carer};
@@ -265,23 +265,19 @@ fn unknown_adult_at_home(record: &ChildRecord<'_>, config: &RulesConfig) -> Eval
     if evidence.is_empty() {
         return evaluation;
     }
-    evaluation.findings.push(Finding {
-        subject: record.child.clone(),
-        due_since: latest_recorded(&evidence),
-        summary: format!(
+    evaluation.findings.push(finding(
+        record,
+        format!(
             "Linked to {}'s home and not known to children's social care: {}.",
             record.name,
             names.join(", ")
         ),
-        actions: vec![
+        vec![
             "Identify each adult and check police records.".into(),
             "Ask the parent who lives in or visits the home; visit unannounced.".into(),
         ],
-        notify: agencies_of(&evidence),
-        owner: None,
-        level: None,
         evidence,
-    });
+    ));
     evaluation
 }
 
@@ -382,27 +378,26 @@ fn marked_adult_at_home(record: &ChildRecord<'_>, config: &RulesConfig) -> Evalu
     }
     let on_plan = record.on_plan(record.today);
     Evaluation::found(Finding {
-        subject: record.child.clone(),
-        due_since: latest_recorded(&evidence),
-        summary: format!(
-            "Adults linked to {}'s home with harm markers{}: {}.",
-            record.name,
-            if on_plan {
-                " (the child is on a child protection plan)"
-            } else {
-                ""
-            },
-            lines.join("; ")
-        ),
-        actions: vec![
-            "Confirm the adult's identity and tell the police child abuse investigation team."
-                .into(),
-            "Assess the risk the adult poses to the child; hold a strategy discussion.".into(),
-        ],
-        notify: agencies_of(&evidence),
-        owner: None,
         level: on_plan.then_some(Level::ImmediateDanger),
-        evidence,
+        ..finding(
+            record,
+            format!(
+                "Adults linked to {}'s home with harm markers{}: {}.",
+                record.name,
+                if on_plan {
+                    " (the child is on a child protection plan)"
+                } else {
+                    ""
+                },
+                lines.join("; ")
+            ),
+            vec![
+                "Confirm the adult's identity and tell the police child abuse investigation team."
+                    .into(),
+                "Assess the risk the adult poses to the child; hold a strategy discussion.".into(),
+            ],
+            evidence,
+        )
     })
 }
 
@@ -447,22 +442,18 @@ fn police_at_home_on_plan(record: &ChildRecord<'_>, _config: &RulesConfig) -> Ev
     if evidence.is_empty() {
         return Evaluation::none();
     }
-    Evaluation::found(Finding {
-        subject: record.child.clone(),
-        due_since: latest_recorded(&evidence),
-        summary: format!(
+    Evaluation::found(finding(
+        record,
+        format!(
             "Police attended the home of {}, who is on a child protection plan. The key worker must know today.",
             record.name
         ),
-        actions: vec![
+        vec![
             "Notify the key worker today with the incident log.".into(),
             "Find out who was present and whether the child was seen.".into(),
         ],
-        notify: agencies_of(&evidence),
-        owner: None,
-        level: None,
         evidence,
-    })
+    ))
 }
 
 pub const MISSING_CHILD_AT_HOME: Rule = Rule {
@@ -558,21 +549,17 @@ fn missing_child_at_home(record: &ChildRecord<'_>, config: &RulesConfig) -> Eval
     if evidence.is_empty() {
         return Evaluation::none();
     }
-    Evaluation::found(Finding {
-        subject: record.child.clone(),
-        due_since: latest_recorded(&evidence),
-        summary: format!(
+    Evaluation::found(finding(
+        record,
+        format!(
             "A child reported missing may be at {}'s home. {}. Possible exploitation; both children need safeguarding.",
             record.name,
             lines.join("; ")
         ),
-        actions: vec![
+        vec![
             "Hold a strategy discussion for the missing child as well.".into(),
             "Tell the missing child's home authority and the police missing-persons unit.".into(),
         ],
-        notify: agencies_of(&evidence),
-        owner: None,
-        level: None,
         evidence,
-    })
+    ))
 }

@@ -6,8 +6,7 @@ use std::collections::BTreeSet;
 
 use vigil_domain::event::details::{EventDetails, VisitOutcome};
 
-use super::injuries::latest_recorded;
-use super::{Evaluation, Rule, agencies_of};
+use super::{Evaluation, Rule, agencies_of, finding};
 use crate::alerts::{Finding, Level, OwnerRole};
 use crate::calendar::days_between;
 use crate::child::{ChildRecord, Entry};
@@ -60,21 +59,17 @@ fn contacts_without_change(record: &ChildRecord<'_>, config: &RulesConfig) -> Ev
         .iter()
         .map(|e| e.evidence(format!("{} contact", e.event.event.agency)))
         .collect();
-    Evaluation::found(Finding {
-        subject: record.child.clone(),
-        due_since: latest_recorded(&evidence),
-        summary: format!(
+    Evaluation::found(finding(
+        record,
+        format!(
             "{} contacts with {} in {} days and no change of plan.",
             contacts.len(),
             record.name,
             p.contacts_window_days
         ),
-        actions: vec!["Review the plan with fresh eyes: what has changed for the child?".into()],
-        notify: agencies_of(&evidence),
-        owner: None,
-        level: None,
+        vec!["Review the plan with fresh eyes: what has changed for the child?".into()],
         evidence,
-    })
+    ))
 }
 
 pub const CHILD_NOT_SEEN: Rule = Rule {
@@ -114,30 +109,29 @@ fn child_not_seen(record: &ChildRecord<'_>, config: &RulesConfig) -> Evaluation 
         })
         .collect();
     Evaluation::found(Finding {
-        subject: record.child.clone(),
-        due_since: latest_recorded(&evidence),
-        summary: format!(
-            "{} was not seen on {} visits in {} days, by {}.",
-            record.name,
-            missed.len(),
-            p.not_seen_window_days,
-            agencies_of(&evidence)
-                .iter()
-                .map(|a| a.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        actions: vec![
-            "See the child today, alone if old enough, in daylight and unannounced if needed."
-                .into(),
-            "Consider disguised compliance; discuss with the team manager.".into(),
-        ],
-        notify: agencies_of(&evidence),
-        owner: None,
         level: record
             .on_plan(record.today)
             .then_some(Level::ImmediateDanger),
-        evidence,
+        ..finding(
+            record,
+            format!(
+                "{} was not seen on {} visits in {} days, by {}.",
+                record.name,
+                missed.len(),
+                p.not_seen_window_days,
+                agencies_of(&evidence)
+                    .iter()
+                    .map(|a| a.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            vec![
+                "See the child today, alone if old enough, in daylight and unannounced if needed."
+                    .into(),
+                "Consider disguised compliance; discuss with the team manager.".into(),
+            ],
+            evidence,
+        )
     })
 }
 
@@ -170,19 +164,18 @@ fn not_brought(record: &ChildRecord<'_>, config: &RulesConfig) -> Evaluation {
         .map(|e| e.evidence(format!("{}: not brought", e.event.event.agency)))
         .collect();
     Evaluation::found(Finding {
-        subject: record.child.clone(),
-        due_since: latest_recorded(&evidence),
-        summary: format!(
-            "{} was not brought to {} appointments in {} days.",
-            record.name,
-            missed.len(),
-            p.not_brought_window_days
-        ),
-        actions: vec!["Contact the family and the key worker; rebook and follow up.".into()],
-        notify: agencies_of(&evidence),
-        owner: None,
         level: record.on_plan(record.today).then_some(Level::Suspect),
-        evidence,
+        ..finding(
+            record,
+            format!(
+                "{} was not brought to {} appointments in {} days.",
+                record.name,
+                missed.len(),
+                p.not_brought_window_days
+            ),
+            vec!["Contact the family and the key worker; rebook and follow up.".into()],
+            evidence,
+        )
     })
 }
 
@@ -227,21 +220,17 @@ fn address_discrepancy(record: &ChildRecord<'_>, _config: &RulesConfig) -> Evalu
     if evidence.is_empty() {
         return Evaluation::none();
     }
-    Evaluation::found(Finding {
-        subject: record.child.clone(),
-        due_since: latest_recorded(&evidence),
-        summary: format!(
+    Evaluation::found(finding(
+        record,
+        format!(
             "{} agency record(s) hold an old address for {}. Check the child's status under the new address (a plan is not lost on an address mismatch) and ask the agency to update it.",
             evidence.len(),
             record.name
         ),
-        actions: vec![
+        vec![
             "Tell the recording agency the current address.".into(),
             "Make sure the agency can see the child's plan status.".into(),
         ],
-        notify: agencies_of(&evidence),
-        owner: None,
-        level: None,
         evidence,
-    })
+    ))
 }

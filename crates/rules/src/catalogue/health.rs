@@ -4,8 +4,7 @@
 
 use vigil_domain::event::details::{EventDetails, Urgency};
 
-use super::injuries::latest_recorded;
-use super::{Evaluation, Rule, agencies_of};
+use super::{Evaluation, Rule, agencies_of, finding};
 use crate::alerts::{Finding, Level, OwnerRole};
 use crate::calendar::uk_instant;
 use crate::child::ChildRecord;
@@ -52,22 +51,18 @@ fn routine_triage_on_plan(record: &ChildRecord<'_>, _config: &RulesConfig) -> Ev
     if evidence.is_empty() {
         return Evaluation::none();
     }
-    Evaluation::found(Finding {
-        subject: record.child.clone(),
-        due_since: latest_recorded(&evidence),
-        summary: format!(
+    Evaluation::found(finding(
+        record,
+        format!(
             "{} is on a child protection plan, but a referral did not say so or was triaged as routine. The plan status is now shown on the referral.",
             record.name
         ),
-        actions: vec![
+        vec![
             "Re-triage the referral as urgent, knowing the child is on a plan.".into(),
             "Tell the service lead and the key worker.".into(),
         ],
-        notify: agencies_of(&evidence),
-        owner: None,
-        level: None,
         evidence,
-    })
+    ))
 }
 
 pub const ASSESSMENT_NOT_DONE: Rule = Rule {
@@ -169,24 +164,23 @@ fn examination_not_completed(record: &ChildRecord<'_>, _config: &RulesConfig) ->
     }
     let on_plan = record.on_plan(record.today);
     Evaluation::found(Finding {
-        subject: record.child.clone(),
-        due_since: latest_recorded(&evidence),
-        summary: format!(
-            "An examination of {} was not completed{}.",
-            record.name,
-            if on_plan {
-                " although the child is on a child protection plan"
-            } else {
-                ""
-            }
-        ),
-        actions: vec![
-            "Complete the full examination today.".into(),
-            "Tell children's social care of any injury found, the same day.".into(),
-        ],
-        notify: agencies_of(&evidence),
-        owner: None,
         level: on_plan.then_some(Level::ImmediateDanger),
-        evidence,
+        ..finding(
+            record,
+            format!(
+                "An examination of {} was not completed{}.",
+                record.name,
+                if on_plan {
+                    " although the child is on a child protection plan"
+                } else {
+                    ""
+                }
+            ),
+            vec![
+                "Complete the full examination today.".into(),
+                "Tell children's social care of any injury found, the same day.".into(),
+            ],
+            evidence,
+        )
     })
 }

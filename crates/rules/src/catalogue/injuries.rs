@@ -8,7 +8,7 @@ use vigil_domain::agency::Sector;
 use vigil_domain::body_map::{BodyRegion, InjuryType, RecorderOpinion};
 use vigil_domain::event::details::EventDetails;
 
-use super::{Evaluation, Rule, agencies_of};
+use super::{Evaluation, Rule, agencies_of, finding};
 use crate::alerts::{Evidence, Finding, Level, OwnerRole};
 use crate::calendar::days_between;
 use crate::child::{ChildRecord, InjuryEpisode};
@@ -87,21 +87,20 @@ fn not_independently_mobile(record: &ChildRecord<'_>, config: &RulesConfig) -> E
         .find_map(|e| record.age_months(e.start).filter(|&a| a < limit))
         .unwrap_or(0);
     Evaluation::found(Finding {
-        subject: record.child.clone(),
-        due_since: latest_recorded(&evidence),
-        summary: format!(
-            "{} was injured at {age} months, an age at which a child is presumed not independently mobile. Accidental bruising is rare in such a child.",
-            record.name
-        ),
-        actions: vec![
-            "Arrange a same-day child protection medical by a paediatrician.".into(),
-            "Refer to children's social care before the child leaves.".into(),
-            "Record who gave each explanation, in their words.".into(),
-        ],
-        notify: agencies_of(&evidence),
         owner: Some(owner_for(&evidence, config)),
-        level: None,
-        evidence,
+        ..finding(
+            record,
+            format!(
+                "{} was injured at {age} months, an age at which a child is presumed not independently mobile. Accidental bruising is rare in such a child.",
+                record.name
+            ),
+            vec![
+                "Arrange a same-day child protection medical by a paediatrician.".into(),
+                "Refer to children's social care before the child leaves.".into(),
+                "Record who gave each explanation, in their words.".into(),
+            ],
+            evidence,
+        )
     })
 }
 
@@ -138,23 +137,19 @@ fn repeat_injury(record: &ChildRecord<'_>, config: &RulesConfig) -> Evaluation {
         return Evaluation::none();
     }
     let agencies: BTreeSet<String> = evidence.iter().map(|e| e.agency.to_string()).collect();
-    Evaluation::found(Finding {
-        subject: record.child.clone(),
-        due_since: latest_recorded(&evidence),
-        summary: format!(
+    Evaluation::found(finding(
+        record,
+        format!(
             "{} has had injury episodes within {window} days of each other, recorded by {}. Each service may have seen only one.",
             record.name,
             agencies.into_iter().collect::<Vec<_>>().join(", ")
         ),
-        actions: vec![
+        vec![
             "Share the full injury history with every agency involved.".into(),
             "Consider a strategy discussion.".into(),
         ],
-        notify: agencies_of(&evidence),
-        owner: None,
-        level: None,
         evidence,
-    })
+    ))
 }
 
 pub const INJURY_ON_PLAN: Rule = Rule {
@@ -196,10 +191,9 @@ fn injury_on_plan(record: &ChildRecord<'_>, _config: &RulesConfig) -> Evaluation
                 .into(),
         );
     }
-    Evaluation::found(Finding {
-        subject: record.child.clone(),
-        due_since: latest_recorded(&evidence),
-        summary: format!(
+    Evaluation::found(finding(
+        record,
+        format!(
             "{} is on a child protection plan and a new injury has been recorded ({}).",
             record.name,
             record
@@ -209,11 +203,8 @@ fn injury_on_plan(record: &ChildRecord<'_>, _config: &RulesConfig) -> Evaluation
                 .unwrap_or_default()
         ),
         actions,
-        notify: agencies_of(&evidence),
-        owner: None,
-        level: None,
         evidence,
-    })
+    ))
 }
 
 pub const HEAD_INJURIES_TWO_AGENCIES: Rule = Rule {
@@ -267,23 +258,14 @@ fn head_injuries_two_agencies(record: &ChildRecord<'_>, config: &RulesConfig) ->
     if evidence.is_empty() {
         return Evaluation::none();
     }
-    Evaluation::found(Finding {
-        subject: record.child.clone(),
-        due_since: latest_recorded(&evidence),
-        summary: format!(
+    Evaluation::found(Finding { level: latest_on_plan.then_some(Level::ImmediateDanger), ..finding(record, format!(
             "Injuries to {}'s head, face or ears were recorded by {} agencies within {window} days.",
             record.name,
             agencies_of(&evidence).len()
-        ),
-        actions: vec![
+        ), vec![
             "Hold an urgent strategy discussion.".into(),
             "Arrange a full child protection medical, with a skeletal survey for a child under two.".into(),
-        ],
-        notify: agencies_of(&evidence),
-        owner: None,
-        level: latest_on_plan.then_some(Level::ImmediateDanger),
-        evidence,
-    })
+        ], evidence) })
 }
 
 pub const SERIOUS_INJURY_UNEXPLAINED: Rule = Rule {
@@ -344,19 +326,15 @@ fn serious_injury_unexplained(record: &ChildRecord<'_>, _config: &RulesConfig) -
     if evidence.is_empty() {
         return Evaluation::none();
     }
-    Evaluation::found(Finding {
-        subject: record.child.clone(),
-        due_since: latest_recorded(&evidence),
-        summary: format!(
+    Evaluation::found(finding(
+        record,
+        format!(
             "{} has a fracture, burn, scald or head injury without a suitable explanation.",
             record.name
         ),
-        actions: vec!["Refer to children's social care and the police today.".into()],
-        notify: agencies_of(&evidence),
-        owner: None,
-        level: None,
+        vec!["Refer to children's social care and the police today.".into()],
         evidence,
-    })
+    ))
 }
 
 pub const EXPLANATIONS_DIFFER: Rule = Rule {
@@ -418,22 +396,16 @@ fn explanations_differ(record: &ChildRecord<'_>, _config: &RulesConfig) -> Evalu
         return Evaluation::none();
     }
     examples.truncate(3);
-    Evaluation::found(Finding {
-        subject: record.child.clone(),
-        due_since: latest_recorded(&evidence),
-        summary: format!(
+    Evaluation::found(finding(
+        record,
+        format!(
             "The explanations for {}'s injuries differ between agencies: {}.",
             record.name,
             examples.join("; ")
         ),
-        actions: vec![
-            "Put the explanations side by side and ask the carers about the differences.".into(),
-        ],
-        notify: agencies_of(&evidence),
-        owner: None,
-        level: None,
+        vec!["Put the explanations side by side and ask the carers about the differences.".into()],
         evidence,
-    })
+    ))
 }
 
 fn describe(texts: &BTreeSet<String>) -> String {
@@ -486,22 +458,18 @@ fn cumulative_injuries(record: &ChildRecord<'_>, config: &RulesConfig) -> Evalua
         config.legal.escalation_working_days,
         &config.bank_holidays,
     );
-    Evaluation::found(Finding {
-        subject: record.child.clone(),
-        due_since: latest_recorded(&evidence),
-        summary: format!(
+    Evaluation::found(finding(
+        record,
+        format!(
             "{} has had {} injury episodes in {} days while on a child protection plan.",
             record.name,
             recent.len(),
             p.cumulative_window_days
         ),
-        actions: vec![format!(
+        vec![format!(
             "Escalate to a legal planning meeting by {due} ({} working days).",
             config.legal.escalation_working_days
         )],
-        notify: agencies_of(&evidence),
-        owner: None,
-        level: None,
         evidence,
-    })
+    ))
 }

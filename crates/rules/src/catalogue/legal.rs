@@ -5,8 +5,7 @@
 
 use vigil_domain::event::details::{ChargingOutcome, EventDetails, MeetingStatus};
 
-use super::injuries::latest_recorded;
-use super::{Evaluation, Rule, agencies_of};
+use super::{Evaluation, Rule, agencies_of, finding};
 use crate::alerts::{Evidence, Finding, Level, OwnerRole};
 use crate::calendar::{add_working_days, uk_instant};
 use crate::child::{ChildRecord, Concern, Entry};
@@ -178,10 +177,9 @@ fn return_home_while_carer_on_bail(record: &ChildRecord<'_>, _config: &RulesConf
         ));
     }
     let returned = placement.returned_home;
-    Evaluation::found(Finding {
-        subject: record.child.clone(),
-        due_since: latest_recorded(&evidence),
-        summary: format!(
+    Evaluation::found(finding(
+        record,
+        format!(
             "{} {} while a carer is on bail for an offence against a child. Open: {}.",
             record.name,
             if returned {
@@ -191,16 +189,13 @@ fn return_home_while_carer_on_bail(record: &ChildRecord<'_>, _config: &RulesConf
             },
             open.join("; ")
         ),
-        actions: vec![
+        vec![
             "Record the police view before any decision to return the child home.".into(),
             "Record and verify every condition of the plan before return.".into(),
             "The decision needs a team manager's sign-off with the reasons.".into(),
         ],
-        notify: agencies_of(&evidence),
-        owner: None,
-        level: None,
         evidence,
-    })
+    ))
 }
 
 pub const CHRONOLOGY_PACK: Rule = Rule {
@@ -249,18 +244,14 @@ fn chronology_pack(record: &ChildRecord<'_>, _config: &RulesConfig) -> Evaluatio
             )));
         }
     }
-    Evaluation::found(Finding {
-        subject: record.child.clone(),
-        due_since: latest_recorded(&evidence),
-        summary: format!(
+    Evaluation::found(finding(
+        record,
+        format!(
             "A legal planning meeting for {} is pending. The consolidated multi-agency chronology is ready; {} new record(s) since the request.",
             record.name,
             evidence.len() - 1
         ),
-        actions: vec!["Circulate the chronology to the meeting; refresh it the day before.".into()],
-        notify: agencies_of(&evidence),
-        owner: None,
-        level: None,
+        vec!["Circulate the chronology to the meeting; refresh it the day before.".into()],
         evidence,
-    })
+    ))
 }

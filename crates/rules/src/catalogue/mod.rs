@@ -109,6 +109,26 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.id == id)
 }
 
+/// A finding about the record's child, resting on `evidence`: due since the last of it
+/// was recorded, and to be told to every agency that recorded it (closing the loop).
+pub(crate) fn finding(
+    record: &ChildRecord<'_>,
+    summary: String,
+    actions: Vec<String>,
+    evidence: Vec<crate::alerts::Evidence>,
+) -> Finding {
+    Finding {
+        subject: record.child.clone(),
+        due_since: injuries::latest_recorded(&evidence),
+        summary,
+        actions,
+        notify: agencies_of(&evidence),
+        owner: None,
+        level: None,
+        evidence,
+    }
+}
+
 /// Agencies to tell about a finding: those that recorded its evidence, in order.
 pub(crate) fn agencies_of(
     evidence: &[crate::alerts::Evidence],

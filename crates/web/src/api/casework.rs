@@ -74,6 +74,21 @@ async fn with_casebook<S: EventStore, T>(
     }
 }
 
+/// Runs `f` on one child's record (404 for an unknown child), live or as at a moment.
+async fn with_child<S: EventStore, T>(
+    state: &AppState<S>,
+    id: &str,
+    as_at: Option<&str>,
+    f: impl FnOnce(&Casebook, &ChildRecord<'_>) -> T,
+) -> Result<T, Problem> {
+    with_casebook(state, as_at, |casebook| {
+        known_child(casebook, id)?;
+        let record = ChildRecord::build(casebook, id, casebook.now());
+        Ok(f(casebook, &record))
+    })
+    .await
+}
+
 fn known_child(casebook: &Casebook, id: &str) -> Result<(), Problem> {
     if casebook.children_ever().iter().any(|c| c == id) {
         Ok(())
@@ -123,10 +138,8 @@ pub async fn child<S: EventStore>(
     query: Result<Query<AsAt>, QueryRejection>,
 ) -> Result<Response, Problem> {
     let query = read_query(query)?;
-    with_casebook(&state, query.as_at.as_deref(), |casebook| {
-        known_child(casebook, &id)?;
-        let record = ChildRecord::build(casebook, &id, casebook.now());
-        Ok(Json(vigil_rules::chronology::summary(casebook, &record)).into_response())
+    with_child(&state, &id, query.as_at.as_deref(), |casebook, record| {
+        Json(vigil_rules::chronology::summary(casebook, record)).into_response()
     })
     .await
 }
@@ -138,10 +151,8 @@ pub async fn chronology<S: EventStore>(
     query: Result<Query<AsAt>, QueryRejection>,
 ) -> Result<Response, Problem> {
     let query = read_query(query)?;
-    with_casebook(&state, query.as_at.as_deref(), |casebook| {
-        known_child(casebook, &id)?;
-        let record = ChildRecord::build(casebook, &id, casebook.now());
-        Ok(Json(vigil_rules::chronology::chronology(&record, 60)).into_response())
+    with_child(&state, &id, query.as_at.as_deref(), |_, record| {
+        Json(vigil_rules::chronology::chronology(record, 60)).into_response()
     })
     .await
 }
@@ -159,11 +170,9 @@ pub async fn household<S: EventStore>(
         })?),
         None => None,
     };
-    with_casebook(&state, query.as_at.as_deref(), |casebook| {
-        known_child(casebook, &id)?;
-        let record = ChildRecord::build(casebook, &id, casebook.now());
+    with_child(&state, &id, query.as_at.as_deref(), |_, record| {
         let on = on.unwrap_or(record.today);
-        Ok(Json(vigil_rules::chronology::household_on(&record, on)).into_response())
+        Json(vigil_rules::chronology::household_on(record, on)).into_response()
     })
     .await
 }
@@ -175,9 +184,8 @@ pub async fn review<S: EventStore>(
     query: Result<Query<AsAt>, QueryRejection>,
 ) -> Result<Response, Problem> {
     let query = read_query(query)?;
-    with_casebook(&state, query.as_at.as_deref(), |casebook| {
-        known_child(casebook, &id)?;
-        Ok(Json(vigil_rules::review::report(casebook, &id)).into_response())
+    with_child(&state, &id, query.as_at.as_deref(), |casebook, _| {
+        Json(vigil_rules::review::report(casebook, &id)).into_response()
     })
     .await
 }
