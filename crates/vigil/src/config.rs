@@ -164,6 +164,18 @@ pub fn web_limits(file: &LimitsSection) -> vigil_web::WebLimits {
 mod tests {
     use super::*;
 
+    /// The example in docs/OPERATIONS.md is a configuration Vigil accepts, so the page
+    /// cannot drift from the code.
+    #[test]
+    fn the_documented_example_is_a_valid_configuration() {
+        let page = include_str!("../../../docs/OPERATIONS.md");
+        let start = page.find("```toml\n").expect("the page has a TOML example") + 8;
+        let end = start + page[start..].find("```").expect("closed");
+        let file: ConfigFile = toml::from_str(&page[start..end]).expect("the example parses");
+        assert_eq!(file.rules.deadlines.red_hours, 4);
+        assert!(file.rules.agencies.contains_key("QCS"));
+    }
+
     #[test]
     fn database_urls() {
         let file = DatabaseSection::default();
