@@ -183,6 +183,10 @@ impl Casework {
         let (events, new_last) = read_log(store, last.0).await?;
         let (responses, new_last_response) = read_responses(store, last.1).await?;
         let count = events.len() + responses.len();
+        if count == 0 {
+            // Nothing new: readers are not held up (the follower's tick moves the clock).
+            return Ok(0);
+        }
         let mut casebook = self.casebook.write().await;
         for (_, event) in events {
             casebook.record(event);
@@ -199,6 +203,15 @@ impl Casework {
     }
 }
 
+impl Casework {
+    /// Moves the casebook's clock to now, so rules waiting on a deadline fire.
+    pub async fn advance(&self) {
+        let mut casebook = self.casebook.write().await;
+        let now = Timestamp::now().max(casebook.now());
+        casebook.advance_to(now);
+    }
+}
+
 /// Follows the log until the process ends: on every wake, and at least every `tick`
 /// so that deadlines pass on time and other processes' writes arrive.
 pub async fn follow<S: EventStore>(casework: Casework, store: S, tick: Duration) {
@@ -210,5 +223,6 @@ pub async fn follow<S: EventStore>(casework: Casework, store: S, tick: Duration)
         if let Err(error) = casework.catch_up(&store).await {
             tracing::warn!(%error, "could not read new events for the casebook; will retry");
         }
+        casework.advance().await;
     }
 }

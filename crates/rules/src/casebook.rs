@@ -145,6 +145,11 @@ impl Casebook {
         self.event_index.get(id).map(|&i| &self.events[i])
     }
 
+    /// The position of an event in the casebook.
+    pub fn index_of(&self, id: &EventId) -> Option<usize> {
+        self.event_index.get(id).copied()
+    }
+
     pub fn alerts(&self) -> &AlertLedger {
         &self.alerts
     }

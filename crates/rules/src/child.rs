@@ -345,9 +345,7 @@ fn residences(casebook: &Casebook, child: &str, entries: &[Entry<'_>]) -> Vec<Re
     for entry in entries {
         let event = entry.event;
         let index = casebook
-            .events
-            .iter()
-            .position(|e| e.id == event.id)
+            .index_of(&event.id)
             .expect("entries come from the casebook");
         let date = match &event.event.details {
             EventDetails::Tenancy(t) => t.start.unwrap_or(event.event.occurred_at.date()),
