@@ -32,6 +32,25 @@ pub async fn run(
     std::fs::write(&events, EVENTS).with_context(|| format!("writing {}", events.display()))?;
     let agencies: BTreeMap<String, AgencyEntry> =
         toml::from_str(AGENCIES).context("the demo's agency register")?;
+    // A configuration beside the database, so that `vigil review` and the other
+    // commands read the demo with the same agency register.
+    let config = directory.join("vigil.toml");
+    let register: Vec<String> = AGENCIES
+        .lines()
+        .map(|line| match line.strip_prefix('[') {
+            Some(rest) => format!("[rules.agencies.{rest}"),
+            None => line.to_string(),
+        })
+        .collect();
+    std::fs::write(
+        &config,
+        format!(
+            "[database]\nurl = \"sqlite://{}\"\n\n{}\n",
+            directory.join("vigil.db").display(),
+            register.join("\n")
+        ),
+    )
+    .with_context(|| format!("writing {}", config.display()))?;
     for (code, entry) in agencies {
         rules.agencies.entry(code).or_insert(entry);
     }
@@ -61,8 +80,9 @@ pub async fn run(
         );
     }
     eprintln!(
-        "Loaded {} records. Try: /api/v1/children, /api/v1/alerts, /api/v1/rules. Stop with Ctrl-C; the demo database stays in {}.",
+        "Loaded {} records. Try /api/v1/children, /api/v1/alerts and /api/v1/rules, or in another terminal:\n  vigil --config {} review 9992100311\nStop with Ctrl-C; the demo stays in {}.",
         summary.created,
+        config.display(),
         directory.display()
     );
     let serve = crate::commands::serve::Serve {
