@@ -12,10 +12,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
-use tokio::sync::{Notify, RwLock};
+use tokio::sync::{Mutex, Notify, RwLock};
 use vigil_linkage::LinkageModel;
-use vigil_rules::{AlertResponse, CaseEvent, Casebook, RulesConfig};
-use vigil_store::{AlertActionKind, EventStore, Page, StoreError, StoredAlertAction, StoredEvent};
+use vigil_rules::{AlertResponse, CaseEvent, Casebook, Derivation, RulesConfig};
+use vigil_store::{
+    AlertActionKind, EventStore, NewDerivation, Page, StoreError, StoredAlertAction, StoredEvent,
+};
 
 fn case_event(stored: StoredEvent) -> CaseEvent {
     CaseEvent {
@@ -113,18 +115,8 @@ pub async fn replay<S: EventStore>(
     config: RulesConfig,
     as_at: Option<Timestamp>,
 ) -> Result<Casebook, StoreError> {
-    let (mut events, _) = read_log(store, 0).await?;
-    events.sort_by_key(|(sequence, e)| (e.recorded_at, *sequence));
-    let events: Vec<CaseEvent> = events.into_iter().map(|(_, e)| e).collect();
-    let (mut responses, _) = read_responses(store, 0).await?;
-    responses.sort_by_key(|r| r.at);
-    Ok(vigil_rules::replay_with_responses(
-        &events,
-        &responses,
-        model,
-        config,
-        as_at.unwrap_or_else(Timestamp::now),
-    ))
+    let as_at = as_at.unwrap_or_else(Timestamp::now);
+    Ok(rebuild(store, model, config, as_at).await?.0)
 }
 
 /// The live casebook, shared by the API's handlers and kept current by [`follow`].
@@ -133,6 +125,8 @@ pub struct Casework {
     casebook: Arc<RwLock<Casebook>>,
     /// The last event and alert-action sequence numbers taken.
     last_sequence: Arc<RwLock<(i64, i64)>>,
+    /// How many of the casebook's derivations are written to the store's log.
+    derivations_stored: Arc<Mutex<usize>>,
     wake: Arc<Notify>,
 }
 
@@ -143,21 +137,11 @@ impl Casework {
         model: LinkageModel,
         config: RulesConfig,
     ) -> Result<Casework, StoreError> {
-        let (mut events, last) = read_log(store, 0).await?;
-        events.sort_by_key(|(sequence, e)| (e.recorded_at, *sequence));
-        let events: Vec<CaseEvent> = events.into_iter().map(|(_, e)| e).collect();
-        let (mut responses, last_response) = read_responses(store, 0).await?;
-        responses.sort_by_key(|r| r.at);
-        let casebook = vigil_rules::replay_with_responses(
-            &events,
-            &responses,
-            model,
-            config,
-            Timestamp::now(),
-        );
+        let (casebook, last) = rebuild(store, model, config, Timestamp::now()).await?;
         Ok(Casework {
             casebook: Arc::new(RwLock::new(casebook)),
-            last_sequence: Arc::new(RwLock::new((last, last_response))),
+            last_sequence: Arc::new(RwLock::new(last)),
+            derivations_stored: Arc::new(Mutex::new(0)),
             wake: Arc::new(Notify::new()),
         })
     }
@@ -178,14 +162,45 @@ impl Casework {
 
     /// Reads what the logs hold beyond what the casebook has taken (events, then
     /// responses to alerts), and takes it. Returns how many entries were taken.
+    ///
+    /// New events are taken in the order they were recorded. An event recorded long
+    /// before the casebook's clock (an import of history, a feed catching up after an
+    /// outage) cannot be slotted in after the fact, since deadlines that fell between
+    /// its recording and now would be missed: the casebook is rebuilt from the log
+    /// instead, so the live record is always the replay of the log.
     pub async fn catch_up<S: EventStore>(&self, store: &S) -> Result<usize, StoreError> {
         let mut last = self.last_sequence.write().await;
-        let (events, new_last) = read_log(store, last.0).await?;
+        let (mut events, new_last) = read_log(store, last.0).await?;
         let (responses, new_last_response) = read_responses(store, last.1).await?;
         let count = events.len() + responses.len();
         if count == 0 {
             // Nothing new: readers are not held up (the follower's tick moves the clock).
             return Ok(0);
+        }
+        events.sort_by_key(|(sequence, e)| (e.recorded_at, *sequence));
+        let clock = self.casebook.read().await.now();
+        let late = events
+            .first()
+            .is_some_and(|(_, first)| first.recorded_at < clock - LATE_RECORD);
+        if late {
+            let (model, config) = {
+                let casebook = self.casebook.read().await;
+                (
+                    casebook.linkage().model().clone(),
+                    casebook.config().clone(),
+                )
+            };
+            tracing::info!(
+                "records arrived out of the order they were recorded; rebuilding the casebook from the log"
+            );
+            let (rebuilt, rebuilt_last) = rebuild(store, model, config, Timestamp::now()).await?;
+            let mut stored = self.derivations_stored.lock().await;
+            *self.casebook.write().await = rebuilt;
+            // The rebuilt casebook concluded everything afresh: the store keeps each
+            // conclusion once, so writing them all again adds only what is new.
+            *stored = 0;
+            *last = rebuilt_last;
+            return Ok(count);
         }
         let mut casebook = self.casebook.write().await;
         for (_, event) in events {
@@ -203,12 +218,64 @@ impl Casework {
     }
 }
 
+/// How long before the casebook's clock a new record may have been recorded and still
+/// be taken as it arrives. Agencies' feeds send within minutes, and no rule's deadline
+/// is as short as this; a record older than this came from a history import or a feed
+/// catching up, and the casebook is rebuilt so that it stays the replay of the log.
+const LATE_RECORD: jiff::SignedDuration = jiff::SignedDuration::from_hours(1);
+
+/// The casebook as known at `as_at`, replayed from the whole log, with the last event
+/// and alert-action sequence numbers read.
+async fn rebuild<S: EventStore>(
+    store: &S,
+    model: LinkageModel,
+    config: RulesConfig,
+    as_at: Timestamp,
+) -> Result<(Casebook, (i64, i64)), StoreError> {
+    let (mut events, last) = read_log(store, 0).await?;
+    events.sort_by_key(|(sequence, e)| (e.recorded_at, *sequence));
+    let events: Vec<CaseEvent> = events.into_iter().map(|(_, e)| e).collect();
+    let (mut responses, last_response) = read_responses(store, 0).await?;
+    responses.sort_by_key(|r| r.at);
+    let casebook = vigil_rules::replay_with_responses(&events, &responses, model, config, as_at);
+    Ok((casebook, (last, last_response)))
+}
+
 impl Casework {
+    /// Writes the conclusions the casebook drew since the last call to the store's
+    /// derivations log. After a restart the replay reaches most of them again; the
+    /// store keeps each once (by key), so the log says what was concluded and when it
+    /// was first written down. Returns how many were new to the store.
+    pub async fn store_derivations<S: EventStore>(&self, store: &S) -> Result<usize, StoreError> {
+        // One writer at a time, so the count stays true.
+        let mut stored = self.derivations_stored.lock().await;
+        let pending: Vec<Derivation> = {
+            let casebook = self.casebook.read().await;
+            casebook.derivations()[*stored..].to_vec()
+        };
+        if pending.is_empty() {
+            return Ok(0);
+        }
+        let entries: Vec<NewDerivation> = pending.iter().map(new_derivation).collect();
+        let new = store.record_derivations(&entries, Timestamp::now()).await?;
+        *stored += pending.len();
+        Ok(new)
+    }
+
     /// Moves the casebook's clock to now, so rules waiting on a deadline fire.
     pub async fn advance(&self) {
         let mut casebook = self.casebook.write().await;
         let now = Timestamp::now().max(casebook.now());
         casebook.advance_to(now);
+    }
+}
+
+fn new_derivation(derivation: &Derivation) -> NewDerivation {
+    NewDerivation {
+        key: derivation.key(),
+        kind: derivation.kind().to_string(),
+        at: derivation.at(),
+        body: derivation.to_json(),
     }
 }
 
@@ -224,5 +291,8 @@ pub async fn follow<S: EventStore>(casework: Casework, store: S, tick: Duration)
             tracing::warn!(%error, "could not read new events for the casebook; will retry");
         }
         casework.advance().await;
+        if let Err(error) = casework.store_derivations(&store).await {
+            tracing::warn!(%error, "could not write the casebook's conclusions; will retry");
+        }
     }
 }

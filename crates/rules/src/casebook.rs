@@ -25,6 +25,7 @@ use crate::catalogue::{self, Evaluation};
 use crate::child::ChildRecord;
 use crate::config::RulesConfig;
 use crate::derivation::Derivation;
+use crate::notices::{Notice, notices_for_action};
 use crate::places::{PlaceId, PlaceRegister};
 use crate::questions::QuestionLedger;
 use vigil_linkage::agency_record::identity_record;
@@ -100,6 +101,7 @@ pub struct Casebook {
     alerts: AlertLedger,
     questions: QuestionLedger,
     log: Vec<Derivation>,
+    notices: Vec<Notice>,
     timers: BTreeMap<Timestamp, BTreeSet<PersonId>>,
     now: Timestamp,
 }
@@ -124,6 +126,7 @@ impl Casebook {
             alerts: AlertLedger::default(),
             questions: QuestionLedger::default(),
             log: Vec::new(),
+            notices: Vec::new(),
             timers: BTreeMap::new(),
             now: Timestamp::UNIX_EPOCH,
         }
@@ -168,6 +171,11 @@ impl Casebook {
 
     pub fn derivations(&self) -> &[Derivation] {
         &self.log
+    }
+
+    /// What agencies were told about alerts their records contributed to, in order.
+    pub fn notices(&self) -> &[Notice] {
+        &self.notices
     }
 
     pub fn places(&self) -> &PlaceRegister {
@@ -292,7 +300,10 @@ impl Casebook {
     pub fn record(&mut self, event: CaseEvent) -> Vec<AlertChange> {
         let mut changes = self.advance_to(event.recorded_at);
         self.now = self.now.max(event.recorded_at);
-        let at = self.now;
+        // Conclusions are dated on the record's clock: the moment the agency recorded
+        // this, so a replay dates them as the live casebook did, however late the
+        // record reached Vigil.
+        let at = event.recorded_at;
         let index = self.events.len();
         if let Some(target) = event.event.supersedes {
             self.superseded.insert(target);
@@ -382,9 +393,14 @@ impl Casebook {
             found.push((None, address));
         }
         let mut in_event = Vec::new();
+        // An address written the same way for several people in one event is one
+        // conclusion about it.
+        let mut concluded = HashSet::new();
         for (person, address) in found {
             if let Some(matched) = self.places.resolve(address) {
-                if matched.new_place || matched.confidence < 1.0 {
+                if (matched.new_place || matched.confidence < 1.0)
+                    && concluded.insert(address.as_recorded.clone())
+                {
                     self.log.push(Derivation::Place {
                         at,
                         event: event.id,
@@ -407,8 +423,9 @@ impl Casebook {
         }
         self.event_places.push(in_event);
 
+        let cause = self.events[index].id;
         for child in self.children_concerned(index) {
-            changes.extend(self.evaluate(&child));
+            changes.extend(self.evaluate(&child, Some(cause), at));
         }
         changes
     }
@@ -419,18 +436,40 @@ impl Casebook {
     pub fn act(&mut self, response: &AlertResponse) -> Result<(), AlertActionError> {
         self.advance_to(response.at);
         let id = AlertId(response.alert.clone());
-        if response.close {
+        let signed_off_by = response.signed_off_by.as_deref();
+        let action = if response.close {
             self.alerts.close(
                 &id,
                 &response.by,
                 &response.reason,
-                response.signed_off_by.as_deref(),
+                signed_off_by,
                 response.at,
-            )
+            )?;
+            "closed"
         } else {
             self.alerts
-                .acknowledge(&id, &response.by, &response.reason, response.at)
+                .acknowledge(&id, &response.by, &response.reason, response.at)?;
+            "acknowledged"
+        };
+        let alert = self.alerts.get(&id).expect("the alert was just acted on");
+        for notice in notices_for_action(
+            alert,
+            action,
+            &response.by,
+            &response.reason,
+            signed_off_by,
+            response.at,
+        ) {
+            self.log.push(Derivation::AgencyNotified {
+                at: notice.at,
+                alert: notice.alert.clone(),
+                agency: notice.agency.clone(),
+                action: action.to_string(),
+                by: notice.by.clone(),
+            });
+            self.notices.push(notice);
         }
+        Ok(())
     }
 
     /// Whether `act` would accept this response now, without recording it.
@@ -460,7 +499,7 @@ impl Casebook {
             let children = self.timers.remove(&at).unwrap_or_default();
             self.now = self.now.max(at);
             for child in children {
-                changes.extend(self.evaluate(&child));
+                changes.extend(self.evaluate(&child, None, at));
             }
         }
         self.now = self.now.max(now);
@@ -514,8 +553,10 @@ impl Casebook {
         children
     }
 
-    /// Runs the catalogue for one child and applies what it finds.
-    fn evaluate(&mut self, child: &str) -> Vec<AlertChange> {
+    /// Runs the catalogue for one child and applies what it finds. `cause` is the event
+    /// being recorded, or `None` when a deadline passed; `at` is that event's recorded
+    /// time or the deadline, the date the derivation log gives what follows.
+    fn evaluate(&mut self, child: &str, cause: Option<EventId>, at: Timestamp) -> Vec<AlertChange> {
         let now = self.now;
         let evaluations: Vec<(usize, Evaluation)> = {
             let record = ChildRecord::build(self, child, now);
@@ -528,10 +569,13 @@ impl Casebook {
         let mut changes = Vec::new();
         for (i, evaluation) in evaluations {
             let rule = &catalogue::RULES[i];
-            if let Some(at) = evaluation.recheck_at
-                && at > now
+            if let Some(recheck) = evaluation.recheck_at
+                && recheck > now
             {
-                self.timers.entry(at).or_default().insert(child.to_string());
+                self.timers
+                    .entry(recheck)
+                    .or_default()
+                    .insert(child.to_string());
             }
             for finding in evaluation.findings {
                 if let Some(change) =
@@ -540,16 +584,19 @@ impl Casebook {
                 {
                     self.log.push(match &change {
                         AlertChange::Raised { alert } => Derivation::AlertRaised {
-                            at: now,
+                            at,
+                            event: cause,
                             alert: alert.clone(),
                             rule: rule.id.to_string(),
+                            rule_version: rule.version,
                             child: child.to_string(),
                         },
                         AlertChange::Updated {
                             alert,
                             new_evidence,
                         } => Derivation::AlertUpdated {
-                            at: now,
+                            at,
+                            event: cause,
                             alert: alert.clone(),
                             new_evidence: *new_evidence,
                         },
@@ -560,7 +607,8 @@ impl Casebook {
             for question in evaluation.questions {
                 if let Some(id) = self.questions.ask(question) {
                     self.log.push(Derivation::QuestionAsked {
-                        at: now,
+                        at,
+                        event: cause,
                         question: id,
                         child: child.to_string(),
                     });

@@ -21,6 +21,7 @@ pub mod chronology;
 pub mod config;
 pub mod derivation;
 pub mod household;
+pub mod notices;
 pub mod places;
 pub mod questions;
 pub mod review;
@@ -29,6 +30,7 @@ pub use alerts::{Alert, AlertId, AlertStatus, Level, OwnerRole};
 pub use casebook::{AlertResponse, CaseEvent, Casebook, PersonId};
 pub use config::RulesConfig;
 pub use derivation::Derivation;
+pub use notices::Notice;
 pub use questions::OpenQuestion;
 
 /// The record as it was known at `as_at`: every event recorded up to then, in the order

@@ -391,3 +391,11 @@ fn identities_addresses_decoy_and_hidden_facts() {
         "{alerts} alerts is more than a reviewer would read"
     );
 }
+
+#[test]
+fn every_conclusion_about_the_case_is_distinct() {
+    let casebook = run();
+    let keys: Vec<String> = casebook.derivations().iter().map(|d| d.key()).collect();
+    let distinct: std::collections::BTreeSet<&String> = keys.iter().collect();
+    assert_eq!(distinct.len(), keys.len(), "two conclusions share a key");
+}

@@ -4,10 +4,11 @@
 
 use jiff::Timestamp;
 use serde_json::{Value, json};
+use vigil_domain::AgencyCode;
 use vigil_domain::event::{EventId, Limits, parse_event};
 use vigil_linkage::LinkageModel;
 use vigil_rules::config::AgencyEntry;
-use vigil_rules::{CaseEvent, Casebook, RulesConfig};
+use vigil_rules::{AlertResponse, CaseEvent, Casebook, RulesConfig};
 
 fn model() -> LinkageModel {
     LinkageModel::default_model()
@@ -541,4 +542,65 @@ fn replay_is_deterministic_and_depends_only_on_what_was_recorded_by_then() {
     );
     let later = case.at("2024-03-02");
     assert!(later.alerts().all().len() >= a.alerts().all().len());
+}
+
+#[test]
+fn the_agencies_whose_records_raised_an_alert_hear_what_was_done() {
+    let mut case = Case::new();
+    case.injury(
+        "QGP",
+        "2024-05-10",
+        "2024-01-01",
+        injury("cheek", "bruise", None, "concern"),
+    );
+    let mut casebook = case.at("2024-05-11");
+    let alert = casebook.alerts().all()[0].clone();
+    assert_eq!(alert.notify, vec![AgencyCode::parse("QGP").unwrap()]);
+    let response = |close: bool, signed_off_by: Option<&str>| AlertResponse {
+        alert: alert.id.0.clone(),
+        close,
+        by: "duty social worker".to_string(),
+        reason: "strategy discussion held".to_string(),
+        signed_off_by: signed_off_by.map(str::to_string),
+        at: "2024-05-11T10:00:00Z".parse().unwrap(),
+    };
+    // A refused close (no sign-off) tells nobody anything.
+    assert!(casebook.act(&response(true, None)).is_err());
+    assert!(casebook.notices().is_empty());
+
+    casebook.act(&response(false, None)).unwrap();
+    casebook.act(&response(true, Some("team manager"))).unwrap();
+    let notices = casebook.notices();
+    assert_eq!(notices.len(), 2);
+    assert!(notices.iter().all(|n| n.agency.as_str() == "QGP"));
+    assert_eq!(notices[0].action, "acknowledged");
+    assert_eq!(notices[1].action, "closed");
+    assert_eq!(notices[1].signed_off_by.as_deref(), Some("team manager"));
+    let told = casebook
+        .derivations()
+        .iter()
+        .filter(|d| d.kind() == "agency_notified")
+        .count();
+    assert_eq!(told, 2);
+}
+
+#[test]
+fn every_conclusion_has_its_own_key_and_a_replay_reaches_the_same_keys() {
+    let mut case = Case::new();
+    on_plan(&mut case, "2024-01-05");
+    case.injury(
+        "QGP",
+        "2024-02-01",
+        "2021-03-01",
+        injury("arm", "bruise", Some("fell"), "consistent_with_explanation"),
+    );
+    let keys = |casebook: &Casebook| -> Vec<String> {
+        casebook.derivations().iter().map(|d| d.key()).collect()
+    };
+    let first = keys(&case.at("2024-03-01"));
+    let again = keys(&case.at("2024-03-01"));
+    assert_eq!(first, again);
+    let distinct: std::collections::BTreeSet<_> = first.iter().collect();
+    assert_eq!(distinct.len(), first.len(), "two conclusions share a key");
+    assert!(first.len() >= 4, "linkage, places and an alert at least");
 }

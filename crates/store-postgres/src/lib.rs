@@ -22,8 +22,8 @@ use vigil_domain::{AgencyCode, EventId, NewEvent, SourceKey};
 use vigil_store::row::{EventRow, body_json, identity_record_ids_json, microseconds, role_name};
 use vigil_store::{
     AlertAction, AppendQueue, Appended, EventStore, Existing, GroupTransaction, GroupWriter,
-    IdentityRecord, IdentityRecordId, Page, StoreError, StoredAlertAction, StoredEvent,
-    SupersedeTarget, plan_append, row,
+    IdentityRecord, IdentityRecordId, NewDerivation, Page, StoreError, StoredAlertAction,
+    StoredDerivation, StoredEvent, SupersedeTarget, plan_append, row,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -526,6 +526,58 @@ impl EventStore for PostgresStore {
         .map_err(store_error)?;
         rows.into_iter()
             .map(|(sequence, body)| vigil_store::row::alert_action_row(sequence, &body))
+            .collect()
+    }
+
+    async fn record_derivations(
+        &self,
+        entries: &[NewDerivation],
+        stored_at: Timestamp,
+    ) -> Result<usize, StoreError> {
+        let mut transaction = self.pool.begin().await.map_err(store_error)?;
+        let mut new = 0;
+        // Bounded arrays keep each statement's parameters a sensible size.
+        for chunk in entries.chunks(5000) {
+            let keys: Vec<&str> = chunk.iter().map(|e| e.key.as_str()).collect();
+            let kinds: Vec<&str> = chunk.iter().map(|e| e.kind.as_str()).collect();
+            let ats: Vec<i64> = chunk.iter().map(|e| e.at.as_microsecond()).collect();
+            let bodies: Vec<String> = chunk.iter().map(|e| e.body.to_string()).collect();
+            let done = sqlx::query(
+                "INSERT INTO derivations (key, kind, at_us, stored_us, body) \
+                 SELECT key, kind, at_us, $4, body::jsonb \
+                 FROM UNNEST($1::text[], $2::text[], $3::int8[], $5::text[]) WITH ORDINALITY \
+                      AS t(key, kind, at_us, body, ordinal) \
+                 ORDER BY ordinal \
+                 ON CONFLICT (key) DO NOTHING",
+            )
+            .bind(&keys)
+            .bind(&kinds)
+            .bind(&ats)
+            .bind(stored_at.as_microsecond())
+            .bind(&bodies)
+            .execute(&mut *transaction)
+            .await
+            .map_err(store_error)?;
+            new += done.rows_affected() as usize;
+        }
+        transaction.commit().await.map_err(store_error)?;
+        Ok(new)
+    }
+
+    async fn derivations_after(&self, page: Page) -> Result<Vec<StoredDerivation>, StoreError> {
+        let rows: Vec<(i64, String, String, i64, i64, String)> = sqlx::query_as(
+            "SELECT sequence, key, kind, at_us, stored_us, body::text FROM derivations \
+             WHERE sequence > $1 ORDER BY sequence LIMIT $2",
+        )
+        .bind(page.after)
+        .bind(i64::from(page.limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        rows.into_iter()
+            .map(|(sequence, key, kind, at_us, stored_us, body)| {
+                vigil_store::row::derivation_row(sequence, key, kind, at_us, stored_us, &body)
+            })
             .collect()
     }
 

@@ -44,12 +44,20 @@ async fn the_database_itself_refuses_to_rewrite_history() {
         .append(vec![event], jiff::Timestamp::now())
         .await
         .unwrap();
+    // Row triggers fire only on rows: put one in each of the other logs.
+    vigil_store::conformance::one_of_each_log(&store).await;
     for statement in [
         "UPDATE events SET kind = 'note'",
         "DELETE FROM events",
         "TRUNCATE events CASCADE",
         "UPDATE identity_records SET agency_reference = 'X'",
         "DELETE FROM identity_records",
+        "UPDATE alert_actions SET alert = 'x'",
+        "DELETE FROM alert_actions",
+        "TRUNCATE alert_actions",
+        "UPDATE derivations SET kind = 'x'",
+        "DELETE FROM derivations",
+        "TRUNCATE derivations",
     ] {
         let error = store.execute_raw(statement).await.unwrap_err();
         assert!(error.contains("append-only"), "{statement}: {error}");

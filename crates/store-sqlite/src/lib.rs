@@ -27,8 +27,8 @@ use vigil_domain::{AgencyCode, EventId, NewEvent, SourceKey};
 use vigil_store::row::{EventRow, body_json, identity_record_ids_json, microseconds};
 use vigil_store::{
     AlertAction, AppendQueue, Appended, EventStore, Existing, GroupTransaction, GroupWriter,
-    IdentityRecord, IdentityRecordId, Page, PlannedEvent, StoreError, StoredAlertAction,
-    StoredEvent, SupersedeTarget, plan_append, row,
+    IdentityRecord, IdentityRecordId, NewDerivation, Page, PlannedEvent, StoreError,
+    StoredAlertAction, StoredDerivation, StoredEvent, SupersedeTarget, plan_append, row,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -298,6 +298,7 @@ fn placeholders(rows: usize, columns: usize) -> String {
 const KEYS_PER_LOOKUP: usize = 500;
 const EVENTS_PER_INSERT: usize = 500;
 const RECORDS_PER_INSERT: usize = 1000;
+const DERIVATIONS_PER_INSERT: usize = 1000;
 
 fn internal(error: impl std::fmt::Display) -> StoreError {
     StoreError::Internal(error.to_string())
@@ -614,6 +615,55 @@ impl EventStore for SqliteStore {
         .map_err(store_error)?;
         rows.into_iter()
             .map(|(sequence, body)| vigil_store::row::alert_action_row(sequence, &body))
+            .collect()
+    }
+
+    async fn record_derivations(
+        &self,
+        entries: &[NewDerivation],
+        stored_at: Timestamp,
+    ) -> Result<usize, StoreError> {
+        let mut transaction = self.writer.begin().await.map_err(store_error)?;
+        let mut new = 0;
+        for chunk in entries.chunks(DERIVATIONS_PER_INSERT) {
+            let sql = format!(
+                "INSERT INTO derivations (key, kind, at_us, stored_us, body) VALUES {} \
+                 ON CONFLICT (key) DO NOTHING",
+                placeholders(chunk.len(), 5)
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for entry in chunk {
+                query = query
+                    .bind(&entry.key)
+                    .bind(&entry.kind)
+                    .bind(microseconds(entry.at))
+                    .bind(microseconds(stored_at))
+                    .bind(entry.body.to_string());
+            }
+            let done = query
+                .execute(&mut *transaction)
+                .await
+                .map_err(store_error)?;
+            new += done.rows_affected() as usize;
+        }
+        transaction.commit().await.map_err(store_error)?;
+        Ok(new)
+    }
+
+    async fn derivations_after(&self, page: Page) -> Result<Vec<StoredDerivation>, StoreError> {
+        let rows: Vec<(i64, String, String, i64, i64, String)> = sqlx::query_as(
+            "SELECT sequence, key, kind, at_us, stored_us, body FROM derivations \
+             WHERE sequence > ? ORDER BY sequence LIMIT ?",
+        )
+        .bind(page.after)
+        .bind(i64::from(page.limit))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(store_error)?;
+        rows.into_iter()
+            .map(|(sequence, key, kind, at_us, stored_us, body)| {
+                vigil_store::row::derivation_row(sequence, key, kind, at_us, stored_us, &body)
+            })
             .collect()
     }
 

@@ -28,7 +28,8 @@ macro_rules! conformance_tests {
             the_log_reads_in_order,
             concurrent_appends_of_one_record_store_it_once,
             a_failed_append_does_not_spoil_concurrent_ones,
-            alert_actions_are_kept_in_order
+            alert_actions_are_kept_in_order,
+            derivations_are_kept_once_and_in_order
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
@@ -535,4 +536,83 @@ pub async fn alert_actions_are_kept_in_order<S: EventStore>(store: S) {
     assert_eq!(after_first.len(), 1);
     // The same action twice is refused: an action is recorded once.
     assert!(store.record_alert_action(&first).await.is_err());
+}
+
+pub async fn derivations_are_kept_once_and_in_order<S: EventStore>(store: S) {
+    use crate::NewDerivation;
+    let entry = |key: &str, kind: &str, minute: u32| NewDerivation {
+        key: key.to_string(),
+        kind: kind.to_string(),
+        at: format!("2024-05-03T10:{minute:02}:00Z").parse().unwrap(),
+        body: json!({ "kind": kind, "alert": "repeat-injury.0.1", "minute": minute }),
+    };
+    let stored_at: Timestamp = "2024-05-03T11:00:00Z".parse().unwrap();
+    let first = vec![
+        entry("k1", "alert_raised", 1),
+        entry("k2", "alert_updated", 2),
+    ];
+    assert_eq!(
+        store.record_derivations(&first, stored_at).await.unwrap(),
+        2
+    );
+    // A replay reaching the same conclusions again, and one new: only the new is kept.
+    let again = vec![
+        entry("k1", "alert_raised", 1),
+        entry("k3", "agency_notified", 3),
+        entry("k2", "alert_updated", 2),
+    ];
+    assert_eq!(
+        store.record_derivations(&again, stored_at).await.unwrap(),
+        1
+    );
+    assert_eq!(store.record_derivations(&[], stored_at).await.unwrap(), 0);
+    let read = store
+        .derivations_after(Page {
+            after: 0,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    let keys: Vec<&str> = read.iter().map(|d| d.key.as_str()).collect();
+    assert_eq!(keys, ["k1", "k2", "k3"]);
+    assert_eq!(read[2].kind, "agency_notified");
+    assert_eq!(read[2].at, entry("k3", "agency_notified", 3).at);
+    assert_eq!(read[2].stored_at, stored_at);
+    assert_eq!(read[2].body, entry("k3", "agency_notified", 3).body);
+    assert!(read[0].sequence < read[1].sequence && read[1].sequence < read[2].sequence);
+    let rest = store
+        .derivations_after(Page {
+            after: read[0].sequence,
+            limit: 1,
+        })
+        .await
+        .unwrap();
+    assert_eq!(rest.len(), 1);
+    assert_eq!(rest[0].key, "k2");
+}
+
+/// Puts one entry in the alert-actions log and one in the derivations log, for tests of
+/// the triggers that keep them append-only.
+pub async fn one_of_each_log<S: EventStore>(store: &S) {
+    use crate::{AlertAction, AlertActionKind, NewDerivation};
+    let at: Timestamp = "2024-05-03T10:00:00Z".parse().unwrap();
+    store
+        .record_alert_action(&AlertAction {
+            id: uuid::Uuid::now_v7(),
+            alert: "repeat-injury.0.1".into(),
+            action: AlertActionKind::Acknowledge,
+            by: "a key worker".into(),
+            reason: "visiting today".into(),
+            signed_off_by: None,
+            at,
+        })
+        .await
+        .unwrap();
+    let entry = NewDerivation {
+        key: "k1".into(),
+        kind: "alert_raised".into(),
+        at,
+        body: json!({ "kind": "alert_raised" }),
+    };
+    store.record_derivations(&[entry], at).await.unwrap();
 }

@@ -184,6 +184,31 @@ pub struct StoredAlertAction {
     pub action: AlertAction,
 }
 
+/// A conclusion Vigil drew from the events (a linkage decision, a place resolution, an
+/// alert raised or updated, a question asked, an agency told what was done), as the
+/// store keeps it. The store does not read the body: the rules crate owns its meaning.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDerivation {
+    /// Identifies the conclusion: the same key is the same conclusion, stored once.
+    pub key: String,
+    pub kind: String,
+    /// When it was concluded, on the record's clock.
+    pub at: Timestamp,
+    pub body: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredDerivation {
+    pub sequence: i64,
+    pub key: String,
+    pub kind: String,
+    pub at: Timestamp,
+    /// When this process wrote it down: a replay after a restart can reach a
+    /// conclusion whose `at` is long past.
+    pub stored_at: Timestamp,
+    pub body: serde_json::Value,
+}
+
 /// Which page of a listing: events after `after` (a sequence number), at most `limit`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Page {
@@ -266,6 +291,20 @@ pub trait EventStore: Clone + Send + Sync + 'static {
         &self,
         page: Page,
     ) -> impl Future<Output = Result<Vec<StoredAlertAction>, StoreError>> + Send;
+
+    /// Appends conclusions, skipping any whose key is stored already; returns how many
+    /// were new. All or nothing.
+    fn record_derivations(
+        &self,
+        entries: &[NewDerivation],
+        stored_at: Timestamp,
+    ) -> impl Future<Output = Result<usize, StoreError>> + Send;
+
+    /// The derivations log in order.
+    fn derivations_after(
+        &self,
+        page: Page,
+    ) -> impl Future<Output = Result<Vec<StoredDerivation>, StoreError>> + Send;
 
     /// Whether the store answers: for readiness checks.
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;

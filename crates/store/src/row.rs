@@ -117,3 +117,27 @@ pub fn alert_action_row(sequence: i64, body: &str) -> Result<crate::StoredAlertA
         .map_err(|e| StoreError::Internal(format!("alert action {sequence}: {e}")))?;
     Ok(crate::StoredAlertAction { sequence, action })
 }
+
+/// A derivation read back: its columns, with the body as stored JSON text.
+pub fn derivation_row(
+    sequence: i64,
+    key: String,
+    kind: String,
+    at_us: i64,
+    stored_us: i64,
+    body: &str,
+) -> Result<crate::StoredDerivation, StoreError> {
+    let time = |us: i64| {
+        Timestamp::from_microsecond(us)
+            .map_err(|e| StoreError::Internal(format!("derivation {sequence}: {e}")))
+    };
+    Ok(crate::StoredDerivation {
+        sequence,
+        key,
+        kind,
+        at: time(at_us)?,
+        stored_at: time(stored_us)?,
+        body: serde_json::from_str(body)
+            .map_err(|e| StoreError::Internal(format!("derivation {sequence}: {e}")))?,
+    })
+}

@@ -98,6 +98,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// What Vigil concluded from the events (linkage decisions, places, alerts,
+    /// questions, agencies told), as written down at the time.
+    Derivations {
+        #[command(subcommand)]
+        what: DerivationsCommand,
+    },
     /// Identity resolution on CSV files: which records are the same person.
     Link {
         #[command(subcommand)]
@@ -112,6 +118,17 @@ enum Command {
     Bench {
         #[command(subcommand)]
         what: BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DerivationsCommand {
+    /// Replays the whole log now and checks that every stored conclusion is reached
+    /// again; lists those that are not (after a rules upgrade, say). Exit status 1 when
+    /// any is not.
+    Verify {
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -266,6 +283,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 json,
             )
             .await
+        }
+        Command::Derivations {
+            what: DerivationsCommand::Verify { json },
+        } => {
+            let database = Database::from_url(&database_url, &file.database)?;
+            let task = commands::derivations::Verify {
+                rules: file.rules.clone(),
+                json,
+            };
+            let outcome = with_store(&database, task).await?;
+            println!("{}", outcome.text);
+            Ok(if outcome.all_reached {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Command::Link { what } => commands::link::run_link(what),
         Command::Synth { what } => commands::link::run_synth(what),

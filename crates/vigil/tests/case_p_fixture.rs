@@ -1,6 +1,8 @@
 //! The Case P fixture, `fixtures/case-p/events.jsonl`, loads through the real `vigil
 //! import`: every line is accepted and stored, and a second import stores nothing new.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -118,4 +120,40 @@ fn review_chronology_and_alerts_replay_the_imported_record() {
     let unknown = vigil(directory.path(), &["review", "nobody at all"]);
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no child matches"));
+}
+
+/// What the server concluded while following the log as the records arrived is written
+/// down, and a replay of the log afterwards reaches every one of those conclusions again.
+#[test]
+fn conclusions_drawn_live_are_stored_and_a_replay_reaches_them_again() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/case-p/events.jsonl");
+    let directory = tempfile::tempdir().unwrap();
+    std::fs::copy(&fixture, directory.path().join("events.jsonl")).unwrap();
+    let mut server = common::start_server(&directory.path().join("vigil.db"));
+    let imported = import(directory.path());
+    assert!(imported.status.success(), "{imported:?}");
+    let reply = common::request(
+        &server.address,
+        "GET",
+        "/api/v1/derivations?limit=1000",
+        None,
+    )
+    .expect("the server answers");
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let written = reply.body["derivations"].as_array().unwrap().len();
+    assert!(written > 100, "only {written} conclusions written");
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+
+    let verified = vigil(directory.path(), &["derivations", "verify"]);
+    let stdout = String::from_utf8_lossy(&verified.stdout);
+    assert!(verified.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("Every stored conclusion is reached again"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Reached by the replay but not yet stored: 0"),
+        "{stdout}"
+    );
 }

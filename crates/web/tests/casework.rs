@@ -160,6 +160,43 @@ async fn an_alert_is_raised_shown_acknowledged_and_closed_with_reasons() {
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
+
+    // The emergency department, whose record raised the alert, hears what was done.
+    let (status, _, body) = call(&router, Method::GET, "/api/v1/agencies/QAH/notices", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let notices = body["notices"].as_array().unwrap();
+    let actions: Vec<&str> = notices
+        .iter()
+        .map(|n| n["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["acknowledged", "closed"]);
+    assert_eq!(notices[1]["signed_off_by"], "a team manager");
+    assert_eq!(notices[1]["reason"], "seen by a paediatrician");
+    let (_, _, body) = call(&router, Method::GET, "/api/v1/agencies/QGP/notices", None).await;
+    assert_eq!(body["notices"].as_array().unwrap().len(), 0);
+
+    // Every conclusion is written down, once, in order.
+    let (status, _, body) =
+        call(&router, Method::GET, "/api/v1/derivations?limit=1000", None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let entries = body["derivations"].as_array().unwrap();
+    let kinds: Vec<&str> = entries
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    for kind in ["linkage", "place", "alert_raised", "agency_notified"] {
+        assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+    }
+    let raised = entries
+        .iter()
+        .find(|e| e["kind"] == "alert_raised")
+        .unwrap();
+    assert_eq!(raised["derivation"]["alert"], id.as_str());
+    let (_, _, again) = call(&router, Method::GET, "/api/v1/derivations?limit=1000", None).await;
+    assert_eq!(
+        again["derivations"].as_array().unwrap().len(),
+        entries.len()
+    );
 }
 
 #[tokio::test]
@@ -181,6 +218,24 @@ async fn unknown_children_alerts_and_bad_moments_are_refused_clearly() {
         (
             Method::GET,
             "/api/v1/alerts?colour=red",
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::GET,
+            "/api/v1/agencies/not%20an%20agency/notices",
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::GET,
+            "/api/v1/derivations?limit=0",
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::GET,
+            "/api/v1/derivations?kind=alert",
             None,
             StatusCode::BAD_REQUEST,
         ),

@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod casework;
 pub mod demo;
+pub mod derivations;
 pub mod import;
 pub mod link;
 pub mod migrate;

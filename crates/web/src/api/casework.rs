@@ -228,6 +228,28 @@ pub async fn questions<S: EventStore>(
     .await
 }
 
+/// `GET /api/v1/agencies/{agency}/notices`: what the agency has been told about alerts
+/// its records contributed to (who acknowledged or closed them, when and why), oldest
+/// first.
+pub async fn notices<S: EventStore>(
+    State(state): State<AppState<S>>,
+    Path(agency): Path<String>,
+    query: Result<Query<AsAt>, QueryRejection>,
+) -> Result<Response, Problem> {
+    let query = read_query(query)?;
+    let agency = vigil_domain::AgencyCode::parse(&agency)
+        .map_err(|error| Problem::bad_parameter("agency", error.to_string()))?;
+    with_casebook(&state, query.as_at.as_deref(), |casebook| {
+        let notices: Vec<_> = casebook
+            .notices()
+            .iter()
+            .filter(|n| n.agency == agency)
+            .collect();
+        Ok(Json(json!({ "agency": agency, "notices": notices })).into_response())
+    })
+    .await
+}
+
 /// `GET /api/v1/rules`: the catalogue, with citations and the parameters in force.
 pub async fn rules<S: EventStore>(State(state): State<AppState<S>>) -> Response {
     let casebook = state.casework.read().await;

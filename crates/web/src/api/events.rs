@@ -258,6 +258,44 @@ pub async fn identity_record<S: EventStore>(
     Ok(Json(record).into_response())
 }
 
+/// The `after` (a sequence number) and `limit` of a listing, with their defaults.
+pub(super) fn read_page(query: &HashMap<String, String>) -> Result<Page, Problem> {
+    let after = match query.get("after") {
+        Some(text) => text
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| Problem::bad_parameter("after", "a sequence number, 0 or more"))?,
+        None => 0,
+    };
+    let limit = match query.get("limit") {
+        Some(text) => text
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+            .ok_or_else(|| Problem::bad_parameter("limit", "a number from 1 to 1000"))?,
+        None => 100,
+    };
+    Ok(Page { after, limit })
+}
+
+/// Refuses a parameter a listing does not take, naming those it does.
+pub(super) fn refuse_unknown(
+    query: &HashMap<String, String>,
+    known: &[&str],
+) -> Result<(), Problem> {
+    match query.keys().find(|key| !known.contains(&key.as_str())) {
+        Some(unknown) => Err(Problem::bad_parameter(
+            unknown,
+            format!(
+                "unknown parameter; the parameters are: {}",
+                known.join(", ")
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 const LIST_PARAMETERS: &[&str] = &[
     "agency",
     "reference",
@@ -276,39 +314,14 @@ pub async fn list<S: EventStore>(
 ) -> Result<Response, Problem> {
     let Query(query) =
         query.map_err(|rejection| Problem::bad_parameter("query", rejection.body_text()))?;
-    if let Some(unknown) = query
-        .keys()
-        .find(|key| !LIST_PARAMETERS.contains(&key.as_str()))
-    {
-        return Err(Problem::bad_parameter(
-            unknown,
-            format!(
-                "unknown parameter; the parameters are: {}",
-                LIST_PARAMETERS.join(", ")
-            ),
-        ));
-    }
+    refuse_unknown(&query, LIST_PARAMETERS)?;
     let agency = query
         .get("agency")
         .ok_or_else(|| Problem::bad_parameter("agency", "is required"))?;
     let agency = AgencyCode::parse(agency)
         .map_err(|error| Problem::bad_parameter("agency", error.to_string()))?;
-    let after = match query.get("after") {
-        Some(text) => text
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n >= 0)
-            .ok_or_else(|| Problem::bad_parameter("after", "a sequence number, 0 or more"))?,
-        None => 0,
-    };
-    let limit = match query.get("limit") {
-        Some(text) => text
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=1000).contains(n))
-            .ok_or_else(|| Problem::bad_parameter("limit", "a number from 1 to 1000"))?,
-        None => 100,
-    };
+    let page = read_page(&query)?;
+    let limit = page.limit;
     let include_superseded = match query.get("include_superseded").map(String::as_str) {
         None | Some("false") => false,
         Some("true") => true,
@@ -319,7 +332,6 @@ pub async fn list<S: EventStore>(
             ));
         }
     };
-    let page = Page { after, limit };
     let events = match (query.get("reference"), query.get("source_system"), query.get("source_id")) {
         (Some(reference), None, None) => state.store.events_for_reference(&agency, reference, include_superseded, page).await,
         (None, Some(source_system), Some(source_id)) => {

@@ -3,6 +3,7 @@
 
 mod body;
 mod casework;
+mod derivations;
 mod events;
 mod health;
 
@@ -45,4 +46,9 @@ pub fn routes<S: EventStore>() -> Router<AppState<S>> {
         .route("/api/v1/alerts/{id}/close", post(casework::close::<S>))
         .route("/api/v1/questions", get(casework::questions::<S>))
         .route("/api/v1/rules", get(casework::rules::<S>))
+        .route(
+            "/api/v1/agencies/{agency}/notices",
+            get(casework::notices::<S>),
+        )
+        .route("/api/v1/derivations", get(derivations::list::<S>))
 }
