@@ -64,6 +64,8 @@ pub struct NoiseReport {
     pub unattributed_alerts: usize,
     pub merged_children_alerts: usize,
     pub seeded_by_kind: Vec<KindResult>,
+    /// Seeded children whose pattern became visible in the period: the share's denominator.
+    pub seeded_visible: usize,
     pub seeded_on_time: usize,
     pub seeded_on_time_share: f64,
     pub seeded: Vec<SeededResult>,
@@ -101,6 +103,8 @@ pub struct KindResult {
     pub on_time: usize,
     pub late: usize,
     pub missed: usize,
+    /// Never visible in the period (left out of the on-time share).
+    pub not_visible: usize,
     /// Flagged on time at the level the guidance implies (or higher).
     pub on_time_at_expected_level: usize,
 }
@@ -182,41 +186,47 @@ pub fn measure(
     let mut flags: HashMap<usize, (Timestamp, String, Level)> = HashMap::new();
     let mut updates = 0;
     let total = case_events.len();
-    let mut examine = |casebook: &Casebook, changes: Vec<AlertChange>, flags: &mut HashMap<usize, (Timestamp, String, Level)>| {
-        for change in changes {
-            let id = match &change {
-                AlertChange::Raised { alert } => alert,
-                AlertChange::Updated { alert, new_evidence } => {
-                    if *new_evidence > 0 {
-                        updates += 1;
+    let mut examine =
+        |casebook: &Casebook,
+         changes: Vec<AlertChange>,
+         flags: &mut HashMap<usize, (Timestamp, String, Level)>| {
+            for change in changes {
+                let id = match &change {
+                    AlertChange::Raised { alert } => alert,
+                    AlertChange::Updated {
+                        alert,
+                        new_evidence,
+                    } => {
+                        if *new_evidence > 0 {
+                            updates += 1;
+                        }
+                        alert
                     }
-                    alert
-                }
-            };
-            let Some(alert) = casebook.alerts().get(id) else {
-                continue;
-            };
-            if alert.level < Level::Suspect {
-                continue;
-            }
-            for event in &alert.evidence {
-                let Some(case_event) = casebook.event(&event.event) else {
+                };
+                let Some(alert) = casebook.alerts().get(id) else {
                     continue;
                 };
-                let key = format!("{}/{}", case_event.event.agency, case_event.event.source_id);
-                let Some(&child) = harm_event_child.get(key.as_str()) else {
-                    continue;
-                };
-                if flags.contains_key(&child) {
+                if alert.level < Level::Suspect {
                     continue;
                 }
-                let subjects = children_of(casebook, &alert.subject, &child_of_reference);
-                if subjects.contains(&child) {
-                    flags.insert(child, (casebook.now(), alert.rule.clone(), alert.level));
+                for event in &alert.evidence {
+                    let Some(case_event) = casebook.event(&event.event) else {
+                        continue;
+                    };
+                    let key = format!("{}/{}", case_event.event.agency, case_event.event.source_id);
+                    let Some(&child) = harm_event_child.get(key.as_str()) else {
+                        continue;
+                    };
+                    if flags.contains_key(&child) {
+                        continue;
+                    }
+                    let subjects = children_of(casebook, &alert.subject, &child_of_reference);
+                    if subjects.contains(&child) {
+                        flags.insert(child, (casebook.now(), alert.rule.clone(), alert.level));
+                    }
                 }
             }
-        }
-    };
+        };
     for (done, event) in case_events.into_iter().enumerate() {
         let changes = casebook.record(event);
         examine(&casebook, changes, &mut flags);
@@ -229,7 +239,14 @@ pub fn measure(
     examine(&casebook, changes, &mut flags);
     progress(total);
 
-    Ok(report(&casebook, truth, total, &flags, updates, &child_of_reference))
+    Ok(report(
+        &casebook,
+        truth,
+        total,
+        &flags,
+        updates,
+        &child_of_reference,
+    ))
 }
 
 /// The truth's children a person in Vigil is, by the agency references on its records.
@@ -337,7 +354,11 @@ fn report(
         })
         .collect();
     unseeded_rules.sort_by(|a, b| {
-        (b.level >= Level::Suspect, b.alerts, &a.rule).cmp(&(a.level >= Level::Suspect, a.alerts, &b.rule))
+        (b.level >= Level::Suspect, b.alerts, &a.rule).cmp(&(
+            a.level >= Level::Suspect,
+            a.alerts,
+            &b.rule,
+        ))
     });
     let mut statuses: BTreeMap<String, usize> = BTreeMap::new();
     for child in truth.children.iter().filter(|c| c.harm.is_none()) {
@@ -363,17 +384,19 @@ fn report(
             continue;
         };
         let flag = flags.get(&index);
-        let on_time = flag.is_some_and(|(at, _, _)| *at <= harm.flag_by);
+        let on_time = harm.visible && flag.is_some_and(|(at, _, _)| *at <= harm.flag_by);
         let kind = kinds.entry(harm.kind).or_insert(KindResult {
             kind: harm.kind,
             children: 0,
             on_time: 0,
             late: 0,
             missed: 0,
+            not_visible: 0,
             on_time_at_expected_level: 0,
         });
         kind.children += 1;
         match flag {
+            _ if !harm.visible => kind.not_visible += 1,
             None => kind.missed += 1,
             Some(_) if !on_time => kind.late += 1,
             Some((_, _, level)) => {
@@ -394,11 +417,12 @@ fn report(
             on_time,
         });
     }
+    let seeded_visible = truth.seeded().filter(|(_, h)| h.visible).count();
     let seeded_on_time = seeded.iter().filter(|s| s.on_time).count();
-    let seeded_on_time_share = if seeded.is_empty() {
+    let seeded_on_time_share = if seeded_visible == 0 {
         0.0
     } else {
-        seeded_on_time as f64 / seeded.len() as f64
+        seeded_on_time as f64 / seeded_visible as f64
     };
     let noise = rate(unseeded_suspect_or_higher, unseeded_children, months);
     NoiseReport {
@@ -419,6 +443,7 @@ fn report(
         unattributed_alerts: unattributed,
         merged_children_alerts: merged,
         seeded_by_kind: kinds.into_values().collect(),
+        seeded_visible,
         seeded_on_time,
         seeded_on_time_share,
         seeded,
@@ -435,10 +460,19 @@ impl NoiseReport {
         let _ = writeln!(
             out,
             "{} children ({} seeded, {} not) in {} families, {} months, {} events\n",
-            self.children, self.seeded_children, self.unseeded_children, self.families, self.months, self.events
+            self.children,
+            self.seeded_children,
+            self.unseeded_children,
+            self.families,
+            self.months,
+            self.events
         );
         let _ = writeln!(out, "Alerts per 100 children per month, by level");
-        let _ = writeln!(out, "  {:<18} {:>14} {:>14}", "level", "all children", "not seeded");
+        let _ = writeln!(
+            out,
+            "  {:<18} {:>14} {:>14}",
+            "level", "all children", "not seeded"
+        );
         for (all, unseeded) in self.all_children.iter().zip(&self.unseeded) {
             let _ = writeln!(
                 out,
@@ -456,7 +490,11 @@ impl NoiseReport {
             self.unseeded_suspect_or_higher_per_100_per_month,
             self.unseeded_suspect_or_higher,
             self.unseeded_children_alerted,
-            if self.noise_target_met { "met" } else { "NOT MET" }
+            if self.noise_target_met {
+                "met"
+            } else {
+                "NOT MET"
+            }
         );
         for s in &self.unseeded_by_social_care {
             let _ = writeln!(
@@ -471,7 +509,11 @@ impl NoiseReport {
             self.alert_updates, self.unattributed_alerts, self.merged_children_alerts
         );
         let _ = writeln!(out, "\nRules on children not seeded");
-        let _ = writeln!(out, "  {:<34} {:<17} {:>6} {:>15}", "rule", "level", "alerts", "per 100/month");
+        let _ = writeln!(
+            out,
+            "  {:<34} {:<17} {:>6} {:>15}",
+            "rule", "level", "alerts", "per 100/month"
+        );
         for r in &self.unseeded_rules {
             let _ = writeln!(
                 out,
@@ -486,25 +528,30 @@ impl NoiseReport {
             out,
             "\nSeeded children flagged (suspect or higher, on the trajectory's own records) by their flag-by time: {}/{} = {:.1}% (target at least {:.0}%): {}",
             self.seeded_on_time,
-            self.seeded.len(),
+            self.seeded_visible,
             self.seeded_on_time_share * 100.0,
             ON_TIME_TARGET * 100.0,
-            if self.on_time_target_met { "met" } else { "NOT MET" }
+            if self.on_time_target_met {
+                "met"
+            } else {
+                "NOT MET"
+            }
         );
         let _ = writeln!(
             out,
-            "  {:<24} {:>8} {:>8} {:>6} {:>7} {:>22}",
-            "kind", "children", "on time", "late", "missed", "on time at its level"
+            "  {:<24} {:>8} {:>8} {:>6} {:>7} {:>12} {:>22}",
+            "kind", "children", "on time", "late", "missed", "not visible", "on time at its level"
         );
         for k in &self.seeded_by_kind {
             let _ = writeln!(
                 out,
-                "  {:<24} {:>8} {:>8} {:>6} {:>7} {:>22}",
+                "  {:<24} {:>8} {:>8} {:>6} {:>7} {:>12} {:>22}",
                 k.kind.label(),
                 k.children,
                 k.on_time,
                 k.late,
                 k.missed,
+                k.not_visible,
                 k.on_time_at_expected_level
             );
         }

@@ -33,7 +33,11 @@ pub(crate) fn trajectory(
             if day >= writer.days {
                 return None;
             }
-            let agency = if rng.chance(0.6) { &HEALTH_VISITING } else { family.gp };
+            let agency = if rng.chance(0.6) {
+                &HEALTH_VISITING
+            } else {
+                family.gp
+            };
             let site = *rng.pick(&["cheek", "ear", "upper_arm", "chest", "thigh"]);
             let explanation = *rng.pick(&[
                 "may have knocked it on the cot bars",
@@ -68,7 +72,10 @@ pub(crate) fn trajectory(
                 ));
             }
             (
-                format!("bruising to the {site} of a baby aged {} days", day - child.born),
+                format!(
+                    "bruising to the {site} of a baby aged {} days",
+                    day - child.born
+                ),
                 events[0].1,
             )
         }
@@ -190,9 +197,8 @@ pub(crate) fn trajectory(
                     let home = family.home_for(&HEALTH_VISITING, arrival);
                     let (mut people, _) =
                         with_parent(rng, family, child, &HEALTH_VISITING, arrival);
-                    people.push(
-                        Mention::new(&man, "partner", home).relationship("mother's partner"),
-                    );
+                    people
+                        .push(Mention::new(&man, "partner", home).relationship("mother's partner"));
                     events.push(writer.event(
                         &HEALTH_VISITING,
                         "health_attendance",
@@ -238,7 +244,11 @@ pub(crate) fn trajectory(
                 (
                     first,
                     if young { &HEALTH_VISITING } else { &HOSPITAL },
-                    if young { "health visitor review set by the plan" } else { "paediatric outpatient clinic" },
+                    if young {
+                        "health visitor review set by the plan"
+                    } else {
+                        "paediatric outpatient clinic"
+                    },
                 ),
                 (second, &HOSPITAL, "paediatric outpatient clinic"),
             ] {
@@ -254,7 +264,10 @@ pub(crate) fn trajectory(
                 ));
             }
             (
-                format!("not brought to two health appointments {} days apart under a protection plan", second - first),
+                format!(
+                    "not brought to two health appointments {} days apart under a protection plan",
+                    second - first
+                ),
                 events[1].1,
             )
         }
@@ -285,12 +298,17 @@ pub(crate) fn trajectory(
                 json!({ "injuries": [{ "body_site": site, "injury_type": "fracture",
                     "description": what, "explanations": explanations, "recorder_opinion": "concern" }] }),
             ));
-            (format!("{what} in a child aged {} months", (day - child.born) / 30), events[0].1)
+            (
+                format!("{what} in a child aged {} months", (day - child.born) / 30),
+                events[0].1,
+            )
         }
     };
     let level = kind.expected_level();
     let flag_by = visible_at
-        .checked_add(jiff::SignedDuration::from_hours(Deadlines::default().hours(level)))
+        .checked_add(jiff::SignedDuration::from_hours(
+            Deadlines::default().hours(level),
+        ))
         .expect("a time");
     Some(SeededHarm {
         kind,
@@ -298,6 +316,7 @@ pub(crate) fn trajectory(
         visible_at,
         expected_level: level,
         flag_by,
+        visible: true,
         events: events.into_iter().map(|(id, _)| id).collect(),
     })
 }

@@ -195,8 +195,17 @@ pub struct SeededHarm {
     pub expected_level: Level,
     /// `visible_at` plus the expected level's deadline.
     pub flag_by: Timestamp,
+    /// False when the pattern never became visible in the period (a man recorded at an
+    /// address where no record placed a child before the period ended); such a child is
+    /// left out of the on-time share and counted apart.
+    #[serde(default = "visible")]
+    pub visible: bool,
     /// The trajectory's own events, as `AGENCY/source_id`.
     pub events: Vec<String>,
+}
+
+fn visible() -> bool {
+    true
 }
 
 /// The events (in the order recorded) and the truth behind them.
@@ -368,9 +377,7 @@ impl Family {
     /// has caught up with a move.
     pub fn home_for(&self, agency: &Agency, day: i64) -> &Home {
         match &self.moved {
-            Some((moved, new_home)) if day >= moved + catch_up_days(agency, &self.key) => {
-                new_home
-            }
+            Some((moved, new_home)) if day >= moved + catch_up_days(agency, &self.key) => new_home,
             _ => &self.home,
         }
     }
@@ -402,6 +409,8 @@ pub(crate) struct Writer {
     references: HashMap<(&'static str, u64), String>,
     next_reference: HashMap<&'static str, u64>,
     child_references: HashMap<u64, Vec<AgencyReference>>,
+    /// When a record first placed a child (by uid) at an address.
+    pub child_first_at: HashMap<(u64, String), Timestamp>,
 }
 
 /// One person in one event.
@@ -450,6 +459,7 @@ impl Writer {
             references: HashMap::new(),
             next_reference: HashMap::new(),
             child_references: HashMap::new(),
+            child_first_at: HashMap::new(),
         }
     }
 
@@ -460,7 +470,9 @@ impl Writer {
     }
 
     pub fn instant(&self, day: i64, minute: i64) -> Timestamp {
-        let local = self.date(day).at((minute / 60) as i8, (minute % 60) as i8, 0, 0);
+        let local = self
+            .date(day)
+            .at((minute / 60) as i8, (minute % 60) as i8, 0, 0);
         // Generated times are from 07:00, never in the spring-forward gap.
         self.time_zone
             .to_ambiguous_timestamp(local)
@@ -492,10 +504,20 @@ impl Writer {
     /// A person as this agency writes them: decided once per agency and person.
     fn person(&mut self, agency: &'static Agency, mention: &Mention<'_>) -> Value {
         let p = mention.person;
-        let mut view = Rng::derive(self.seed, agency.code.len() as u64 * 31 + agency.code.as_bytes()[agency.code.len() - 1] as u64, p.uid);
-        let family_first = matches!(agency.sector, Sector::Police | Sector::SocialCare)
-            || view.chance(0.5);
-        let familiar = p.familiar.filter(|_| view.chance(if p.child { agency.familiar_name } else { agency.familiar_name / 2.0 }));
+        let mut view = Rng::derive(
+            self.seed,
+            agency.code.len() as u64 * 31 + agency.code.as_bytes()[agency.code.len() - 1] as u64,
+            p.uid,
+        );
+        let family_first =
+            matches!(agency.sector, Sector::Police | Sector::SocialCare) || view.chance(0.5);
+        let familiar = p.familiar.filter(|_| {
+            view.chance(if p.child {
+                agency.familiar_name
+            } else {
+                agency.familiar_name / 2.0
+            })
+        });
         let given = familiar.unwrap_or(p.given);
         let with_middle = view.chance(0.5);
         let middle = p.middle.filter(|_| with_middle && familiar.is_none());
@@ -557,11 +579,22 @@ impl Writer {
         self.sequence += 1;
         let source_id = format!("{}-{:07}", kind_code(kind), self.sequence);
         let occurred = self.instant(day, minute);
-        let delay = self.rng.range(agency.delay_hours.0 * 60, agency.delay_hours.1 * 60);
+        let delay = self
+            .rng
+            .range(agency.delay_hours.0 * 60, agency.delay_hours.1 * 60);
         let recorded = occurred
             .checked_add(jiff::SignedDuration::from_mins(delay))
             .expect("a time");
         let date = self.date(day);
+        for mention in people.iter().filter(|m| m.person.child) {
+            if let Some(home) = mention.home {
+                let first = self
+                    .child_first_at
+                    .entry((mention.person.uid, home.text(false)))
+                    .or_insert(recorded);
+                *first = (*first).min(recorded);
+            }
+        }
         let people: Vec<Value> = people.iter().map(|m| self.person(agency, m)).collect();
         let event = json!({
             "kind": kind,
@@ -603,8 +636,9 @@ pub fn generate(options: &PopulationOptions) -> Population {
     while children < options.children {
         let index = families.len();
         // Seeded families are spaced evenly through the borough by child count.
-        let kind = (seeded < seeded_target && children >= seeded * options.children / seeded_target.max(1))
-            .then(|| TrajectoryKind::ALL[seeded % TrajectoryKind::ALL.len()]);
+        let kind = (seeded < seeded_target
+            && children >= seeded * options.children / seeded_target.max(1))
+        .then(|| TrajectoryKind::ALL[seeded % TrajectoryKind::ALL.len()]);
         let family = routine::family(&mut rng, &writer, index, &mut uid, kind);
         if kind.is_some() {
             seeded += 1;
@@ -622,6 +656,37 @@ pub fn generate(options: &PopulationOptions) -> Population {
             {
                 harms.insert(family.children[child].uid, harm);
             }
+        }
+    }
+    // A man recorded at an address shows a pattern only once a record also places a
+    // child there: until then nothing in the record ties him to a child.
+    for family in &families {
+        let Some((child, TrajectoryKind::ViolentAdultMovesIn)) = family.seeded else {
+            continue;
+        };
+        let Some(harm) = harms.get_mut(&family.children[child].uid) else {
+            continue;
+        };
+        let placed = family
+            .children
+            .iter()
+            .flat_map(|c| {
+                [&family.home]
+                    .into_iter()
+                    .chain(family.moved.as_ref().map(|(_, h)| h))
+                    .filter_map(|home| writer.child_first_at.get(&(c.uid, home.text(false))))
+            })
+            .copied()
+            .min();
+        let end = writer.instant(writer.days, 0);
+        match placed {
+            Some(at) if at < end => {
+                let at = at.max(harm.visible_at);
+                let hours = harm.flag_by.duration_since(harm.visible_at);
+                harm.visible_at = at;
+                harm.flag_by = at.checked_add(hours).expect("a time");
+            }
+            _ => harm.visible = false,
         }
     }
 

@@ -67,37 +67,58 @@ pub(crate) const GIRLS: &[(&str, Option<&str>)] = &[
     ("Zara", None),
 ];
 
-pub(crate) const MIDDLE: &[&str] = &[
-    "James", "Rose", "Grace", "John", "Mae", "Lee", "Anne", "David", "Louise", "Ray",
-];
+pub(crate) const MIDDLE_BOYS: &[&str] = &["James", "John", "Lee", "David", "Ray"];
+pub(crate) const MIDDLE_GIRLS: &[&str] = &["Rose", "Grace", "Mae", "Anne", "Louise"];
 
 const FAMILY_ROOTS: &[&str] = &[
     "Abber", "Bram", "Cotter", "Dunn", "Evers", "Fallow", "Gorm", "Hask", "Ingle", "Jessop",
-    "Keld", "Lutter", "Mabb", "Norr", "Oddle", "Pash", "Quarn", "Rimm", "Scarr", "Tebb",
-    "Ufton", "Vell", "Wragg", "Yeld", "Zell", "Aldr", "Birk", "Cobb", "Dimm", "Eyre",
+    "Keld", "Lutter", "Mabb", "Norr", "Oddle", "Pash", "Quarn", "Rimm", "Scarr", "Tebb", "Ufton",
+    "Vell", "Wragg", "Yeld", "Zell", "Aldr", "Birk", "Cobb", "Dimm", "Eyre",
 ];
 const FAMILY_ENDINGS: &[&str] = &[
-    "ington", "ridge", "worth", "ley", "ham", "ett", "ock", "ard", "inson", "ery", "er",
-    "stone",
+    "ington", "ridge", "worth", "ley", "ham", "ett", "ock", "ard", "inson", "ery", "er", "stone",
 ];
 
 /// An invented family name: 360 in all, so unrelated namesakes occur as they do in a
 /// real borough, but not so often that every family has one.
 pub(crate) fn family_name(index: u64) -> String {
     let root = FAMILY_ROOTS[(index % FAMILY_ROOTS.len() as u64) as usize];
-    let ending =
-        FAMILY_ENDINGS[((index / FAMILY_ROOTS.len() as u64) % FAMILY_ENDINGS.len() as u64) as usize];
+    let ending = FAMILY_ENDINGS
+        [((index / FAMILY_ROOTS.len() as u64) % FAMILY_ENDINGS.len() as u64) as usize];
     format!("{root}{ending}").to_uppercase()
 }
 
 pub(crate) const FAMILY_NAMES: u64 = (FAMILY_ROOTS.len() * FAMILY_ENDINGS.len()) as u64;
 
 const STREET_ROOTS: &[&str] = &[
-    "Quenby", "Marram", "Tolley", "Withy", "Brackle", "Callow", "Dimble", "Eskett", "Furzen",
-    "Grindle", "Hobble", "Kettering", "Larch", "Mossop", "Nettle", "Osier", "Pimm", "Reddle",
-    "Sorrel", "Teasel", "Umber", "Vetch", "Wimble", "Yarrow",
+    "Quenby",
+    "Marram",
+    "Tolley",
+    "Withy",
+    "Brackle",
+    "Callow",
+    "Dimble",
+    "Eskett",
+    "Furzen",
+    "Grindle",
+    "Hobble",
+    "Kettering",
+    "Larch",
+    "Mossop",
+    "Nettle",
+    "Osier",
+    "Pimm",
+    "Reddle",
+    "Sorrel",
+    "Teasel",
+    "Umber",
+    "Vetch",
+    "Wimble",
+    "Yarrow",
 ];
-const STREET_TYPES: &[&str] = &["Road", "Street", "Close", "Avenue", "Lane", "Drive", "Crescent", "Grove"];
+const STREET_TYPES: &[&str] = &[
+    "Road", "Street", "Close", "Avenue", "Lane", "Drive", "Crescent", "Grove",
+];
 
 pub(crate) const TOWNS: &[&str] = &["Quarrybank", "Eskerby", "Holloway Quay", "Tenmarsh"];
 
@@ -106,7 +127,8 @@ pub(crate) const TOWNS: &[&str] = &["Quarrybank", "Eskerby", "Holloway Quay", "T
 /// told apart by their house numbers.
 pub(crate) fn street(index: u64) -> (String, String) {
     let root = STREET_ROOTS[(index % STREET_ROOTS.len() as u64) as usize];
-    let kind = STREET_TYPES[((index / STREET_ROOTS.len() as u64) % STREET_TYPES.len() as u64) as usize];
+    let kind =
+        STREET_TYPES[((index / STREET_ROOTS.len() as u64) % STREET_TYPES.len() as u64) as usize];
     // Postcodes starting with Q do not exist; inward codes never use C, I, K, M, O or V.
     const INWARD: &[u8] = b"ABDEFGHJLNPQRSTUWXYZ";
     let district = 1 + index % 9;
@@ -124,12 +146,27 @@ pub(crate) const STREETS: u64 = (STREET_ROOTS.len() * STREET_TYPES.len()) as u64
 
 /// Complaints children are brought to a GP with, the commonest first.
 pub(crate) const GP_COMPLAINTS: &[&str] = &[
-    "Cough and cold", "Fever", "Ear pain", "Sore throat", "Rash", "Eczema review",
-    "Vomiting and diarrhoea", "Asthma review", "Constipation", "Conjunctivitis", "Wheeze",
-    "Headaches", "Tummy ache",
+    "Cough and cold",
+    "Fever",
+    "Ear pain",
+    "Sore throat",
+    "Rash",
+    "Eczema review",
+    "Vomiting and diarrhoea",
+    "Asthma review",
+    "Constipation",
+    "Conjunctivitis",
+    "Wheeze",
+    "Headaches",
+    "Tummy ache",
 ];
 
 pub(crate) const ED_COMPLAINTS: &[&str] = &[
-    "Difficulty in breathing", "High fever", "Persistent vomiting", "Febrile convulsion",
-    "Allergic reaction", "Abdominal pain", "Croup",
+    "Difficulty in breathing",
+    "High fever",
+    "Persistent vomiting",
+    "Febrile convulsion",
+    "Allergic reaction",
+    "Abdominal pain",
+    "Croup",
 ];

@@ -5,7 +5,7 @@
 use serde_json::json;
 use vigil_linkage::synth::synthetic_nhs_number;
 
-use super::names::{self, BOYS, GIRLS, MIDDLE};
+use super::names::{self, BOYS, GIRLS, MIDDLE_BOYS, MIDDLE_GIRLS};
 use super::{
     Agency, Family, GP_FERN, GP_TOLL, HEALTH_VISITING, HOSPITAL, Home, Mention, POLICE, Person,
     SCHOOLS, SOCIAL_CARE, SocialCare, TrajectoryKind, Writer,
@@ -34,7 +34,9 @@ pub(crate) fn person(
 ) -> Person {
     *uid += 1;
     let &(given, familiar) = rng.pick(if male { BOYS } else { GIRLS });
-    let middle = rng.chance(0.6).then(|| *rng.pick(MIDDLE));
+    let middle = rng
+        .chance(0.6)
+        .then(|| *rng.pick(if male { MIDDLE_BOYS } else { MIDDLE_GIRLS }));
     let mut draw = || rng.next();
     Person {
         uid: *uid,
@@ -110,8 +112,8 @@ pub(crate) fn family(
     let moved = rng
         .chance(0.08 * years)
         .then(|| (rng.range(30, writer.days - 30), home(rng)));
-    let new_partner = (father.is_none() && seeded.is_none() && rng.chance(0.04 * years))
-        .then(|| {
+    let new_partner =
+        (father.is_none() && seeded.is_none() && rng.chance(0.04 * years)).then(|| {
             let day = rng.range(20, writer.days - 20);
             let surname = names::family_name(rng.below(names::FAMILY_NAMES));
             let age = mother_age + rng.range(-3 * YEAR, 8 * YEAR);
@@ -217,16 +219,76 @@ struct Accident {
 }
 
 const ACCIDENTS: &[Accident] = &[
-    Accident { site: "forehead", injury_type: "bruise", account: "tripped and hit head on the coffee table", gp_words: "bumped forehead on coffee table after tripping", school_words: "tripped in class and bumped head on a table" },
-    Accident { site: "chin", injury_type: "laceration", account: "fell off the climbing frame and cut chin", gp_words: "fall from climbing frame, chin laceration glued in ED", school_words: "fell from the climbing frame in the playground" },
-    Accident { site: "knee", injury_type: "abrasion", account: "came off bike on the pavement", gp_words: "fell off bike, grazed knee", school_words: "fell over on the playground tarmac" },
-    Accident { site: "wrist", injury_type: "fracture", account: "fell onto outstretched hand from the trampoline", gp_words: "FOOSH from trampoline, buckle fracture", school_words: "fell onto hand during PE" },
-    Accident { site: "ankle", injury_type: "swelling", account: "twisted ankle playing football", gp_words: "inversion injury playing football", school_words: "went over on ankle playing football at lunch" },
-    Accident { site: "shin", injury_type: "bruise", account: "kicked playing football", gp_words: "kicked in the shin at football", school_words: "kicked in a tackle at playtime" },
-    Accident { site: "head", injury_type: "head_injury", account: "fell backwards off the sofa onto the floor", gp_words: "fell from sofa, hit back of head, no loss of consciousness", school_words: "fell backwards off a bench and hit head" },
-    Accident { site: "hand", injury_type: "laceration", account: "cut hand on a broken flower pot in the garden", gp_words: "laceration to palm from broken pot", school_words: "cut hand on the fence in the playground" },
-    Accident { site: "forearm", injury_type: "fracture", account: "fell off the monkey bars", gp_words: "fall from monkey bars, forearm fracture in cast", school_words: "fell from the monkey bars at lunchtime" },
-    Accident { site: "eye", injury_type: "bruise", account: "hit by a swing at the park", gp_words: "struck by a swing, bruised eye", school_words: "walked into the path of a swing" },
+    Accident {
+        site: "forehead",
+        injury_type: "bruise",
+        account: "tripped and hit head on the coffee table",
+        gp_words: "bumped forehead on coffee table after tripping",
+        school_words: "tripped in class and bumped head on a table",
+    },
+    Accident {
+        site: "chin",
+        injury_type: "laceration",
+        account: "fell off the climbing frame and cut chin",
+        gp_words: "fall from climbing frame, chin laceration glued in ED",
+        school_words: "fell from the climbing frame in the playground",
+    },
+    Accident {
+        site: "knee",
+        injury_type: "abrasion",
+        account: "came off bike on the pavement",
+        gp_words: "fell off bike, grazed knee",
+        school_words: "fell over on the playground tarmac",
+    },
+    Accident {
+        site: "wrist",
+        injury_type: "fracture",
+        account: "fell onto outstretched hand from the trampoline",
+        gp_words: "FOOSH from trampoline, buckle fracture",
+        school_words: "fell onto hand during PE",
+    },
+    Accident {
+        site: "ankle",
+        injury_type: "swelling",
+        account: "twisted ankle playing football",
+        gp_words: "inversion injury playing football",
+        school_words: "went over on ankle playing football at lunch",
+    },
+    Accident {
+        site: "shin",
+        injury_type: "bruise",
+        account: "kicked playing football",
+        gp_words: "kicked in the shin at football",
+        school_words: "kicked in a tackle at playtime",
+    },
+    Accident {
+        site: "head",
+        injury_type: "head_injury",
+        account: "fell backwards off the sofa onto the floor",
+        gp_words: "fell from sofa, hit back of head, no loss of consciousness",
+        school_words: "fell backwards off a bench and hit head",
+    },
+    Accident {
+        site: "hand",
+        injury_type: "laceration",
+        account: "cut hand on a broken flower pot in the garden",
+        gp_words: "laceration to palm from broken pot",
+        school_words: "cut hand on the fence in the playground",
+    },
+    Accident {
+        site: "forearm",
+        injury_type: "fracture",
+        account: "fell off the monkey bars",
+        gp_words: "fall from monkey bars, forearm fracture in cast",
+        school_words: "fell from the monkey bars at lunchtime",
+    },
+    Accident {
+        site: "eye",
+        injury_type: "bruise",
+        account: "hit by a swing at the park",
+        gp_words: "struck by a swing, bruised eye",
+        school_words: "walked into the path of a swing",
+    },
 ];
 
 fn injury(accident: &Accident, given_by: &str, text: &str, side: &str) -> serde_json::Value {
@@ -253,13 +315,19 @@ fn minor_accident(rng: &mut Rng, writer: &mut Writer, family: &Family, child: &P
             "injury_observation",
             day,
             rng.range(10 * 60, 14 * 60),
-            format!("Accident at school: {}. Parent called; advised hospital.", accident.school_words),
+            format!(
+                "Accident at school: {}. Parent called; advised hospital.",
+                accident.school_words
+            ),
             &[Mention::new(child, "subject_child", home)],
             json!({ "injuries": [injury(accident, "staff witness", accident.school_words, side)] }),
         );
     }
     let (agency, setting_minute) = if at_school || rng.chance(0.75) {
-        (&HOSPITAL, any_minute(rng).max(if at_school { 15 * 60 } else { 0 }))
+        (
+            &HOSPITAL,
+            any_minute(rng).max(if at_school { 15 * 60 } else { 0 }),
+        )
     } else {
         (family.gp, working_minute(rng))
     };
@@ -274,7 +342,10 @@ fn minor_accident(rng: &mut Rng, writer: &mut Writer, family: &Family, child: &P
         "injury_observation",
         day,
         setting_minute,
-        format!("Minor injury: {}. Account consistent with the injury; discharged home.", accident.account),
+        format!(
+            "Minor injury: {}. Account consistent with the injury; discharged home.",
+            accident.account
+        ),
         &people,
         json!({ "injuries": [injury(accident, given_by, accident.account, side)] }),
     );
@@ -287,7 +358,10 @@ fn minor_accident(rng: &mut Rng, writer: &mut Writer, family: &Family, child: &P
                 "injury_observation",
                 follow_up,
                 working_minute(rng),
-                format!("Review after ED attendance: {}. Healing well.", accident.gp_words),
+                format!(
+                    "Review after ED attendance: {}. Healing well.",
+                    accident.gp_words
+                ),
                 &people,
                 json!({ "injuries": [injury(accident, parent, accident.gp_words, side)] }),
             );
@@ -312,7 +386,10 @@ pub(crate) fn year(rng: &mut Rng, writer: &mut Writer, family: &Family) {
     // A seeded plan's involvement is written with its trajectory (harm.rs).
     let seeded_plan = matches!(
         family.seeded,
-        Some((_, TrajectoryKind::NotSeenOnPlan | TrajectoryKind::NotBroughtOnPlan))
+        Some((
+            _,
+            TrajectoryKind::NotSeenOnPlan | TrajectoryKind::NotBroughtOnPlan
+        ))
     );
     if family.social_care != SocialCare::None && !seeded_plan {
         social_care(rng, writer, family, None);
@@ -328,7 +405,17 @@ fn child_year(rng: &mut Rng, writer: &mut Writer, family: &Family, child: &Perso
         (820, "2-2½ year development review"),
     ] {
         let day = child.born + due + rng.range(-7, 14);
-        appointment(rng, writer, family, child, &HEALTH_VISITING, day, 0.08, "health_visitor", what);
+        appointment(
+            rng,
+            writer,
+            family,
+            child,
+            &HEALTH_VISITING,
+            day,
+            0.08,
+            "health_visitor",
+            what,
+        );
     }
     // Routine immunisations at the GP.
     for (due, what) in [
@@ -374,7 +461,17 @@ fn child_year(rng: &mut Rng, writer: &mut Writer, family: &Family, child: &Perso
     if rng.chance(0.05) {
         let mut day = rng.range(0, writer.days / 2);
         for _ in 0..rng.range(2, 3) {
-            appointment(rng, writer, family, child, &HOSPITAL, day, 0.10, "outpatient", "paediatric outpatient clinic");
+            appointment(
+                rng,
+                writer,
+                family,
+                child,
+                &HOSPITAL,
+                day,
+                0.10,
+                "outpatient",
+                "paediatric outpatient clinic",
+            );
             day += rng.range(60, 150);
         }
     }
@@ -394,7 +491,10 @@ fn child_year(rng: &mut Rng, writer: &mut Writer, family: &Family, child: &Perso
         }
     }
     for day in term_end {
-        if !(0..writer.days).contains(&day) || age_on(day) < 4 * YEAR + 180 || age_on(day) >= 16 * YEAR {
+        if !(0..writer.days).contains(&day)
+            || age_on(day) < 4 * YEAR + 180
+            || age_on(day) >= 16 * YEAR
+        {
             continue;
         }
         let attendance = if rng.chance(0.17) {
@@ -408,7 +508,11 @@ fn child_year(rng: &mut Rng, writer: &mut Writer, family: &Family, child: &Perso
             "note",
             day,
             15 * 60,
-            format!("End of term attendance {}.{}%.", attendance / 10, attendance % 10),
+            format!(
+                "End of term attendance {}.{}%.",
+                attendance / 10,
+                attendance % 10
+            ),
             &[Mention::new(child, "subject_child", home)],
             json!({ "topic": "attendance" }),
         );
@@ -478,7 +582,8 @@ pub(crate) fn social_care_people<'a>(family: &'a Family, day: i64) -> Vec<Mentio
     if let Some((_, partner, Some(learned))) = &family.new_partner
         && day >= *learned
     {
-        people.push(Mention::new(partner, "household_member", home).relationship("mother's partner"));
+        people
+            .push(Mention::new(partner, "household_member", home).relationship("mother's partner"));
     }
     people
 }
@@ -496,7 +601,15 @@ fn social_event(
         return None;
     }
     let people = social_care_people(family, day);
-    Some(writer.event(&SOCIAL_CARE, kind, day, working_minute(rng), summary.into(), &people, details))
+    Some(writer.event(
+        &SOCIAL_CARE,
+        kind,
+        day,
+        working_minute(rng),
+        summary.into(),
+        &people,
+        details,
+    ))
 }
 
 /// Visits that fail on purpose, for a seeded child: from the `after`th visit, `count`
@@ -517,40 +630,112 @@ pub(crate) fn social_care(
 ) -> i64 {
     let start = rng.range(0, writer.days / 2);
     let protection = family.social_care == SocialCare::ChildProtection;
-    social_event(rng, writer, family, "referral", start, "Referral from school: concerns about home conditions and the children's presentation.", json!({ "referred_to": "Children's Services front door", "reason": "neglect concerns", "urgency": if protection { "urgent" } else { "routine" } }));
+    social_event(
+        rng,
+        writer,
+        family,
+        "referral",
+        start,
+        "Referral from school: concerns about home conditions and the children's presentation.",
+        json!({ "referred_to": "Children's Services front door", "reason": "neglect concerns", "urgency": if protection { "urgent" } else { "routine" } }),
+    );
     let plan_day;
     if protection {
-        social_event(rng, writer, family, "strategy_discussion", start + 1, "Strategy discussion: section 47 enquiry agreed.", json!({ "decision": "section 47 enquiry", "agencies_present": ["QCSC", "QPOL", "QGH"], "section_47_agreed": true }));
+        social_event(
+            rng,
+            writer,
+            family,
+            "strategy_discussion",
+            start + 1,
+            "Strategy discussion: section 47 enquiry agreed.",
+            json!({ "decision": "section 47 enquiry", "agencies_present": ["QCSC", "QPOL", "QGH"], "section_47_agreed": true }),
+        );
         let enquiry = start + rng.range(5, 10);
-        social_event(rng, writer, family, "section_47_enquiry", enquiry, "Section 47 enquiry: concerns substantiated; initial conference.", json!({ "outcome": "concerns substantiated", "joint_with_police": false }));
+        social_event(
+            rng,
+            writer,
+            family,
+            "section_47_enquiry",
+            enquiry,
+            "Section 47 enquiry: concerns substantiated; initial conference.",
+            json!({ "outcome": "concerns substantiated", "joint_with_police": false }),
+        );
         plan_day = start + rng.range(14, 15);
-        social_event(rng, writer, family, "child_protection_conference", plan_day, "Initial child protection conference: plan under neglect.", json!({ "conference_type": "initial", "outcome": "child protection plan" }));
-        social_event(rng, writer, family, "plan_start", plan_day, "Child protection plan (neglect).", json!({ "plan": "child_protection", "category": "neglect" }));
+        social_event(
+            rng,
+            writer,
+            family,
+            "child_protection_conference",
+            plan_day,
+            "Initial child protection conference: plan under neglect.",
+            json!({ "conference_type": "initial", "outcome": "child protection plan" }),
+        );
+        social_event(
+            rng,
+            writer,
+            family,
+            "plan_start",
+            plan_day,
+            "Child protection plan (neglect).",
+            json!({ "plan": "child_protection", "category": "neglect" }),
+        );
     } else {
         let assessed = start + rng.range(10, 30);
-        social_event(rng, writer, family, "note", assessed, "Child and family assessment completed: child in need plan recommended.", json!({ "topic": "child and family assessment" }));
+        social_event(
+            rng,
+            writer,
+            family,
+            "note",
+            assessed,
+            "Child and family assessment completed: child in need plan recommended.",
+            json!({ "topic": "child and family assessment" }),
+        );
         plan_day = start + rng.range(35, 45);
-        social_event(rng, writer, family, "plan_start", plan_day, "Child in need plan.", json!({ "plan": "child_in_need" }));
+        social_event(
+            rng,
+            writer,
+            family,
+            "plan_start",
+            plan_day,
+            "Child in need plan.",
+            json!({ "plan": "child_in_need" }),
+        );
     }
     let length = rng.range(180, 300);
     let mut day = plan_day;
     let mut visit = 0;
     let mut review_done = false;
     loop {
-        day += if protection { rng.range(10, 15) } else { rng.range(21, 42) };
+        day += if protection {
+            rng.range(10, 15)
+        } else {
+            rng.range(21, 42)
+        };
         if day >= writer.days || day >= plan_day + length {
             break;
         }
         visit += 1;
         if protection && !review_done && day >= plan_day + 90 {
             review_done = true;
-            social_event(rng, writer, family, "child_protection_conference", day, "Review child protection conference: plan continues.", json!({ "conference_type": "review", "outcome": "plan continues" }));
+            social_event(
+                rng,
+                writer,
+                family,
+                "child_protection_conference",
+                day,
+                "Review child protection conference: plan continues.",
+                json!({ "conference_type": "review", "outcome": "plan continues" }),
+            );
         }
         let failing = failures
             .as_ref()
             .is_some_and(|f| visit > f.after && visit <= f.after + f.count);
         let outcome = if failing {
-            if rng.chance(0.5) { "no_access" } else { "child_not_seen" }
+            if rng.chance(0.5) {
+                "no_access"
+            } else {
+                "child_not_seen"
+            }
         } else {
             match rng.below(100) {
                 0..3 => "no_access",
@@ -561,21 +746,43 @@ pub(crate) fn social_care(
         };
         let summary = match outcome {
             "no_access" => "Home visit: no answer at the door. Card left.",
-            "child_not_seen" => "Home visit: mother said the child was asleep / at a relative's; child not seen.",
-            "child_seen_alone" => "Home visit: child seen alone in their room; home conditions adequate.",
+            "child_not_seen" => {
+                "Home visit: mother said the child was asleep / at a relative's; child not seen."
+            }
+            "child_seen_alone" => {
+                "Home visit: child seen alone in their room; home conditions adequate."
+            }
             _ => "Home visit: children seen with mother; home conditions adequate.",
         };
         let announced = rng.chance(0.7);
-        let recorded = social_event(rng, writer, family, "home_visit", day, summary, json!({ "outcome": outcome, "announced": announced, "purpose": if protection { "statutory child protection visit" } else { "child in need visit" } }));
-        if failing
-            && let (Some(f), Some(recorded)) = (failures.as_deref_mut(), recorded)
-        {
+        let recorded = social_event(
+            rng,
+            writer,
+            family,
+            "home_visit",
+            day,
+            summary,
+            json!({ "outcome": outcome, "announced": announced, "purpose": if protection { "statutory child protection visit" } else { "child in need visit" } }),
+        );
+        if failing && let (Some(f), Some(recorded)) = (failures.as_deref_mut(), recorded) {
             f.recorded.push(recorded);
         }
     }
     if plan_day + length < writer.days {
-        let plan = if protection { "child_protection" } else { "child_in_need" };
-        social_event(rng, writer, family, "plan_end", plan_day + length, "Plan ended: progress sustained; case stepped down.", json!({ "plan": plan, "reason": "progress sustained" }));
+        let plan = if protection {
+            "child_protection"
+        } else {
+            "child_in_need"
+        };
+        social_event(
+            rng,
+            writer,
+            family,
+            "plan_end",
+            plan_day + length,
+            "Plan ended: progress sustained; case stepped down.",
+            json!({ "plan": plan, "reason": "progress sustained" }),
+        );
     }
     plan_day
 }

@@ -32,8 +32,14 @@ fn every_line_is_an_event_vigil_accepts_and_stays_fictional() {
         let reread: Value = serde_json::from_str(&line).unwrap();
         let event = parse_event(&reread, "", now, &Limits::default())
             .unwrap_or_else(|errors| panic!("line {}: {errors:?}\n{line}", i + 1));
-        let recorded = event.recorded_at.expect("history states when it was recorded");
-        assert!(last.is_none_or(|l| l <= recorded), "line {} is out of recorded order", i + 1);
+        let recorded = event
+            .recorded_at
+            .expect("history states when it was recorded");
+        assert!(
+            last.is_none_or(|l| l <= recorded),
+            "line {} is out of recorded order",
+            i + 1
+        );
         last = Some(recorded);
         for person in &event.people {
             if let Some(nhs) = person.nhs_number {
@@ -55,7 +61,13 @@ fn every_kind_of_harm_is_seeded_with_its_truth() {
     let source_ids: std::collections::HashSet<String> = population
         .events
         .iter()
-        .map(|e| format!("{}/{}", e["agency"].as_str().unwrap(), e["source_id"].as_str().unwrap()))
+        .map(|e| {
+            format!(
+                "{}/{}",
+                e["agency"].as_str().unwrap(),
+                e["source_id"].as_str().unwrap()
+            )
+        })
         .collect();
     for kind in TrajectoryKind::ALL {
         let seeded: Vec<_> = truth.seeded().filter(|(_, h)| h.kind == kind).collect();
@@ -64,7 +76,11 @@ fn every_kind_of_harm_is_seeded_with_its_truth() {
             assert!(harm.visible_at <= harm.flag_by);
             assert!(!harm.events.is_empty());
             for id in &harm.events {
-                assert!(source_ids.contains(id), "{}: {id} not among the events", child.key);
+                assert!(
+                    source_ids.contains(id),
+                    "{}: {id} not among the events",
+                    child.key
+                );
             }
             assert!(!child.references.is_empty());
         }

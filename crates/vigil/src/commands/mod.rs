@@ -6,4 +6,5 @@ pub mod demo;
 pub mod import;
 pub mod link;
 pub mod migrate;
+pub mod population;
 pub mod serve;
