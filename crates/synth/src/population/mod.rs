@@ -651,11 +651,10 @@ pub fn generate(options: &PopulationOptions) -> Population {
     for (index, family) in families.iter().enumerate() {
         let mut family_rng = Rng::derive(options.seed, 0xFA111, index as u64);
         routine::year(&mut family_rng, &mut writer, family);
-        if let Some((child, kind)) = family.seeded {
-            if let Some(harm) = harm::trajectory(&mut family_rng, &mut writer, family, child, kind)
-            {
-                harms.insert(family.children[child].uid, harm);
-            }
+        if let Some((child, kind)) = family.seeded
+            && let Some(harm) = harm::trajectory(&mut family_rng, &mut writer, family, child, kind)
+        {
+            harms.insert(family.children[child].uid, harm);
         }
     }
     // A man recorded at an address shows a pattern only once a record also places a
@@ -716,7 +715,7 @@ pub fn generate(options: &PopulationOptions) -> Population {
         }
     }
     let mut events = std::mem::take(&mut writer.events);
-    events.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    events.sort_by_key(|e| (e.0, e.1));
     Population {
         events: events.into_iter().map(|(_, _, e)| e).collect(),
         truth: Truth {
