@@ -153,6 +153,17 @@ enum BenchCommand {
         #[arg(long, default_value = "full", value_parser = ["full", "normal"])]
         sqlite_durability: String,
     },
+    /// Noise: generate a synthetic population (as `vigil synth population`), feed every
+    /// event through the rules in memory in the order recorded, and report alerts per 100
+    /// children per month by level and the share of seeded children flagged on time
+    /// (docs/RULES.md, "Noise"). Uses the default rule parameters.
+    Noise {
+        #[command(flatten)]
+        size: commands::link::PopulationArgs,
+        /// The report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -302,6 +313,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Link { what } => commands::link::run_link(what),
         Command::Synth { what } => commands::link::run_synth(what),
+        Command::Bench {
+            what: BenchCommand::Noise { size, json },
+        } => commands::population::bench_noise(size.options(), json),
         Command::Bench {
             what:
                 BenchCommand::Ingest {

@@ -394,3 +394,43 @@ fn aliases_and_mentions_are_read_from_their_columns() {
         text(&run.stderr)
     );
 }
+
+#[test]
+fn synth_population_writes_events_that_vigil_imports_and_the_truth_apart() {
+    let directory = tempfile::tempdir().unwrap();
+    let synth = vigil(
+        &[
+            "synth",
+            "population",
+            "--children",
+            "40",
+            "--seed",
+            "3",
+            "--out",
+            "pop",
+        ],
+        directory.path(),
+    );
+    assert!(synth.status.success(), "{}", text(&synth.stderr));
+    let pop = directory.path().join("pop");
+    let truth: Value =
+        serde_json::from_str(&std::fs::read_to_string(pop.join("truth.json")).unwrap()).unwrap();
+    assert!(truth["children"].as_array().unwrap().len() >= 40);
+    assert!(
+        std::fs::read_to_string(pop.join("agencies.toml"))
+            .unwrap()
+            .contains("social_care")
+    );
+    let events = std::fs::read_to_string(pop.join("events.jsonl")).unwrap();
+    assert!(
+        !events.contains("flag_by"),
+        "the truth stays out of the events"
+    );
+    let import = vigil(&["import", "pop/events.jsonl"], directory.path());
+    assert!(
+        import.status.success(),
+        "stdout: {}\nstderr: {}",
+        text(&import.stdout),
+        text(&import.stderr)
+    );
+}

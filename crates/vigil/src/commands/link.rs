@@ -183,6 +183,45 @@ pub enum SynthCommand {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
+    /// Write a fictional borough's agency records over a period from 1 January 2024
+    /// (DIR/events.jsonl, in the order recorded, for `vigil import`), with about 2% of
+    /// children on a seeded harm trajectory whose truth (when each should have been
+    /// flagged) is in DIR/truth.json, never in the events; DIR/agencies.toml is the
+    /// agencies' register for `[rules.agencies]`. Deterministic for a seed. Measure the
+    /// rules on it with `vigil bench noise`.
+    Population {
+        #[command(flatten)]
+        size: PopulationArgs,
+        /// The directory to write into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+}
+
+/// The size and seed of a synthetic population (`vigil synth population`, `vigil bench noise`).
+#[derive(Args, Debug, Clone, Copy)]
+pub struct PopulationArgs {
+    /// At least this many children (whole families are made).
+    #[arg(long, default_value_t = 2000)]
+    pub children: usize,
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=36))]
+    pub months: u32,
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// Share of children on a seeded harm trajectory.
+    #[arg(long, default_value_t = 0.02)]
+    pub seeded_share: f64,
+}
+
+impl PopulationArgs {
+    pub fn options(self) -> vigil_synth::PopulationOptions {
+        vigil_synth::PopulationOptions {
+            children: self.children,
+            months: self.months,
+            seed: self.seed,
+            seeded_share: self.seeded_share,
+        }
+    }
 }
 
 pub fn run_link(command: LinkCommand) -> anyhow::Result<ExitCode> {
@@ -300,7 +339,12 @@ pub fn run_link(command: LinkCommand) -> anyhow::Result<ExitCode> {
 }
 
 pub fn run_synth(command: SynthCommand) -> anyhow::Result<ExitCode> {
-    let SynthCommand::People { records, out, seed } = command;
+    let (records, out, seed) = match command {
+        SynthCommand::People { records, out, seed } => (records, out, seed),
+        SynthCommand::Population { size, out } => {
+            return super::population::write_population(size.options(), out);
+        }
+    };
     let started = Instant::now();
     let spinner = spinner("generating the population");
     let population = vigil_linkage::synth::generate(&SynthOptions { records, seed });

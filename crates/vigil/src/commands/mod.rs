@@ -7,4 +7,5 @@ pub mod derivations;
 pub mod import;
 pub mod link;
 pub mod migrate;
+pub mod population;
 pub mod serve;
