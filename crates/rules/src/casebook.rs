@@ -574,12 +574,18 @@ impl Casebook {
     pub fn children_ever(&self) -> Vec<PersonId> {
         self.members
             .keys()
-            .filter(|p| {
-                self.records_of(p)
-                    .any(|(_, e, _)| self.is_child(p, e.event.occurred_at.date()))
-            })
+            .filter(|p| self.was_ever_child(p))
             .cloned()
             .collect()
+    }
+
+    /// Whether `person` is known and was a child when any of their records was made:
+    /// whether `children_ever` holds them, without looking at every other person.
+    pub fn was_ever_child(&self, person: &str) -> bool {
+        self.members.contains_key(person)
+            && self
+                .records_of(person)
+                .any(|(_, e, _)| self.is_child(person, e.event.occurred_at.date()))
     }
 
     /// The children Vigil knows of: persons who are children today by their records.
