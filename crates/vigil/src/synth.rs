@@ -141,13 +141,24 @@ const FAMILY_START: &[&str] = &[
     "NETH", "OAK", "PEN", "QUAR", "ROS", "STAN", "THORN", "UPP", "WHIT", "YEO",
 ];
 const FAMILY_END: &[&str] = &[
-    "BRIDGE", "COMBE", "DALE", "FIELD", "FORD", "GATE", "HURST", "LEY", "MERE", "STEAD",
-    "THWAITE", "TON", "WELL", "WICK", "WORTH", "BY",
+    "BRIDGE", "COMBE", "DALE", "FIELD", "FORD", "GATE", "HURST", "LEY", "MERE", "STEAD", "THWAITE",
+    "TON", "WELL", "WICK", "WORTH", "BY",
+];
+/// Street names for the same population: hundreds of streets, as a borough has, so that
+/// a house number and street name are shared by a few families, not by hundreds.
+const STREET_START: &[&str] = &[
+    "Alder", "Beacon", "Chapel", "Dairy", "Elm", "Furze", "Glebe", "Hollow", "Kiln", "Larch",
+    "Mill", "Nursery", "Osier", "Priory", "Quarry", "Rectory", "Sandpit", "Tanner", "Vicarage",
+    "Warren", "Yew", "Bramble", "Cooper", "Drover", "Forge", "Granary", "Heron", "Linnet", "Mason",
+    "Pound",
+];
+const STREET_END: &[&str] = &[
+    "Road", "Lane", "Close", "Way", "Street", "Court", "Avenue", "Gardens", "Drive", "Row",
 ];
 const GIVEN_CHILD_MORE: &[&str] = &[
     "Tomos", "Isla", "Rowan", "Elsie", "Caspian", "Wren", "Otto", "Marnie", "Jago", "Tilda",
-    "Arlo", "Bea", "Cosmo", "Dulcie", "Ezra", "Flora", "Gus", "Hattie", "Idris", "Juno",
-    "Kit", "Lyra", "Monty", "Nell", "Orla", "Piers", "Queenie", "Rafferty", "Sable", "Tobin",
+    "Arlo", "Bea", "Cosmo", "Dulcie", "Ezra", "Flora", "Gus", "Hattie", "Idris", "Juno", "Kit",
+    "Lyra", "Monty", "Nell", "Orla", "Piers", "Queenie", "Rafferty", "Sable", "Tobin",
 ];
 
 /// One family of the latency benchmark's background population: a child, the mother,
@@ -201,9 +212,10 @@ fn family(index: u64) -> Family {
         sequence.below(10)
     );
     let address = format!(
-        "{} {}, Testwick {postcode}",
-        1 + sequence.below(120),
-        sequence.pick(STREETS)
+        "{} {} {}, Testwick {postcode}",
+        1 + sequence.below(200),
+        sequence.pick(STREET_START),
+        sequence.pick(STREET_END)
     );
     Family {
         family,
@@ -262,9 +274,10 @@ pub fn probe_event(sequence: &mut Sequence, run: &str, index: u64) -> Value {
     let family = sequence.pick(FAMILY_START).to_string() + sequence.pick(FAMILY_END);
     let child = sequence.pick(GIVEN_CHILD_MORE);
     let address = format!(
-        "{} {}, Testwick QT{} {}AB",
-        1 + sequence.below(120),
-        sequence.pick(STREETS),
+        "{} {} {}, Testwick QT{} {}AB",
+        1 + sequence.below(200),
+        sequence.pick(STREET_START),
+        sequence.pick(STREET_END),
         1 + sequence.below(9),
         sequence.below(10)
     );

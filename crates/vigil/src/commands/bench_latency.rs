@@ -108,10 +108,15 @@ impl StoreTask for LatencyBench {
         };
         let probe_to_alert = {
             let (client, base, bodies) = (client.clone(), base.clone(), Arc::new(probes));
-            at_rate(bodies.len() as u64, 4, Some(self.probe_rate), move |index| {
-                let (client, base, bodies) = (client.clone(), base.clone(), bodies.clone());
-                async move { probe(&client, &base, bodies[index as usize].clone()).await }
-            })
+            at_rate(
+                bodies.len() as u64,
+                4,
+                Some(self.probe_rate),
+                move |index| {
+                    let (client, base, bodies) = (client.clone(), base.clone(), bodies.clone());
+                    async move { probe(&client, &base, bodies[index as usize].clone()).await }
+                },
+            )
         };
         let (background_posts, probe_to_alert) = tokio::join!(background_posts, probe_to_alert);
         let (background_posts, probe_to_alert) = (background_posts?, probe_to_alert?);

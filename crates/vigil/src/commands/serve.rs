@@ -4,8 +4,8 @@
 use std::net::SocketAddr;
 
 use anyhow::Context;
-use vigil_store::EventStore;
 use vigil_pipeline::Casework;
+use vigil_store::EventStore;
 use vigil_web::{AppState, WebLimits, router};
 
 use crate::database::StoreTask;
@@ -30,10 +30,9 @@ impl Application {
         rules: vigil_rules::RulesConfig,
     ) -> anyhow::Result<Application> {
         let started = std::time::Instant::now();
-        let casework =
-            Casework::load(&store, vigil_linkage::LinkageModel::default_model(), rules)
-                .await
-                .context("replaying the event log into the casebook")?;
+        let casework = Casework::load(&store, vigil_linkage::LinkageModel::default_model(), rules)
+            .await
+            .context("replaying the event log into the casebook")?;
         tracing::info!(
             events = casework.read().await.events().len(),
             seconds = started.elapsed().as_secs_f64(),
