@@ -255,7 +255,7 @@ where
 
 impl Latency {
     /// The summary of a run's latencies.
-    fn of(mut latencies: Vec<Duration>, seconds: f64, errors: u64) -> Latency {
+    pub(crate) fn of(mut latencies: Vec<Duration>, seconds: f64, errors: u64) -> Latency {
         latencies.sort();
         let percentile = |p: f64| {
             let index = ((latencies.len() as f64 * p).ceil() as usize)

@@ -53,6 +53,9 @@ pub struct LatencyReport {
     pub offered_probe_rate: u64,
     /// From each probe's due moment to its alert visible through the API.
     pub probe_to_alert: Latency,
+    /// The part of that after the store acknowledged the probe: from the POST's
+    /// response to the alert visible (the casebook's share).
+    pub alert_after_stored: Latency,
     /// The background's own POSTs, from when each was due to its response.
     pub background_posts: Latency,
     /// What the casebook held at the end.
@@ -106,20 +109,36 @@ impl StoreTask for LatencyBench {
                 },
             )
         };
+        let after_stored = Arc::new(std::sync::Mutex::new(Vec::new()));
         let probe_to_alert = {
             let (client, base, bodies) = (client.clone(), base.clone(), Arc::new(probes));
+            let after_stored = after_stored.clone();
             at_rate(
                 bodies.len() as u64,
                 4,
                 Some(self.probe_rate),
                 move |index| {
                     let (client, base, bodies) = (client.clone(), base.clone(), bodies.clone());
-                    async move { probe(&client, &base, bodies[index as usize].clone()).await }
+                    let after_stored = after_stored.clone();
+                    async move {
+                        let waited = probe(&client, &base, bodies[index as usize].clone()).await?;
+                        after_stored
+                            .lock()
+                            .map_err(|_| "a probe panicked".to_string())?
+                            .push(waited);
+                        Ok(())
+                    }
                 },
             )
         };
         let (background_posts, probe_to_alert) = tokio::join!(background_posts, probe_to_alert);
         let (background_posts, probe_to_alert) = (background_posts?, probe_to_alert?);
+        let after_stored = std::mem::take(
+            &mut *after_stored
+                .lock()
+                .map_err(|_| anyhow::anyhow!("a probe panicked"))?,
+        );
+        let alert_after_stored = Latency::of(after_stored, probe_to_alert.seconds, 0);
         server.abort();
 
         application.casework.catch_up(&store).await?;
@@ -129,6 +148,7 @@ impl StoreTask for LatencyBench {
             offered_rate: self.rate,
             offered_probe_rate: self.probe_rate,
             probe_to_alert,
+            alert_after_stored,
             background_posts,
             casebook_events: casebook.events().len(),
             casebook_persons: casebook.persons().count(),
@@ -138,8 +158,10 @@ impl StoreTask for LatencyBench {
 }
 
 /// POSTs one probe, then reads its child until the alert is among the open alerts.
-async fn probe(client: &reqwest::Client, base: &str, body: Vec<u8>) -> Result<(), String> {
+/// Returns the time from the POST's response to the alert seen.
+async fn probe(client: &reqwest::Client, base: &str, body: Vec<u8>) -> Result<Duration, String> {
     let created = post_event(client, &format!("{base}/api/v1/events"), body).await?;
+    let stored = Instant::now();
     let created: Value = serde_json::from_slice(&created)
         .map_err(|error| format!("the POST's response is not JSON: {error}"))?;
     let event = created["id"]
@@ -164,7 +186,7 @@ async fn probe(client: &reqwest::Client, base: &str, body: Vec<u8>) -> Result<()
                     .as_array()
                     .is_some_and(|alerts| alerts.iter().any(|a| a["rule"] == PROBE_RULE));
                 if raised {
-                    return Ok(());
+                    return Ok(stored.elapsed());
                 }
             }
             // Not known yet.
@@ -201,6 +223,7 @@ pub fn print_report(backend: &str, report: &LatencyReport, json: bool) {
     );
     for (name, latency) in [
         ("probe to alert", &report.probe_to_alert),
+        ("  after stored", &report.alert_after_stored),
         ("background POSTs", &report.background_posts),
     ] {
         println!(
