@@ -202,7 +202,10 @@ impl Casework {
             *last = rebuilt_last;
             return Ok(count);
         }
+        let started = std::time::Instant::now();
         let mut casebook = self.casebook.write().await;
+        let waited = started.elapsed();
+        let taken = events.len();
         for (_, event) in events {
             casebook.record(event);
         }
@@ -214,6 +217,14 @@ impl Casework {
         let now = Timestamp::now().max(casebook.now());
         casebook.advance_to(now);
         *last = (new_last, new_last_response);
+        tracing::debug!(
+            events = taken,
+            responses = responses.len(),
+            casebook_events = casebook.events().len(),
+            waited_for_lock_ms = waited.as_secs_f64() * 1000.0,
+            took_ms = (started.elapsed() - waited).as_secs_f64() * 1000.0,
+            "the casebook took what was new in the log"
+        );
         Ok(count)
     }
 }

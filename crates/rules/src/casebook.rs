@@ -88,6 +88,12 @@ pub struct Casebook {
     members: BTreeMap<PersonId, BTreeSet<String>>,
     /// Record id → (event index, person index).
     record_location: HashMap<String, (usize, usize)>,
+    /// (event index, person index) of every record that carries a warning marker, so
+    /// that finding the marked persons does not read every record.
+    marked_records: Vec<(usize, usize)>,
+    /// The indexes of the missing-person reports among the events, in order, so that a
+    /// rule looking for them does not read every event.
+    missing_person_reports: Vec<usize>,
     /// An agency sends the same person, recorded the same way, in event after event
     /// (the child and mother in every GP consultation). Those copies are one identity
     /// record for linkage: each event's record id maps to the first copy's id.
@@ -116,6 +122,8 @@ impl Casebook {
             superseded: HashSet::new(),
             members: BTreeMap::new(),
             record_location: HashMap::new(),
+            marked_records: Vec::new(),
+            missing_person_reports: Vec::new(),
             canonical: HashMap::new(),
             copies: HashMap::new(),
             by_content: HashMap::new(),
@@ -189,11 +197,8 @@ impl Casebook {
     /// Persons on whom any agency holds a warning marker.
     pub fn marked_persons(&self) -> Vec<PersonId> {
         let mut persons = BTreeSet::new();
-        for &(event, index) in self.record_location.values() {
-            let event = &self.events[event];
-            if !event.event.people[index].markers.is_empty()
-                && let Some(person) = self.person_in(event, index)
-            {
+        for &(event, index) in &self.marked_records {
+            if let Some(person) = self.person_in(&self.events[event], index) {
                 persons.insert(person);
             }
         }
@@ -235,6 +240,11 @@ impl Casebook {
                 let event = &self.events[event];
                 Some((record.as_str(), event, &event.event.people[index]))
             })
+    }
+
+    /// Every missing-person report, in the order Vigil learned them.
+    pub fn missing_person_reports(&self) -> impl Iterator<Item = &CaseEvent> {
+        self.missing_person_reports.iter().map(|&i| &self.events[i])
     }
 
     pub fn is_current(&self, event: &CaseEvent) -> bool {
@@ -309,6 +319,9 @@ impl Casebook {
             self.superseded.insert(target);
         }
         self.event_index.insert(event.id, index);
+        if matches!(event.event.details, EventDetails::MissingPersonReport(_)) {
+            self.missing_person_reports.push(index);
+        }
         self.events.push(event);
         let event = &self.events[index];
 
@@ -317,6 +330,9 @@ impl Casebook {
             let record = identity_record(person, &event.event.agency, &record_id);
             self.record_location
                 .insert(record_id.clone(), (index, person_index));
+            if !person.markers.is_empty() {
+                self.marked_records.push((index, person_index));
+            }
             let content = content_key(&record);
             if let Some(first) = self.by_content.get(&content) {
                 self.canonical.insert(record_id.clone(), first.clone());
@@ -622,12 +638,18 @@ impl Casebook {
     pub fn children_ever(&self) -> Vec<PersonId> {
         self.members
             .keys()
-            .filter(|p| {
-                self.records_of(p)
-                    .any(|(_, e, _)| self.is_child(p, e.event.occurred_at.date()))
-            })
+            .filter(|p| self.was_ever_child(p))
             .cloned()
             .collect()
+    }
+
+    /// Whether `person` is known and was a child when any of their records was made:
+    /// whether `children_ever` holds them, without looking at every other person.
+    pub fn was_ever_child(&self, person: &str) -> bool {
+        self.members.contains_key(person)
+            && self
+                .records_of(person)
+                .any(|(_, e, _)| self.is_child(person, e.event.occurred_at.date()))
     }
 
     /// The children Vigil knows of: persons who are children today by their records.

@@ -164,6 +164,29 @@ enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Latency: from an event POSTed to its alert visible through the API, while
+    /// routine events arrive at a fixed offered rate; the application is wired exactly
+    /// as `vigil serve` wires it, on a fresh store (as for `ingest`).
+    Latency {
+        /// How long the load runs, in seconds.
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+        seconds: u64,
+        /// Background load: routine events offered per second.
+        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..))]
+        rate: u64,
+        /// Probe events (each must raise an alert) offered per second.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+        probe_rate: u64,
+        /// Concurrent clients sending the background load.
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// For the embedded store: `full` (every commit flushed to disk) or `normal`.
+        #[arg(long, default_value = "full", value_parser = ["full", "normal"])]
+        sqlite_durability: String,
+        /// Print the report as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -337,39 +360,77 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 work_directory: work.clone(),
             };
             let explicit = cli.database.clone().or_else(|| file.database.url.clone());
-            let (backend, report) = match explicit.as_deref() {
-                Some(url) if url.starts_with("postgres") => {
-                    let url = url.to_string();
-                    let report = commands::bench::with_postgres_schema(&url, async |schema| {
-                        let store =
-                            vigil_store_postgres::PostgresStore::connect(&url, Some(&schema), 16)
-                                .await?;
-                        database::StoreTask::run(bench, store).await
-                    })
-                    .await?;
-                    ("PostgreSQL", report)
-                }
-                _ => {
-                    let (durability, backend) = match sqlite_durability.as_str() {
-                        "normal" => (
-                            vigil_store_sqlite::Durability::Normal,
-                            "SQLite (synchronous=NORMAL)",
-                        ),
-                        _ => (
-                            vigil_store_sqlite::Durability::Full,
-                            "SQLite (synchronous=FULL)",
-                        ),
-                    };
-                    let database = Database::Sqlite {
-                        path: work.join("bench.db"),
-                        durability,
-                    };
-                    (backend, with_store(&database, bench).await?)
-                }
-            };
+            let (backend, report) =
+                on_fresh_store(explicit.as_deref(), &sqlite_durability, &work, bench).await?;
             std::fs::remove_dir_all(&work).ok();
             commands::bench::print_report(backend, &report);
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
+            what:
+                BenchCommand::Latency {
+                    seconds,
+                    rate,
+                    probe_rate,
+                    clients,
+                    sqlite_durability,
+                    json,
+                },
+        } => {
+            let work = tempfile_directory()?;
+            let bench = commands::bench_latency::LatencyBench {
+                seconds,
+                rate,
+                probe_rate,
+                clients,
+            };
+            let explicit = cli.database.clone().or_else(|| file.database.url.clone());
+            let result =
+                on_fresh_store(explicit.as_deref(), &sqlite_durability, &work, bench).await;
+            std::fs::remove_dir_all(&work).ok();
+            let (backend, report) = result?;
+            commands::bench_latency::print_report(backend, &report, json);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Runs a benchmark on a fresh store: a temporary PostgreSQL schema (dropped afterwards)
+/// when `database_url` names PostgreSQL, otherwise a new SQLite file in `work` with the
+/// durability given. Returns the backend's description with the benchmark's output.
+async fn on_fresh_store<T: database::StoreTask>(
+    database_url: Option<&str>,
+    sqlite_durability: &str,
+    work: &std::path::Path,
+    bench: T,
+) -> anyhow::Result<(&'static str, T::Output)> {
+    match database_url {
+        Some(url) if url.starts_with("postgres") => {
+            let url = url.to_string();
+            let output = commands::bench::with_postgres_schema(&url, async |schema| {
+                let store =
+                    vigil_store_postgres::PostgresStore::connect(&url, Some(&schema), 16).await?;
+                database::StoreTask::run(bench, store).await
+            })
+            .await?;
+            Ok(("PostgreSQL", output))
+        }
+        _ => {
+            let (durability, backend) = match sqlite_durability {
+                "normal" => (
+                    vigil_store_sqlite::Durability::Normal,
+                    "SQLite (synchronous=NORMAL)",
+                ),
+                _ => (
+                    vigil_store_sqlite::Durability::Full,
+                    "SQLite (synchronous=FULL)",
+                ),
+            };
+            let database = Database::Sqlite {
+                path: work.join("bench.db"),
+                durability,
+            };
+            Ok((backend, with_store(&database, bench).await?))
         }
     }
 }

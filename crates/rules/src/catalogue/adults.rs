@@ -484,7 +484,7 @@ fn missing_child_at_home(record: &ChildRecord<'_>, config: &RulesConfig) -> Eval
     let mut lines = Vec::new();
     // Every missing-person report Vigil holds: its subject, and the people named in it
     // as who the child is believed to be with.
-    for report in casebook.events().iter().filter(|e| {
+    for report in casebook.missing_person_reports().filter(|e| {
         casebook.is_current(e) && matches!(&e.event.details, EventDetails::MissingPersonReport(r) if r.found_at.is_none())
     }) {
         let mut subject = None;

@@ -155,7 +155,7 @@ impl StoreTask for IngestBench {
 
 /// Sends every body once from `clients` workers. With `rate`, request `i` is due at
 /// `start + i / rate` and its latency counts from then.
-async fn post_all(
+pub(crate) async fn post_all(
     client: &reqwest::Client,
     url: &str,
     bodies: Vec<Vec<u8>>,
@@ -163,52 +163,79 @@ async fn post_all(
     rate: Option<u64>,
 ) -> anyhow::Result<Latency> {
     let bodies = Arc::new(bodies);
+    let count = bodies.len() as u64;
+    let (client, url) = (client.clone(), url.to_string());
+    at_rate(count, clients, rate, move |index| {
+        let (client, url, bodies) = (client.clone(), url.clone(), bodies.clone());
+        async move { post_event(&client, &url, bodies[index as usize].clone()).await }
+    })
+    .await
+}
+
+/// POSTs one event; `Ok` with the response's body when it was stored (201), or a
+/// sentence saying what went wrong.
+pub(crate) async fn post_event(
+    client: &reqwest::Client,
+    url: &str,
+    body: Vec<u8>,
+) -> Result<Vec<u8>, String> {
+    let response = client
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .map_err(|error| format!("request failed: {error}"))?;
+    let status = response.status();
+    if status.as_u16() == 201 {
+        return response
+            .bytes()
+            .await
+            .map(|bytes| bytes.to_vec())
+            .map_err(|error| format!("reading the response failed: {error}"));
+    }
+    let text = response.text().await.unwrap_or_default();
+    Err(format!("unexpected {status}: {text}"))
+}
+
+/// Runs `job(0)` .. `job(count - 1)` once each from `clients` workers. With `rate`, job
+/// `i` is due at `start + i / rate` and its latency counts from then, so a system that
+/// falls behind is charged for the queue it builds (no coordinated omission); without,
+/// each starts as soon as a worker is free. A job that returns `Err` counts as an error
+/// (the first three are printed) and its latency is kept.
+pub(crate) async fn at_rate<F, Fut, T>(
+    count: u64,
+    clients: usize,
+    rate: Option<u64>,
+    job: F,
+) -> anyhow::Result<Latency>
+where
+    F: Fn(u64) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = Result<T, String>> + Send,
+    T: Send,
+{
     let next = Arc::new(AtomicU64::new(0));
     let errors = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..clients {
-        let (client, url, bodies, next, errors) = (
-            client.clone(),
-            url.to_string(),
-            bodies.clone(),
-            next.clone(),
-            errors.clone(),
-        );
+        let (job, next, errors) = (job.clone(), next.clone(), errors.clone());
         workers.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             loop {
                 let index = next.fetch_add(1, Ordering::Relaxed);
-                let Some(body) = bodies.get(index as usize) else {
+                if index >= count {
                     break;
-                };
+                }
                 let due = match rate {
                     Some(rate) => start + Duration::from_secs_f64(index as f64 / rate as f64),
                     None => Instant::now(),
                 };
                 tokio::time::sleep_until(due.into()).await;
-                let response = client
-                    .post(&url)
-                    .header("content-type", "application/json")
-                    .body(body.clone())
-                    .send()
-                    .await;
-                match response {
-                    Ok(response) if response.status().as_u16() == 201 => {
-                        let _ = response.bytes().await;
-                    }
-                    Ok(response) => {
-                        let status = response.status();
-                        let text = response.text().await.unwrap_or_default();
-                        if errors.fetch_add(1, Ordering::Relaxed) < 3 {
-                            eprintln!("unexpected {status}: {text}");
-                        }
-                    }
-                    Err(error) => {
-                        if errors.fetch_add(1, Ordering::Relaxed) < 3 {
-                            eprintln!("request failed: {error}");
-                        }
-                    }
+                if let Err(error) = job(index).await
+                    && errors.fetch_add(1, Ordering::Relaxed) < 3
+                {
+                    eprintln!("{error}");
                 }
                 latencies.push(due.elapsed());
             }
@@ -219,25 +246,35 @@ async fn post_all(
     for worker in workers {
         latencies.extend(worker.await.context("a benchmark client failed")?);
     }
-    let seconds = start.elapsed().as_secs_f64();
-    latencies.sort();
-    let percentile = |p: f64| {
-        let index = ((latencies.len() as f64 * p).ceil() as usize)
-            .saturating_sub(1)
-            .min(latencies.len().saturating_sub(1));
-        latencies
-            .get(index)
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
-    Ok(Latency {
-        requests: latencies.len() as u64,
-        seconds,
-        per_second: latencies.len() as f64 / seconds,
-        p50_ms: percentile(0.50),
-        p99_ms: percentile(0.99),
-        max_ms: latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
-        errors: errors.load(Ordering::Relaxed),
-    })
+    Ok(Latency::of(
+        latencies,
+        start.elapsed().as_secs_f64(),
+        errors.load(Ordering::Relaxed),
+    ))
+}
+
+impl Latency {
+    /// The summary of a run's latencies.
+    pub(crate) fn of(mut latencies: Vec<Duration>, seconds: f64, errors: u64) -> Latency {
+        latencies.sort();
+        let percentile = |p: f64| {
+            let index = ((latencies.len() as f64 * p).ceil() as usize)
+                .saturating_sub(1)
+                .min(latencies.len().saturating_sub(1));
+            latencies
+                .get(index)
+                .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+        };
+        Latency {
+            requests: latencies.len() as u64,
+            seconds,
+            per_second: latencies.len() as f64 / seconds,
+            p50_ms: percentile(0.50),
+            p99_ms: percentile(0.99),
+            max_ms: latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+            errors,
+        }
+    }
 }
 
 pub fn print_report(backend: &str, report: &IngestReport) {

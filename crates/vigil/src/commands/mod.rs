@@ -1,6 +1,7 @@
 //! One module per subcommand of `vigil`.
 
 pub mod bench;
+pub mod bench_latency;
 pub mod casework;
 pub mod demo;
 pub mod derivations;

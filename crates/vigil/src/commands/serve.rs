@@ -4,10 +4,65 @@
 use std::net::SocketAddr;
 
 use anyhow::Context;
+use vigil_pipeline::Casework;
 use vigil_store::EventStore;
 use vigil_web::{AppState, WebLimits, router};
 
 use crate::database::StoreTask;
+
+/// How often the follower reads the log when nothing wakes it, so that deadlines pass
+/// on time and other processes' writes arrive.
+pub const FOLLOW_TICK: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The application as `vigil serve` runs it: the casebook replayed from the log, its
+/// follower running, and the router over both. `serve` and `vigil bench latency` both
+/// start it here, so the benchmark measures exactly what production runs.
+pub struct Application {
+    pub router: axum::Router,
+    pub casework: Casework,
+    follower: tokio::task::JoinHandle<()>,
+}
+
+impl Application {
+    pub async fn start<S: EventStore>(
+        store: S,
+        limits: WebLimits,
+        rules: vigil_rules::RulesConfig,
+    ) -> anyhow::Result<Application> {
+        let started = std::time::Instant::now();
+        let casework = Casework::load(&store, vigil_linkage::LinkageModel::default_model(), rules)
+            .await
+            .context("replaying the event log into the casebook")?;
+        tracing::info!(
+            events = casework.read().await.events().len(),
+            seconds = started.elapsed().as_secs_f64(),
+            "casebook rebuilt from the log"
+        );
+        let follower = tokio::spawn(vigil_pipeline::follow(
+            casework.clone(),
+            store.clone(),
+            FOLLOW_TICK,
+        ));
+        let router = router(AppState {
+            store,
+            limits,
+            casework: casework.clone(),
+        });
+        Ok(Application {
+            router,
+            casework,
+            follower,
+        })
+    }
+}
+
+impl Drop for Application {
+    /// The follower lives as long as the application (a benchmark or a test may start
+    /// several in one process).
+    fn drop(&mut self) {
+        self.follower.abort();
+    }
+}
 
 pub struct Serve {
     pub listen: SocketAddr,
@@ -24,36 +79,15 @@ impl StoreTask for Serve {
             .await
             .with_context(|| format!("cannot listen on {}: is another program using it? Choose another with --listen", self.listen))?;
         let address = listener.local_addr()?;
-        let started = std::time::Instant::now();
-        let casework = vigil_pipeline::Casework::load(
-            &store,
-            vigil_linkage::LinkageModel::default_model(),
-            self.rules,
-        )
-        .await
-        .context("replaying the event log into the casebook")?;
-        tracing::info!(
-            events = casework.read().await.events().len(),
-            seconds = started.elapsed().as_secs_f64(),
-            "casebook rebuilt from the log"
-        );
-        tokio::spawn(vigil_pipeline::follow(
-            casework.clone(),
-            store.clone(),
-            std::time::Duration::from_secs(1),
-        ));
-        let app = router(AppState {
-            store,
-            limits: self.limits,
-            casework,
-        });
+        // Held until serving ends: dropping it stops the follower.
+        let application = Application::start(store, self.limits, self.rules).await?;
         // Tests and scripts read this line to learn the port when given port 0.
         println!(
             "Vigil is listening on http://{address} ({})",
             self.database_description
         );
         tracing::info!(%address, "listening");
-        axum::serve(listener, app)
+        axum::serve(listener, application.router.clone())
             .with_graceful_shutdown(shutdown_signal())
             .await
             .context("serving")?;

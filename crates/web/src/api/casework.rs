@@ -90,7 +90,7 @@ async fn with_child<S: EventStore, T>(
 }
 
 fn known_child(casebook: &Casebook, id: &str) -> Result<(), Problem> {
-    if casebook.children_ever().iter().any(|c| c == id) {
+    if casebook.was_ever_child(id) {
         Ok(())
     } else {
         Err(Problem::not_found(format!(
