@@ -494,18 +494,22 @@ pub async fn a_failed_append_does_not_spoil_concurrent_ones<S: EventStore>(store
     assert_eq!(count(&store).await, 31);
 }
 
-pub async fn alert_actions_are_kept_in_order<S: EventStore>(store: S) {
-    use crate::{AlertAction, AlertActionKind};
-    let at: Timestamp = "2024-05-03T10:00:00Z".parse().unwrap();
-    let first = AlertAction {
+/// A key worker's acknowledgement of an alert.
+fn acknowledgement() -> crate::AlertAction {
+    crate::AlertAction {
         id: uuid::Uuid::now_v7(),
         alert: "repeat-injury.0.1".into(),
-        action: AlertActionKind::Acknowledge,
+        action: crate::AlertActionKind::Acknowledge,
         by: "a key worker".into(),
         reason: "visiting today".into(),
         signed_off_by: None,
-        at,
-    };
+        at: "2024-05-03T10:00:00Z".parse().unwrap(),
+    }
+}
+
+pub async fn alert_actions_are_kept_in_order<S: EventStore>(store: S) {
+    use crate::{AlertAction, AlertActionKind};
+    let first = acknowledgement();
     let second = AlertAction {
         id: uuid::Uuid::now_v7(),
         action: AlertActionKind::Close,
@@ -594,20 +598,10 @@ pub async fn derivations_are_kept_once_and_in_order<S: EventStore>(store: S) {
 /// Puts one entry in the alert-actions log and one in the derivations log, for tests of
 /// the triggers that keep them append-only.
 pub async fn one_of_each_log<S: EventStore>(store: &S) {
-    use crate::{AlertAction, AlertActionKind, NewDerivation};
-    let at: Timestamp = "2024-05-03T10:00:00Z".parse().unwrap();
-    store
-        .record_alert_action(&AlertAction {
-            id: uuid::Uuid::now_v7(),
-            alert: "repeat-injury.0.1".into(),
-            action: AlertActionKind::Acknowledge,
-            by: "a key worker".into(),
-            reason: "visiting today".into(),
-            signed_off_by: None,
-            at,
-        })
-        .await
-        .unwrap();
+    use crate::NewDerivation;
+    let action = acknowledgement();
+    let at = action.at;
+    store.record_alert_action(&action).await.unwrap();
     let entry = NewDerivation {
         key: "k1".into(),
         kind: "alert_raised".into(),
