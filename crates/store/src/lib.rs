@@ -8,6 +8,7 @@
 //!
 //! Architecture invariant: this crate knows no SQL; backends know nothing else.
 
+pub mod audit;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 #[cfg(test)]
@@ -24,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use vigil_domain::{AgencyCode, EventId, NewEvent, PersonInEvent, SourceKey};
 
+pub use audit::{AuditEntry, ChainBreak, ChainHead, ChainVerifier, NewAuditEntry, verify_chain};
 pub use plan::{AppendPlan, Existing, PlannedEvent, SupersedeTarget, plan_append};
 pub use queue::{AppendQueue, GroupTransaction, GroupWriter};
 
