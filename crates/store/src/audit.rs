@@ -287,19 +287,30 @@ impl ChainVerifier {
     }
 
     /// The verdict on the whole log.
-    pub fn finish(self) -> Result<ChainSummary, ChainBreak> {
+    pub fn finish(mut self) -> Result<ChainSummary, ChainBreak> {
         self.conclude(None)
     }
 
     /// The verdict, also checking that the head kept earlier (`kept`) is still in the
     /// log: this catches the end of the log removed, or the log rewritten consistently.
-    pub fn finish_at(self, kept: &ChainHead) -> Result<ChainSummary, ChainBreak> {
+    pub fn finish_at(mut self, kept: &ChainHead) -> Result<ChainSummary, ChainBreak> {
         self.conclude(Some(kept))
     }
 
-    fn conclude(mut self, kept: Option<&ChainHead>) -> Result<ChainSummary, ChainBreak> {
-        if let Some(broken) = self.broken.take() {
-            return Err(broken);
+    /// How many entries were found intact so far, and the last of them: after a break,
+    /// the part of the log that can still be trusted.
+    pub fn intact(&self) -> ChainSummary {
+        ChainSummary {
+            entries: self.entries,
+            head: self.previous.clone(),
+        }
+    }
+
+    /// The verdict on the whole log, checking it against `kept` when given; the
+    /// verifier stays readable ([`ChainVerifier::intact`]) afterwards.
+    pub fn conclude(&mut self, kept: Option<&ChainHead>) -> Result<ChainSummary, ChainBreak> {
+        if let Some(broken) = &self.broken {
+            return Err(broken.clone());
         }
         if let Some(pending) = self.pending.take() {
             self.judge(pending, None)?;
@@ -319,10 +330,7 @@ impl ChainVerifier {
                 });
             }
         }
-        Ok(ChainSummary {
-            entries: self.entries,
-            head: self.previous,
-        })
+        Ok(self.intact())
     }
 
     fn judge(&mut self, entry: AuditEntry, next: Option<&AuditEntry>) -> Result<(), ChainBreak> {
