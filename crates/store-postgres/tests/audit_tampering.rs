@@ -10,7 +10,9 @@ use vigil_store_postgres::PostgresStore;
 const URL_VARIABLE: &str = "VIGIL_TEST_POSTGRES_URL";
 
 fn url() -> Option<String> {
-    std::env::var(URL_VARIABLE).ok().filter(|url| !url.is_empty())
+    std::env::var(URL_VARIABLE)
+        .ok()
+        .filter(|url| !url.is_empty())
 }
 
 async fn fresh(url: &str) -> (PostgresStore, String) {

@@ -26,9 +26,10 @@ use sqlx::{AssertSqlSafe, Row, Sqlite, Transaction};
 use vigil_domain::{AgencyCode, EventId, NewEvent, SourceKey};
 use vigil_store::row::{EventRow, body_json, identity_record_ids_json, microseconds};
 use vigil_store::{
-    AlertAction, AppendQueue, AuditEntry, ChainHead, NewAuditEntry, Appended, EventStore, Existing, GroupTransaction, GroupWriter,
-    IdentityRecord, IdentityRecordId, NewDerivation, Page, PlannedEvent, StoreError,
-    StoredAlertAction, StoredDerivation, StoredEvent, SupersedeTarget, plan_append, row,
+    AlertAction, AppendQueue, Appended, AuditEntry, ChainHead, EventStore, Existing,
+    GroupTransaction, GroupWriter, IdentityRecord, IdentityRecordId, NewAuditEntry, NewDerivation,
+    Page, PlannedEvent, StoreError, StoredAlertAction, StoredDerivation, StoredEvent,
+    SupersedeTarget, plan_append, row,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

@@ -14,10 +14,7 @@ async fn the_triggers_refuse_to_rewrite_the_audit_log() {
         .await
         .unwrap();
     five_audit_entries(&store).await;
-    for statement in [
-        "UPDATE audit SET purpose = 'x'",
-        "DELETE FROM audit",
-    ] {
+    for statement in ["UPDATE audit SET purpose = 'x'", "DELETE FROM audit"] {
         let error = store.execute_raw(statement).await.unwrap_err();
         assert!(error.contains("append-only"), "{statement}: {error}");
     }

@@ -623,15 +623,21 @@ pub async fn one_of_each_log<S: EventStore>(store: &S) {
 /// A read of a child's record, as the web layer would audit it.
 pub fn audit_entry(number: u32) -> crate::NewAuditEntry {
     crate::NewAuditEntry {
-        at: Timestamp::from_nanosecond(1_714_730_400_000_000_789 + i128::from(number) * 1_000_000_000)
-            .unwrap(),
+        at: Timestamp::from_nanosecond(
+            1_714_730_400_000_000_789 + i128::from(number) * 1_000_000_000,
+        )
+        .unwrap(),
         actor_id: format!("worker-{number}"),
         actor_role: Some("practitioner".into()),
         actor_agency: Some("NCS".into()),
         action: "GET /api/v1/children/{id}".into(),
         path: format!("/api/v1/children/child-{number}"),
         resource: Some(format!("child:child-{number}")),
-        purpose: if number % 2 == 0 { Some("planning a visit: 'quotes', \"é\"".into()) } else { None },
+        purpose: if number % 2 == 0 {
+            Some("planning a visit: 'quotes', \"é\"".into())
+        } else {
+            None
+        },
         status: 200,
         allowed: number % 3 != 0,
         request_id: Some(format!("request-{number}")),
@@ -642,7 +648,9 @@ pub fn audit_entry(number: u32) -> crate::NewAuditEntry {
 pub async fn whole_audit_log<S: EventStore>(store: &S) -> Vec<crate::AuditEntry> {
     let mut entries = Vec::new();
     loop {
-        let after = entries.last().map_or(0, |entry: &crate::AuditEntry| entry.sequence);
+        let after = entries
+            .last()
+            .map_or(0, |entry: &crate::AuditEntry| entry.sequence);
         let page = store.audit_after(Page { after, limit: 3 }).await.unwrap();
         if page.is_empty() {
             return entries;
@@ -666,10 +674,19 @@ pub async fn audit_entries_are_chained_in_order<S: EventStore>(store: S) {
     for (entry, number) in entries.iter().zip(1..) {
         let mut expected = audit_entry(number);
         expected.at = Timestamp::from_microsecond(expected.at.as_microsecond()).unwrap();
-        assert_eq!(entry.entry, expected, "entry {number} reads back as written");
+        assert_eq!(
+            entry.entry, expected,
+            "entry {number} reads back as written"
+        );
     }
     assert_eq!(crate::verify_chain(&entries), Ok(7));
-    let page = store.audit_after(Page { after: 5, limit: 10 }).await.unwrap();
+    let page = store
+        .audit_after(Page {
+            after: 5,
+            limit: 10,
+        })
+        .await
+        .unwrap();
     assert_eq!(page.len(), 2);
     assert_eq!(page[0].sequence, 6);
 }

@@ -51,9 +51,17 @@ async fn verify_reports_an_intact_log_and_names_an_edited_entry() {
         store.ping().await.unwrap();
     }
 
-    let intact = vigil(&["audit", "verify", "--database", &database], directory.path());
+    let intact = vigil(
+        &["audit", "verify", "--database", &database],
+        directory.path(),
+    );
     let stdout = text(&intact.stdout);
-    assert_eq!(intact.status.code(), Some(0), "{stdout}{}", text(&intact.stderr));
+    assert_eq!(
+        intact.status.code(),
+        Some(0),
+        "{stdout}{}",
+        text(&intact.stderr)
+    );
     assert!(stdout.starts_with("5 entries, chain intact"), "{stdout}");
     let head = stdout
         .lines()
@@ -63,7 +71,17 @@ async fn verify_reports_an_intact_log_and_names_an_edited_entry() {
     assert!(head.starts_with("5:"), "{head}");
 
     let listed = vigil(
-        &["audit", "list", "--database", &database, "--after", "1", "--limit", "2", "--json"],
+        &[
+            "audit",
+            "list",
+            "--database",
+            &database,
+            "--after",
+            "1",
+            "--limit",
+            "2",
+            "--json",
+        ],
         directory.path(),
     );
     assert_eq!(listed.status.code(), Some(0));
@@ -77,7 +95,10 @@ async fn verify_reports_an_intact_log_and_names_an_edited_entry() {
 
     // The end of the log removed: invisible to the chain alone, caught by the kept head.
     tamper(&path, &["DELETE FROM audit WHERE sequence = 5"]).await;
-    let alone = vigil(&["audit", "verify", "--database", &database], directory.path());
+    let alone = vigil(
+        &["audit", "verify", "--database", &database],
+        directory.path(),
+    );
     assert_eq!(alone.status.code(), Some(0), "{}", text(&alone.stdout));
     let against_head = vigil(
         &["audit", "verify", "--database", &database, "--head", &head],
@@ -93,14 +114,22 @@ async fn verify_reports_an_intact_log_and_names_an_edited_entry() {
         &["UPDATE audit SET actor_id = 'someone else' WHERE sequence = 2"],
     )
     .await;
-    let broken = vigil(&["audit", "verify", "--database", &database], directory.path());
+    let broken = vigil(
+        &["audit", "verify", "--database", &database],
+        directory.path(),
+    );
     let stdout = text(&broken.stdout);
     assert_eq!(broken.status.code(), Some(1), "{stdout}");
     assert!(
-        stdout.contains("CHAIN BROKEN at audit entry 2: audit entry 2 was changed after it was written"),
+        stdout.contains(
+            "CHAIN BROKEN at audit entry 2: audit entry 2 was changed after it was written"
+        ),
         "{stdout}"
     );
-    assert!(stdout.contains("Intact before it: 1 entry, up to 1:"), "{stdout}");
+    assert!(
+        stdout.contains("Intact before it: 1 entry, up to 1:"),
+        "{stdout}"
+    );
 
     let json = vigil(
         &["audit", "verify", "--database", &database, "--json"],

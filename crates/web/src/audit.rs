@@ -76,10 +76,7 @@ pub async fn record<S: EventStore>(
         resource,
         purpose,
         status: status.as_u16(),
-        allowed: !matches!(
-            status,
-            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
-        ),
+        allowed: !matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN),
         request_id,
     };
     match store.append_audit(vec![entry]).await {
@@ -138,13 +135,21 @@ mod tests {
     #[test]
     fn the_first_parameter_names_the_resource() {
         for (route, path, expected) in [
-            ("/api/v1/children/{id}", "/api/v1/children/C-1", Some("child:C-1")),
+            (
+                "/api/v1/children/{id}",
+                "/api/v1/children/C-1",
+                Some("child:C-1"),
+            ),
             (
                 "/api/v1/children/{id}/chronology",
                 "/api/v1/children/C-1/chronology",
                 Some("child:C-1"),
             ),
-            ("/api/v1/events/{id}", "/api/v1/events/E-9", Some("event:E-9")),
+            (
+                "/api/v1/events/{id}",
+                "/api/v1/events/E-9",
+                Some("event:E-9"),
+            ),
             (
                 "/api/v1/identity-records/{id}",
                 "/api/v1/identity-records/R-2",
@@ -155,7 +160,11 @@ mod tests {
                 "/api/v1/agencies/NCS/notices",
                 Some("agency:NCS"),
             ),
-            ("/api/v1/alerts/{id}/close", "/api/v1/alerts/A.1/close", Some("alert:A.1")),
+            (
+                "/api/v1/alerts/{id}/close",
+                "/api/v1/alerts/A.1/close",
+                Some("alert:A.1"),
+            ),
             ("/api/v1/events", "/api/v1/events", None),
         ] {
             assert_eq!(resource_named(route, path).as_deref(), expected, "{path}");

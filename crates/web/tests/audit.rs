@@ -144,13 +144,23 @@ async fn every_read_of_a_childs_record_leaves_exactly_one_entry_naming_the_child
         assert_eq!(status, StatusCode::OK, "{path}");
         let audit = app.audit().await;
         let new = &audit[before..];
-        assert_eq!(new.len(), reads_so_far(suffix), "one entry per read: {new:#?}");
+        assert_eq!(
+            new.len(),
+            reads_so_far(suffix),
+            "one entry per read: {new:#?}"
+        );
         let last = &audit.last().unwrap().entry;
         assert_eq!(last.action, route);
         assert_eq!(last.path, path);
-        assert_eq!(last.resource.as_deref(), Some(format!("child:{child}").as_str()));
+        assert_eq!(
+            last.resource.as_deref(),
+            Some(format!("child:{child}").as_str())
+        );
         assert_eq!(last.purpose.as_deref(), Some("strategy meeting tomorrow"));
-        assert_eq!(last.request_id.as_deref(), Some(format!("read{suffix}").as_str()));
+        assert_eq!(
+            last.request_id.as_deref(),
+            Some(format!("read{suffix}").as_str())
+        );
         assert_eq!(last.status, 200);
     }
     assert_eq!(vigil_store::verify_chain(&app.audit().await), Ok(6));
