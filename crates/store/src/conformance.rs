@@ -633,13 +633,13 @@ pub fn audit_entry(number: u32) -> crate::NewAuditEntry {
         action: "GET /api/v1/children/{id}".into(),
         path: format!("/api/v1/children/child-{number}"),
         resource: Some(format!("child:child-{number}")),
-        purpose: if number % 2 == 0 {
+        purpose: if number.is_multiple_of(2) {
             Some("planning a visit: 'quotes', \"é\"".into())
         } else {
             None
         },
         status: 200,
-        allowed: number % 3 != 0,
+        allowed: !number.is_multiple_of(3),
         request_id: Some(format!("request-{number}")),
     }
 }
