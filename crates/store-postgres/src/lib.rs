@@ -21,9 +21,10 @@ use uuid::Uuid;
 use vigil_domain::{AgencyCode, EventId, NewEvent, SourceKey};
 use vigil_store::row::{EventRow, body_json, identity_record_ids_json, microseconds, role_name};
 use vigil_store::{
-    AlertAction, AppendQueue, Appended, EventStore, Existing, GroupTransaction, GroupWriter,
-    IdentityRecord, IdentityRecordId, NewDerivation, Page, StoreError, StoredAlertAction,
-    StoredDerivation, StoredEvent, SupersedeTarget, plan_append, row,
+    AlertAction, AppendQueue, Appended, AuditEntry, ChainHead, EventStore, Existing,
+    GroupTransaction, GroupWriter, IdentityRecord, IdentityRecordId, NewAuditEntry, NewDerivation,
+    Page, StoreError, StoredAlertAction, StoredDerivation, StoredEvent, SupersedeTarget,
+    plan_append, row,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -577,6 +578,108 @@ impl EventStore for PostgresStore {
         rows.into_iter()
             .map(|(sequence, key, kind, at_us, stored_us, body)| {
                 vigil_store::row::derivation_row(sequence, key, kind, at_us, stored_us, &body)
+            })
+            .collect()
+    }
+
+    /// In one transaction holding an advisory lock of its own (not the events' lock, so
+    /// audit and event appends do not wait for each other): the look-up of the last
+    /// entry and the insert of the next are serialised across every process, so the
+    /// chain never forks and the numbers have no gaps.
+    async fn append_audit(&self, entries: Vec<NewAuditEntry>) -> Result<(), StoreError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let mut transaction = self.pool.begin().await.map_err(store_error)?;
+        sqlx::query(
+            "SELECT pg_advisory_xact_lock(hashtext('vigil.audit.append.' || current_schema()))",
+        )
+        .execute(&mut *transaction)
+        .await
+        .map_err(store_error)?;
+        let head: Option<(i64, String)> =
+            sqlx::query_as("SELECT sequence, hash FROM audit ORDER BY sequence DESC LIMIT 1")
+                .fetch_optional(&mut *transaction)
+                .await
+                .map_err(store_error)?;
+        let head = head.map_or_else(ChainHead::genesis, |(sequence, hash)| ChainHead {
+            sequence,
+            hash,
+        });
+        let chained = vigil_store::audit::chain(&head, entries);
+        for chunk in chained.chunks(5000) {
+            let column = |field: fn(&AuditEntry) -> Option<String>| -> Vec<Option<String>> {
+                chunk.iter().map(field).collect()
+            };
+            sqlx::query(
+                "INSERT INTO audit (sequence, at_us, actor_id, actor_role, actor_agency, action, path, \
+                 resource, purpose, status, allowed, request_id, previous_hash, hash) \
+                 SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::text[], $5::text[], \
+                 $6::text[], $7::text[], $8::text[], $9::text[], $10::int4[], $11::bool[], $12::text[], \
+                 $13::text[], $14::text[])",
+            )
+            .bind(chunk.iter().map(|e| e.sequence).collect::<Vec<i64>>())
+            .bind(
+                chunk
+                    .iter()
+                    .map(|e| microseconds(e.entry.at))
+                    .collect::<Vec<i64>>(),
+            )
+            .bind(column(|e| Some(e.entry.actor_id.clone())))
+            .bind(column(|e| e.entry.actor_role.clone()))
+            .bind(column(|e| e.entry.actor_agency.clone()))
+            .bind(column(|e| Some(e.entry.action.clone())))
+            .bind(column(|e| Some(e.entry.path.clone())))
+            .bind(column(|e| e.entry.resource.clone()))
+            .bind(column(|e| e.entry.purpose.clone()))
+            .bind(
+                chunk
+                    .iter()
+                    .map(|e| i32::from(e.entry.status))
+                    .collect::<Vec<i32>>(),
+            )
+            .bind(chunk.iter().map(|e| e.entry.allowed).collect::<Vec<bool>>())
+            .bind(column(|e| e.entry.request_id.clone()))
+            .bind(column(|e| Some(e.previous_hash.clone())))
+            .bind(column(|e| Some(e.hash.clone())))
+            .execute(&mut *transaction)
+            .await
+            .map_err(store_error)?;
+        }
+        transaction.commit().await.map_err(store_error)
+    }
+
+    async fn audit_after(&self, page: Page) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT sequence, at_us, actor_id, actor_role, actor_agency, action, path, resource, \
+             purpose, status, allowed, request_id, previous_hash, hash FROM audit \
+             WHERE sequence > $1 ORDER BY sequence LIMIT $2",
+        )
+        .bind(page.after)
+        .bind(i64::from(page.limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        rows.iter()
+            .map(|row| {
+                let status: i32 = row.try_get("status").map_err(store_error)?;
+                vigil_store::row::AuditRow {
+                    sequence: row.try_get("sequence").map_err(store_error)?,
+                    at_us: row.try_get("at_us").map_err(store_error)?,
+                    actor_id: row.try_get("actor_id").map_err(store_error)?,
+                    actor_role: row.try_get("actor_role").map_err(store_error)?,
+                    actor_agency: row.try_get("actor_agency").map_err(store_error)?,
+                    action: row.try_get("action").map_err(store_error)?,
+                    path: row.try_get("path").map_err(store_error)?,
+                    resource: row.try_get("resource").map_err(store_error)?,
+                    purpose: row.try_get("purpose").map_err(store_error)?,
+                    status: i64::from(status),
+                    allowed: row.try_get("allowed").map_err(store_error)?,
+                    request_id: row.try_get("request_id").map_err(store_error)?,
+                    previous_hash: row.try_get("previous_hash").map_err(store_error)?,
+                    hash: row.try_get("hash").map_err(store_error)?,
+                }
+                .decode()
             })
             .collect()
     }

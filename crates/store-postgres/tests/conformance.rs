@@ -58,6 +58,9 @@ async fn the_database_itself_refuses_to_rewrite_history() {
         "UPDATE derivations SET kind = 'x'",
         "DELETE FROM derivations",
         "TRUNCATE derivations",
+        "UPDATE audit SET purpose = 'x'",
+        "DELETE FROM audit",
+        "TRUNCATE audit",
     ] {
         let error = store.execute_raw(statement).await.unwrap_err();
         assert!(error.contains("append-only"), "{statement}: {error}");

@@ -26,9 +26,10 @@ use sqlx::{AssertSqlSafe, Row, Sqlite, Transaction};
 use vigil_domain::{AgencyCode, EventId, NewEvent, SourceKey};
 use vigil_store::row::{EventRow, body_json, identity_record_ids_json, microseconds};
 use vigil_store::{
-    AlertAction, AppendQueue, Appended, EventStore, Existing, GroupTransaction, GroupWriter,
-    IdentityRecord, IdentityRecordId, NewDerivation, Page, PlannedEvent, StoreError,
-    StoredAlertAction, StoredDerivation, StoredEvent, SupersedeTarget, plan_append, row,
+    AlertAction, AppendQueue, Appended, AuditEntry, ChainHead, EventStore, Existing,
+    GroupTransaction, GroupWriter, IdentityRecord, IdentityRecordId, NewAuditEntry, NewDerivation,
+    Page, PlannedEvent, StoreError, StoredAlertAction, StoredDerivation, StoredEvent,
+    SupersedeTarget, plan_append, row,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -299,6 +300,7 @@ const KEYS_PER_LOOKUP: usize = 500;
 const EVENTS_PER_INSERT: usize = 500;
 const RECORDS_PER_INSERT: usize = 1000;
 const DERIVATIONS_PER_INSERT: usize = 1000;
+const AUDIT_ENTRIES_PER_INSERT: usize = 1000;
 
 fn internal(error: impl std::fmt::Display) -> StoreError {
     StoreError::Internal(error.to_string())
@@ -663,6 +665,95 @@ impl EventStore for SqliteStore {
         rows.into_iter()
             .map(|(sequence, key, kind, at_us, stored_us, body)| {
                 vigil_store::row::derivation_row(sequence, key, kind, at_us, stored_us, &body)
+            })
+            .collect()
+    }
+
+    /// On the one write connection, in a `BEGIN IMMEDIATE` transaction: the look-up of
+    /// the last entry and the insert of the next cannot interleave with another writer,
+    /// in this process or another, so the chain never forks.
+    async fn append_audit(&self, entries: Vec<NewAuditEntry>) -> Result<(), StoreError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let mut transaction = self
+            .writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(store_error)?;
+        let head: Option<(i64, String)> =
+            sqlx::query_as("SELECT sequence, hash FROM audit ORDER BY sequence DESC LIMIT 1")
+                .fetch_optional(&mut *transaction)
+                .await
+                .map_err(store_error)?;
+        let head = head.map_or_else(ChainHead::genesis, |(sequence, hash)| ChainHead {
+            sequence,
+            hash,
+        });
+        let chained = vigil_store::audit::chain(&head, entries);
+        for chunk in chained.chunks(AUDIT_ENTRIES_PER_INSERT) {
+            let sql = format!(
+                "INSERT INTO audit (sequence, at_us, actor_id, actor_role, actor_agency, action, path, \
+                 resource, purpose, status, allowed, request_id, previous_hash, hash) VALUES {}",
+                placeholders(chunk.len(), 14)
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for stored in chunk {
+                let entry = &stored.entry;
+                query = query
+                    .bind(stored.sequence)
+                    .bind(microseconds(entry.at))
+                    .bind(&entry.actor_id)
+                    .bind(&entry.actor_role)
+                    .bind(&entry.actor_agency)
+                    .bind(&entry.action)
+                    .bind(&entry.path)
+                    .bind(&entry.resource)
+                    .bind(&entry.purpose)
+                    .bind(i64::from(entry.status))
+                    .bind(entry.allowed)
+                    .bind(&entry.request_id)
+                    .bind(&stored.previous_hash)
+                    .bind(&stored.hash);
+            }
+            query
+                .execute(&mut *transaction)
+                .await
+                .map_err(store_error)?;
+        }
+        transaction.commit().await.map_err(store_error)
+    }
+
+    async fn audit_after(&self, page: Page) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT sequence, at_us, actor_id, actor_role, actor_agency, action, path, resource, \
+             purpose, status, allowed, request_id, previous_hash, hash FROM audit \
+             WHERE sequence > ? ORDER BY sequence LIMIT ?",
+        )
+        .bind(page.after)
+        .bind(i64::from(page.limit))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(store_error)?;
+        rows.iter()
+            .map(|row| {
+                vigil_store::row::AuditRow {
+                    sequence: row.try_get("sequence").map_err(store_error)?,
+                    at_us: row.try_get("at_us").map_err(store_error)?,
+                    actor_id: row.try_get("actor_id").map_err(store_error)?,
+                    actor_role: row.try_get("actor_role").map_err(store_error)?,
+                    actor_agency: row.try_get("actor_agency").map_err(store_error)?,
+                    action: row.try_get("action").map_err(store_error)?,
+                    path: row.try_get("path").map_err(store_error)?,
+                    resource: row.try_get("resource").map_err(store_error)?,
+                    purpose: row.try_get("purpose").map_err(store_error)?,
+                    status: row.try_get("status").map_err(store_error)?,
+                    allowed: row.try_get("allowed").map_err(store_error)?,
+                    request_id: row.try_get("request_id").map_err(store_error)?,
+                    previous_hash: row.try_get("previous_hash").map_err(store_error)?,
+                    hash: row.try_get("hash").map_err(store_error)?,
+                }
+                .decode()
             })
             .collect()
     }

@@ -33,6 +33,8 @@ async fn the_database_itself_refuses_to_rewrite_history() {
         "DELETE FROM alert_actions",
         "UPDATE derivations SET kind = 'x'",
         "DELETE FROM derivations",
+        "UPDATE audit SET purpose = 'x'",
+        "DELETE FROM audit",
     ] {
         let error = store.execute_raw(statement).await.unwrap_err();
         assert!(error.contains("append-only"), "{statement}: {error}");

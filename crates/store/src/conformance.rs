@@ -29,7 +29,9 @@ macro_rules! conformance_tests {
             concurrent_appends_of_one_record_store_it_once,
             a_failed_append_does_not_spoil_concurrent_ones,
             alert_actions_are_kept_in_order,
-            derivations_are_kept_once_and_in_order
+            derivations_are_kept_once_and_in_order,
+            audit_entries_are_chained_in_order,
+            concurrent_audit_appends_keep_one_chain
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
@@ -609,4 +611,162 @@ pub async fn one_of_each_log<S: EventStore>(store: &S) {
         body: json!({ "kind": "alert_raised" }),
     };
     store.record_derivations(&[entry], at).await.unwrap();
+    store.append_audit(vec![audit_entry(1)]).await.unwrap();
+}
+
+/// A read of a child's record, as the web layer would audit it.
+pub fn audit_entry(number: u32) -> crate::NewAuditEntry {
+    crate::NewAuditEntry {
+        at: Timestamp::from_nanosecond(
+            1_714_730_400_000_000_789 + i128::from(number) * 1_000_000_000,
+        )
+        .unwrap(),
+        actor_id: format!("worker-{number}"),
+        actor_role: Some("practitioner".into()),
+        actor_agency: Some("NCS".into()),
+        action: "GET /api/v1/children/{id}".into(),
+        path: format!("/api/v1/children/child-{number}"),
+        resource: Some(format!("child:child-{number}")),
+        purpose: if number.is_multiple_of(2) {
+            Some("planning a visit: 'quotes', \"é\"".into())
+        } else {
+            None
+        },
+        status: 200,
+        allowed: !number.is_multiple_of(3),
+        request_id: Some(format!("request-{number}")),
+    }
+}
+
+/// Reads the whole audit log, a small page at a time.
+pub async fn whole_audit_log<S: EventStore>(store: &S) -> Vec<crate::AuditEntry> {
+    let mut entries = Vec::new();
+    loop {
+        let after = entries
+            .last()
+            .map_or(0, |entry: &crate::AuditEntry| entry.sequence);
+        let page = store.audit_after(Page { after, limit: 3 }).await.unwrap();
+        if page.is_empty() {
+            return entries;
+        }
+        entries.extend(page);
+    }
+}
+
+pub async fn audit_entries_are_chained_in_order<S: EventStore>(store: S) {
+    assert!(store.audit_after(Page::default()).await.unwrap().is_empty());
+    store.append_audit(vec![audit_entry(1)]).await.unwrap();
+    store
+        .append_audit((2..=7).map(audit_entry).collect())
+        .await
+        .unwrap();
+    store.append_audit(Vec::new()).await.unwrap();
+    let entries = whole_audit_log(&store).await;
+    let sequences: Vec<i64> = entries.iter().map(|entry| entry.sequence).collect();
+    assert_eq!(sequences, (1..=7).collect::<Vec<_>>());
+    assert_eq!(entries[0].previous_hash, crate::audit::GENESIS_HASH);
+    for (entry, number) in entries.iter().zip(1..) {
+        let mut expected = audit_entry(number);
+        expected.at = Timestamp::from_microsecond(expected.at.as_microsecond()).unwrap();
+        assert_eq!(
+            entry.entry, expected,
+            "entry {number} reads back as written"
+        );
+    }
+    assert_eq!(crate::verify_chain(&entries), Ok(7));
+    let page = store
+        .audit_after(Page {
+            after: 5,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.len(), 2);
+    assert_eq!(page[0].sequence, 6);
+}
+
+pub async fn concurrent_audit_appends_keep_one_chain<S: EventStore>(store: S) {
+    let mut tasks = Vec::new();
+    for number in 0..20u32 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .append_audit(vec![audit_entry(number * 2), audit_entry(number * 2 + 1)])
+                .await
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    let entries = whole_audit_log(&store).await;
+    assert_eq!(entries.len(), 40);
+    assert_eq!(crate::verify_chain(&entries), Ok(40));
+}
+
+/// Writes five audit entries, in three appends, for a tampering test.
+pub async fn five_audit_entries<S: EventStore>(store: &S) {
+    store.append_audit(vec![audit_entry(1)]).await.unwrap();
+    store
+        .append_audit(vec![audit_entry(2), audit_entry(3)])
+        .await
+        .unwrap();
+    store
+        .append_audit(vec![audit_entry(4), audit_entry(5)])
+        .await
+        .unwrap();
+}
+
+/// Edits made to the audit table behind Vigil's back (after its triggers are dropped
+/// or disabled), in SQL both backends speak, with what the verifier must say: the kind
+/// of break and the entry it names. Each starts from [`five_audit_entries`].
+pub const AUDIT_TAMPERING: &[(&str, &[&str], &str, i64)] = &[
+    (
+        "a purpose rewritten",
+        &["UPDATE audit SET purpose = 'routine check' WHERE sequence = 3"],
+        "changed",
+        3,
+    ),
+    (
+        "a refusal turned into an allowed read",
+        &["UPDATE audit SET allowed = (1 = 1), status = 200 WHERE sequence = 3"],
+        "changed",
+        3,
+    ),
+    (
+        "a read deleted",
+        &["DELETE FROM audit WHERE sequence = 2"],
+        "removed",
+        2,
+    ),
+    (
+        "a copied entry added at the end",
+        &[
+            "INSERT INTO audit (sequence, at_us, actor_id, actor_role, actor_agency, action, path, resource, \
+             purpose, status, allowed, request_id, previous_hash, hash) \
+             SELECT 6, at_us, actor_id, actor_role, actor_agency, action, path, resource, \
+             'a purpose never given', status, allowed, request_id, previous_hash, hash FROM audit WHERE sequence = 2",
+        ],
+        "inserted",
+        6,
+    ),
+    (
+        "an entry slipped in between, the rest renumbered",
+        &[
+            "UPDATE audit SET sequence = sequence + 100 WHERE sequence >= 3",
+            "UPDATE audit SET sequence = sequence - 99 WHERE sequence >= 100",
+            "INSERT INTO audit (sequence, at_us, actor_id, actor_role, actor_agency, action, path, resource, \
+             purpose, status, allowed, request_id, previous_hash, hash) \
+             SELECT 3, at_us, 'someone else', actor_role, actor_agency, action, path, resource, \
+             purpose, status, allowed, request_id, previous_hash, hash FROM audit WHERE sequence = 2",
+        ],
+        "inserted",
+        3,
+    ),
+];
+
+/// What the verifier says of the whole audit log: `Ok(entries)` or the kind of break and
+/// the entry it names.
+pub async fn verify_audit_log<S: EventStore>(store: &S) -> Result<usize, (&'static str, i64)> {
+    crate::verify_chain(&whole_audit_log(store).await)
+        .map_err(|broken| (broken.kind(), broken.sequence()))
 }

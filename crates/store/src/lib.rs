@@ -8,6 +8,7 @@
 //!
 //! Architecture invariant: this crate knows no SQL; backends know nothing else.
 
+pub mod audit;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 #[cfg(test)]
@@ -24,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use vigil_domain::{AgencyCode, EventId, NewEvent, PersonInEvent, SourceKey};
 
+pub use audit::{AuditEntry, ChainBreak, ChainHead, ChainVerifier, NewAuditEntry, verify_chain};
 pub use plan::{AppendPlan, Existing, PlannedEvent, SupersedeTarget, plan_append};
 pub use queue::{AppendQueue, GroupTransaction, GroupWriter};
 
@@ -305,6 +307,21 @@ pub trait EventStore: Clone + Send + Sync + 'static {
         &self,
         page: Page,
     ) -> impl Future<Output = Result<Vec<StoredDerivation>, StoreError>> + Send;
+
+    /// Appends entries to the audit log, all or none. The backend reads the last
+    /// entry's sequence and hash, chains the new entries onto it ([`audit::chain`]) and
+    /// writes them in one transaction, serialised against every other writer of the
+    /// log, so the chain never forks.
+    fn append_audit(
+        &self,
+        entries: Vec<NewAuditEntry>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The audit log in order, as stored (not verified: see [`audit::ChainVerifier`]).
+    fn audit_after(
+        &self,
+        page: Page,
+    ) -> impl Future<Output = Result<Vec<AuditEntry>, StoreError>> + Send;
 
     /// Whether the store answers: for readiness checks.
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;

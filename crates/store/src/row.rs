@@ -141,3 +141,51 @@ pub fn derivation_row(
             .map_err(|e| StoreError::Internal(format!("derivation {sequence}: {e}")))?,
     })
 }
+
+/// The columns of one audit row. Both backends read them into this and decode here;
+/// the hash is not checked (that is the verifier's work, which must see a bad row).
+pub struct AuditRow {
+    pub sequence: i64,
+    pub at_us: i64,
+    pub actor_id: String,
+    pub actor_role: Option<String>,
+    pub actor_agency: Option<String>,
+    pub action: String,
+    pub path: String,
+    pub resource: Option<String>,
+    pub purpose: Option<String>,
+    pub status: i64,
+    pub allowed: bool,
+    pub request_id: Option<String>,
+    pub previous_hash: String,
+    pub hash: String,
+}
+
+impl AuditRow {
+    pub fn decode(self) -> Result<crate::AuditEntry, StoreError> {
+        let status = u16::try_from(self.status).map_err(|_| {
+            corrupt(format!(
+                "audit entry {}: status {} is not an HTTP status",
+                self.sequence, self.status
+            ))
+        })?;
+        Ok(crate::AuditEntry {
+            sequence: self.sequence,
+            entry: crate::NewAuditEntry {
+                at: timestamp(self.at_us)?,
+                actor_id: self.actor_id,
+                actor_role: self.actor_role,
+                actor_agency: self.actor_agency,
+                action: self.action,
+                path: self.path,
+                resource: self.resource,
+                purpose: self.purpose,
+                status,
+                allowed: self.allowed,
+                request_id: self.request_id,
+            },
+            previous_hash: self.previous_hash,
+            hash: self.hash,
+        })
+    }
+}

@@ -104,6 +104,11 @@ enum Command {
         #[command(subcommand)]
         what: DerivationsCommand,
     },
+    /// The audit log: who read or wrote what, when and why. `verify` checks its chain.
+    Audit {
+        #[command(subcommand)]
+        what: commands::audit::AuditCommand,
+    },
     /// Identity resolution on CSV files: which records are the same person.
     Link {
         #[command(subcommand)]
@@ -333,6 +338,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::from(1)
             })
+        }
+        Command::Audit { what } => {
+            let database = Database::from_url(&database_url, &file.database)?;
+            commands::audit::run(&database, what).await
         }
         Command::Link { what } => commands::link::run_link(what),
         Command::Synth { what } => commands::link::run_synth(what),

@@ -5,6 +5,7 @@
 //! renders what they return.
 
 pub mod api;
+pub mod audit;
 pub mod problem;
 
 use std::time::Duration;
@@ -58,6 +59,9 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The whole application as one `tower::Service`: tests call it in-process, `serve`
 /// binds it to a socket.
 pub fn router<S: EventStore>(state: AppState<S>) -> Router {
+    // The audit sits inside the request id (which it records) and outside the panic
+    // and timeout handlers, so a failure is audited too. Authentication goes inside it.
+    let audit = axum::middleware::from_fn_with_state(state.store.clone(), audit::record::<S>);
     let middleware = ServiceBuilder::new()
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
@@ -65,6 +69,7 @@ pub fn router<S: EventStore>(state: AppState<S>) -> Router {
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
         }))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(audit)
         .layer(CatchPanicLayer::custom(|_| internal_error()))
         .layer(HandleErrorLayer::new(|error: BoxError| async move { timed_out(error) }))
         .layer(TimeoutLayer::new(REQUEST_TIMEOUT));
