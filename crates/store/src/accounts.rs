@@ -86,3 +86,29 @@ pub fn moment_column(microseconds: i64) -> Result<Timestamp, StoreError> {
     Timestamp::from_microsecond(microseconds)
         .map_err(|error| StoreError::Internal(format!("stored moment: {error}")))
 }
+
+/// Issues a new API key and stores it (only its hash). Returns the stored key and the
+/// whole key, to be shown once.
+pub async fn issue_api_key<S: crate::EventStore>(
+    store: &S,
+    name: &str,
+    role: Role,
+    agency: Option<AgencyCode>,
+    expires_at: Option<Timestamp>,
+    created_by: &str,
+) -> Result<(ApiKey, String), StoreError> {
+    let issued =
+        vigil_access::secret::issue_key().map_err(|error| StoreError::Internal(error.to_string()))?;
+    let key = ApiKey {
+        id: issued.id.clone(),
+        name: name.to_string(),
+        secret_hash: issued.secret_hash.clone(),
+        role,
+        agency,
+        expires_at,
+        created_at: Timestamp::now(),
+        created_by: created_by.to_string(),
+    };
+    store.add_api_key(&key).await?;
+    Ok((key, issued.key))
+}
