@@ -110,9 +110,7 @@ pub fn decide(principal: &Principal, access: Access, facts: &Facts) -> Decision 
     let own_agency = |what: &str| -> Decision {
         match (&facts.record_agencies, &principal.agency) {
             (None, _) => Decision::Allow,
-            (Some(agencies), Some(mine)) if agencies.iter().all(|a| a == mine) => {
-                Decision::Allow
-            }
+            (Some(agencies), Some(mine)) if agencies.iter().all(|a| a == mine) => Decision::Allow,
             (Some(_), Some(mine)) => Decision::Refuse(format!(
                 "{what} is only for the agency that recorded the events: you act for {mine}"
             )),
@@ -162,7 +160,10 @@ pub fn decide(principal: &Principal, access: Access, facts: &Facts) -> Decision 
         Access::ActOnAlert => match role {
             MashAnalyst | TeamManager => Decision::Allow,
             Practitioner => related("acting on an alert"),
-            _ => refuse(&[MashAnalyst, TeamManager, Practitioner], "acting on an alert"),
+            _ => refuse(
+                &[MashAnalyst, TeamManager, Practitioner],
+                "acting on an alert",
+            ),
         },
         Access::ReadNotices => match role {
             MashAnalyst | PracticeReviewer => Decision::Allow,
@@ -208,26 +209,63 @@ mod tests {
     #[test]
     fn an_agency_records_only_its_own_events() {
         let client = principal(IntegrationClient, Some("NHS-A"));
-        assert_eq!(decide(&client, Access::RecordEvents, &agencies(&["NHS-A"])), Decision::Allow);
-        assert!(decide(&client, Access::RecordEvents, &agencies(&["NHS-A", "POLICE"])).is_refused());
+        assert_eq!(
+            decide(&client, Access::RecordEvents, &agencies(&["NHS-A"])),
+            Decision::Allow
+        );
+        assert!(
+            decide(
+                &client,
+                Access::RecordEvents,
+                &agencies(&["NHS-A", "POLICE"])
+            )
+            .is_refused()
+        );
         assert!(decide(&client, Access::ReadEvents, &agencies(&["NHS-A"])).is_refused());
-        assert!(decide(&principal(Administrator, None), Access::RecordEvents, &agencies(&["NHS-A"])).is_refused());
+        assert!(
+            decide(
+                &principal(Administrator, None),
+                Access::RecordEvents,
+                &agencies(&["NHS-A"])
+            )
+            .is_refused()
+        );
     }
 
     #[test]
     fn a_child_opens_to_a_practitioner_only_with_a_relationship() {
         let worker = principal(Practitioner, Some("NHS-A"));
-        let with = Facts { relationship: Some(true), ..Facts::default() };
-        let without = Facts { relationship: Some(false), ..Facts::default() };
+        let with = Facts {
+            relationship: Some(true),
+            ..Facts::default()
+        };
+        let without = Facts {
+            relationship: Some(false),
+            ..Facts::default()
+        };
         assert_eq!(decide(&worker, Access::ReadChild, &with), Decision::Allow);
         let Decision::Refuse(why) = decide(&worker, Access::ReadChild, &without) else {
             panic!("refused")
         };
         assert!(why.contains("legitimate relationship"), "{why}");
-        assert_eq!(decide(&worker, Access::ListChildren, &Facts::default()), Decision::OnlyRelated);
-        let replay = Facts { as_at: true, relationship: Some(true), ..Facts::default() };
+        assert_eq!(
+            decide(&worker, Access::ListChildren, &Facts::default()),
+            Decision::OnlyRelated
+        );
+        let replay = Facts {
+            as_at: true,
+            relationship: Some(true),
+            ..Facts::default()
+        };
         assert!(decide(&worker, Access::ReadChild, &replay).is_refused());
-        assert_eq!(decide(&principal(PracticeReviewer, None), Access::ReadChild, &replay), Decision::Allow);
+        assert_eq!(
+            decide(
+                &principal(PracticeReviewer, None),
+                Access::ReadChild,
+                &replay
+            ),
+            Decision::Allow
+        );
     }
 
     #[test]
@@ -235,7 +273,11 @@ mod tests {
         let admin = principal(Administrator, None);
         for access in Access::ALL {
             let allowed = !decide(&admin, access, &Facts::default()).is_refused();
-            assert_eq!(allowed, matches!(access, Access::Public | Access::ReadRules), "{access:?}");
+            assert_eq!(
+                allowed,
+                matches!(access, Access::Public | Access::ReadRules),
+                "{access:?}"
+            );
         }
     }
 }

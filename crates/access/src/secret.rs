@@ -12,8 +12,8 @@
 
 use std::fmt;
 
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use sha2::{Digest, Sha256};
 
 /// The start of every API key, so that a leaked key is recognisable in logs and by
@@ -93,9 +93,8 @@ pub fn issue_key() -> Result<IssuedKey, SecretError> {
 pub fn parse_key(presented: &str) -> Option<(&str, &str)> {
     let rest = presented.strip_prefix(KEY_PREFIX)?;
     let (id, secret) = rest.split_once('_')?;
-    let hex_of = |text: &str, len: usize| {
-        text.len() == len && text.bytes().all(|b| b.is_ascii_hexdigit())
-    };
+    let hex_of =
+        |text: &str, len: usize| text.len() == len && text.bytes().all(|b| b.is_ascii_hexdigit());
     (hex_of(id, 16) && hex_of(secret, 64)).then_some((id, secret))
 }
 
@@ -131,7 +130,10 @@ mod tests {
         assert!(verify_password("correct horse battery", &hash));
         assert!(!verify_password("correct horse battery!", &hash));
         assert!(!verify_password("correct horse battery", "not a hash"));
-        assert_eq!(hash_password("short"), Err(SecretError::PasswordTooShort(5)));
+        assert_eq!(
+            hash_password("short"),
+            Err(SecretError::PasswordTooShort(5))
+        );
     }
 
     #[test]

@@ -19,8 +19,8 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
 use uuid::Uuid;
 use vigil_domain::{AgencyCode, EventId, NewEvent, SourceKey};
-use vigil_store::row::{EventRow, body_json, identity_record_ids_json, microseconds, role_name};
 use vigil_store::accounts;
+use vigil_store::row::{EventRow, body_json, identity_record_ids_json, microseconds, role_name};
 use vigil_store::{Account, ApiKey, KeyRevocation, StoredApiKey};
 use vigil_store::{
     AlertAction, AppendQueue, Appended, EventStore, Existing, GroupTransaction, GroupWriter,
@@ -388,7 +388,16 @@ async fn append_in(
     Ok(plan.outcomes(&sequences))
 }
 
-type AccountColumns = (String, String, String, Option<String>, Option<String>, String, i64, String);
+type AccountColumns = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    i64,
+    String,
+);
 
 fn account_from_columns(row: AccountColumns) -> Result<Account, StoreError> {
     let (user_name, display_name, role, agency, team, password_hash, created_us, created_by) = row;
@@ -422,7 +431,18 @@ type KeyColumns = (
 );
 
 fn key_from_columns(row: KeyColumns) -> Result<StoredApiKey, StoreError> {
-    let (id, name, secret_hash, role, agency, expires_us, created_us, created_by, revoked_us, revoked_by) = row;
+    let (
+        id,
+        name,
+        secret_hash,
+        role,
+        agency,
+        expires_us,
+        created_us,
+        created_by,
+        revoked_us,
+        revoked_by,
+    ) = row;
     let revoked = match (revoked_us, revoked_by) {
         (Some(at), Some(by)) => Some(KeyRevocation {
             key_id: id.clone(),

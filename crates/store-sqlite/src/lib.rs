@@ -24,8 +24,8 @@ use sqlx::sqlite::{
 };
 use sqlx::{AssertSqlSafe, Row, Sqlite, Transaction};
 use vigil_domain::{AgencyCode, EventId, NewEvent, SourceKey};
-use vigil_store::row::{EventRow, body_json, identity_record_ids_json, microseconds};
 use vigil_store::accounts;
+use vigil_store::row::{EventRow, body_json, identity_record_ids_json, microseconds};
 use vigil_store::{Account, ApiKey, KeyRevocation, StoredApiKey};
 use vigil_store::{
     AlertAction, AppendQueue, Appended, EventStore, Existing, GroupTransaction, GroupWriter,
@@ -474,7 +474,16 @@ async fn insert_identity_records(
     Ok(())
 }
 
-type AccountColumns = (String, String, String, Option<String>, Option<String>, String, i64, String);
+type AccountColumns = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    i64,
+    String,
+);
 
 fn account_from_columns(row: AccountColumns) -> Result<Account, StoreError> {
     let (user_name, display_name, role, agency, team, password_hash, created_us, created_by) = row;
@@ -508,7 +517,18 @@ type KeyColumns = (
 );
 
 fn key_from_columns(row: KeyColumns) -> Result<StoredApiKey, StoreError> {
-    let (id, name, secret_hash, role, agency, expires_us, created_us, created_by, revoked_us, revoked_by) = row;
+    let (
+        id,
+        name,
+        secret_hash,
+        role,
+        agency,
+        expires_us,
+        created_us,
+        created_by,
+        revoked_us,
+        revoked_by,
+    ) = row;
     let revoked = match (revoked_us, revoked_by) {
         (Some(at), Some(by)) => Some(KeyRevocation {
             key_id: id.clone(),

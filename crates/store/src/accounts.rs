@@ -75,8 +75,7 @@ pub fn role_column(text: &str) -> Result<Role, StoreError> {
 /// Reads an agency stored as text (or NULL).
 pub fn agency_column(text: Option<String>) -> Result<Option<AgencyCode>, StoreError> {
     text.map(|t| {
-        AgencyCode::parse(&t)
-            .map_err(|_| StoreError::Internal(format!("stored agency code {t:?}")))
+        AgencyCode::parse(&t).map_err(|_| StoreError::Internal(format!("stored agency code {t:?}")))
     })
     .transpose()
 }
@@ -97,8 +96,8 @@ pub async fn issue_api_key<S: crate::EventStore>(
     expires_at: Option<Timestamp>,
     created_by: &str,
 ) -> Result<(ApiKey, String), StoreError> {
-    let issued =
-        vigil_access::secret::issue_key().map_err(|error| StoreError::Internal(error.to_string()))?;
+    let issued = vigil_access::secret::issue_key()
+        .map_err(|error| StoreError::Internal(error.to_string()))?;
     let key = ApiKey {
         id: issued.id.clone(),
         name: name.to_string(),

@@ -637,7 +637,10 @@ pub async fn accounts_and_keys_are_kept_and_keys_revoked_by_a_new_row<S: EventSt
     assert!(store.add_account(&account).await.unwrap());
     let mut namesake = account.clone();
     namesake.display_name = "Someone else".into();
-    assert!(!store.add_account(&namesake).await.unwrap(), "a user name is taken once");
+    assert!(
+        !store.add_account(&namesake).await.unwrap(),
+        "a user name is taken once"
+    );
     assert_eq!(store.account("ana.quill").await.unwrap(), Some(account));
     assert_eq!(store.account("nobody").await.unwrap(), None);
 
@@ -651,13 +654,25 @@ pub async fn accounts_and_keys_are_kept_and_keys_revoked_by_a_new_row<S: EventSt
         created_at: at,
         created_by: "admin".into(),
     };
-    store.add_api_key(&key("00000000000000a1", None)).await.unwrap();
     store
-        .add_api_key(&key("00000000000000b2", Some(at + jiff::SignedDuration::from_hours(24))))
+        .add_api_key(&key("00000000000000a1", None))
+        .await
+        .unwrap();
+    store
+        .add_api_key(&key(
+            "00000000000000b2",
+            Some(at + jiff::SignedDuration::from_hours(24)),
+        ))
         .await
         .unwrap();
     let stored = store.api_key("00000000000000b2").await.unwrap().unwrap();
-    assert_eq!(stored.key, key("00000000000000b2", Some(at + jiff::SignedDuration::from_hours(24))));
+    assert_eq!(
+        stored.key,
+        key(
+            "00000000000000b2",
+            Some(at + jiff::SignedDuration::from_hours(24))
+        )
+    );
     assert!(stored.revoked.is_none());
     assert!(stored.is_usable(at));
     assert!(!stored.is_usable(at + jiff::SignedDuration::from_hours(25)));
@@ -669,8 +684,14 @@ pub async fn accounts_and_keys_are_kept_and_keys_revoked_by_a_new_row<S: EventSt
         revoked_by: "admin".into(),
     };
     assert!(store.revoke_api_key(&revocation).await.unwrap());
-    let again = KeyRevocation { revoked_by: "someone".into(), ..revocation.clone() };
-    assert!(!store.revoke_api_key(&again).await.unwrap(), "the first revocation stands");
+    let again = KeyRevocation {
+        revoked_by: "someone".into(),
+        ..revocation.clone()
+    };
+    assert!(
+        !store.revoke_api_key(&again).await.unwrap(),
+        "the first revocation stands"
+    );
     let keys = store.api_keys().await.unwrap();
     let ids: Vec<&str> = keys.iter().map(|k| k.key.id.as_str()).collect();
     assert_eq!(ids, ["00000000000000a1", "00000000000000b2"]);

@@ -346,11 +346,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::User { what } => {
             let database = Database::from_url(&database_url, &file.database)?;
-            commands::accounts::run_user(what, &database).await.map(|()| ExitCode::SUCCESS)
+            commands::accounts::run_user(what, &database)
+                .await
+                .map(|()| ExitCode::SUCCESS)
         }
         Command::Key { what } => {
             let database = Database::from_url(&database_url, &file.database)?;
-            commands::accounts::run_key(what, &database).await.map(|()| ExitCode::SUCCESS)
+            commands::accounts::run_key(what, &database)
+                .await
+                .map(|()| ExitCode::SUCCESS)
         }
         Command::Link { what } => commands::link::run_link(what),
         Command::Synth { what } => commands::link::run_synth(what),

@@ -143,25 +143,64 @@ fn accounts_and_keys_are_made_listed_and_revoked_from_the_command_line() {
     let path = directory.path();
     let refused = vigil(&["key", "create", "--role", "practitioner"], path);
     assert!(!refused.status.success());
-    assert!(text(&refused.stderr).contains("--agency"), "{}", text(&refused.stderr));
+    assert!(
+        text(&refused.stderr).contains("--agency"),
+        "{}",
+        text(&refused.stderr)
+    );
     let refused = vigil(&["key", "create", "--role", "superuser"], path);
-    assert!(text(&refused.stderr).contains("mash_analyst"), "{}", text(&refused.stderr));
+    assert!(
+        text(&refused.stderr).contains("mash_analyst"),
+        "{}",
+        text(&refused.stderr)
+    );
 
-    let made = vigil(&["key", "create", "--role", "integration_client", "--agency", "QCS", "--name", "QCS feed", "--expires-in-days", "30"], path);
+    let made = vigil(
+        &[
+            "key",
+            "create",
+            "--role",
+            "integration_client",
+            "--agency",
+            "QCS",
+            "--name",
+            "QCS feed",
+            "--expires-in-days",
+            "30",
+        ],
+        path,
+    );
     assert!(made.status.success(), "{made:?}");
     let key = text(&made.stdout).lines().next().unwrap().to_string();
     assert!(key.starts_with("vigil_"), "{key}");
     let id = key.split('_').nth(1).unwrap().to_string();
     let listed = text(&vigil(&["key", "list"], path).stdout);
-    assert!(listed.contains(&id) && listed.contains("active") && !listed.contains(&key), "{listed}");
+    assert!(
+        listed.contains(&id) && listed.contains("active") && !listed.contains(&key),
+        "{listed}"
+    );
     assert!(vigil(&["key", "revoke", &id], path).status.success());
     assert!(text(&vigil(&["key", "list"], path).stdout).contains("revoked"));
     let unknown = vigil(&["key", "revoke", "ffffffffffffffff"], path);
-    assert!(text(&unknown.stderr).contains("vigil key list"), "{unknown:?}");
+    assert!(
+        text(&unknown.stderr).contains("vigil key list"),
+        "{unknown:?}"
+    );
 
     let add_user = |password: &str| {
         let mut child = Command::new(env!("CARGO_BIN_EXE_vigil"))
-            .args(["user", "add", "ana.quill", "--role", "practitioner", "--agency", "QAH", "--team", "HV north", "--password-stdin"])
+            .args([
+                "user",
+                "add",
+                "ana.quill",
+                "--role",
+                "practitioner",
+                "--agency",
+                "QAH",
+                "--team",
+                "HV north",
+                "--password-stdin",
+            ])
             .current_dir(path)
             .env_remove("VIGIL_DATABASE_URL")
             .env_remove("VIGIL_CONFIG")
@@ -178,5 +217,8 @@ fn accounts_and_keys_are_made_listed_and_revoked_from_the_command_line() {
     assert!(text(&short.stderr).contains("at least 12"), "{short:?}");
     assert!(add_user("a long fictional passphrase").status.success());
     let again = add_user("a long fictional passphrase");
-    assert!(text(&again.stderr).contains("already an account"), "{again:?}");
+    assert!(
+        text(&again.stderr).contains("already an account"),
+        "{again:?}"
+    );
 }

@@ -74,7 +74,10 @@ impl<S: EventStore> Authenticator<S> {
         if let Some(known) = self.cache.lock().expect("cache").get(&fingerprint).cloned()
             && known.until > Instant::now()
         {
-            return Ok(known.expires_at.is_none_or(|at| now < at).then_some(known.principal));
+            return Ok(known
+                .expires_at
+                .is_none_or(|at| now < at)
+                .then_some(known.principal));
         }
         let found = match authorization.split_once(' ') {
             Some((scheme, key)) if scheme.eq_ignore_ascii_case("bearer") => {
@@ -157,9 +160,10 @@ impl<S: EventStore> Authenticator<S> {
         };
         // Argon2 takes tens of milliseconds of CPU: off the async workers.
         let hash = account.password_hash.clone();
-        let matches = tokio::task::spawn_blocking(move || secret::verify_password(&password, &hash))
-            .await
-            .unwrap_or(false);
+        let matches =
+            tokio::task::spawn_blocking(move || secret::verify_password(&password, &hash))
+                .await
+                .unwrap_or(false);
         Ok(matches.then(|| {
             (
                 Principal {
@@ -187,7 +191,9 @@ pub fn unauthenticated(detail: &str) -> Response {
     .into_response();
     response.headers_mut().insert(
         header::WWW_AUTHENTICATE,
-        HeaderValue::from_static("Bearer realm=\"vigil\", Basic realm=\"vigil\", charset=\"UTF-8\""),
+        HeaderValue::from_static(
+            "Bearer realm=\"vigil\", Basic realm=\"vigil\", charset=\"UTF-8\"",
+        ),
     );
     response
 }
@@ -267,7 +273,10 @@ pub async fn authenticate<S: EventStore>(
         && let Some(path) = matched
         && !auth.rules.keys().any(|(_, template)| *template == path)
     {
-        return forbidden(format!("{path} has no rule in the access table, so it is refused to everyone")).into_response();
+        return forbidden(format!(
+            "{path} has no rule in the access table, so it is refused to everyone"
+        ))
+        .into_response();
     }
     if let Some(access) = access {
         let facts = Facts {

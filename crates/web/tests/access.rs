@@ -31,15 +31,22 @@ fn allowed(access: Access, caller: Caller) -> bool {
     match access {
         Access::Public | Access::ReadRules => true,
         Access::RecordEvents => matches!(role, IntegrationClient | Practitioner) && own,
-        Access::ReadEvents => role == MashAnalyst || (matches!(role, Practitioner | TeamManager) && own),
+        Access::ReadEvents => {
+            role == MashAnalyst || (matches!(role, Practitioner | TeamManager) && own)
+        }
         Access::ListChildren | Access::ListAlerts | Access::ListQuestions => {
-            matches!(role, MashAnalyst | PracticeReviewer | TeamManager | Practitioner)
+            matches!(
+                role,
+                MashAnalyst | PracticeReviewer | TeamManager | Practitioner
+            )
         }
         Access::ReadChild | Access::ReadNotices => {
             matches!(role, MashAnalyst | PracticeReviewer)
                 || (matches!(role, Practitioner | TeamManager) && own)
         }
-        Access::ActOnAlert => matches!(role, MashAnalyst | TeamManager) || (role == Practitioner && own),
+        Access::ActOnAlert => {
+            matches!(role, MashAnalyst | TeamManager) || (role == Practitioner && own)
+        }
         Access::ReadDerivations => matches!(role, PracticeReviewer | PrivacyOfficer | MashAnalyst),
     }
 }
@@ -69,7 +76,13 @@ struct App {
 }
 
 impl App {
-    async fn call(&self, method: Method, path: &str, authorization: Option<&str>, body: Option<&Value>) -> (StatusCode, Value, bool) {
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        authorization: Option<&str>,
+        body: Option<&Value>,
+    ) -> (StatusCode, Value, bool) {
         let mut request = Request::builder().method(method).uri(path);
         if let Some(value) = authorization {
             request = request.header(header::AUTHORIZATION, value);
@@ -77,15 +90,31 @@ impl App {
         if body.is_some() {
             request = request.header(header::CONTENT_TYPE, "application/json");
         }
-        let body = body.map(|b| Body::from(serde_json::to_vec(b).unwrap())).unwrap_or_else(Body::empty);
-        let response = self.router.clone().oneshot(request.body(body).unwrap()).await.unwrap();
+        let body = body
+            .map(|b| Body::from(serde_json::to_vec(b).unwrap()))
+            .unwrap_or_else(Body::empty);
+        let response = self
+            .router
+            .clone()
+            .oneshot(request.body(body).unwrap())
+            .await
+            .unwrap();
         let status = response.status();
         let challenge = response.headers().contains_key(header::WWW_AUTHENTICATE);
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null), challenge)
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            challenge,
+        )
     }
 
-    async fn key(&self, role: Role, agency: Option<&str>, expires_at: Option<jiff::Timestamp>) -> (String, String) {
+    async fn key(
+        &self,
+        role: Role,
+        agency: Option<&str>,
+        expires_at: Option<jiff::Timestamp>,
+    ) -> (String, String) {
         let (key, secret) = issue_api_key(
             &self.store,
             &format!("{role} test key"),
@@ -102,7 +131,9 @@ impl App {
 
 async fn app() -> App {
     let directory = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&directory.path().join("vigil.db"), Durability::Normal).await.unwrap();
+    let store = SqliteStore::open(&directory.path().join("vigil.db"), Durability::Normal)
+        .await
+        .unwrap();
     let casework = vigil_pipeline::Casework::load(
         &store,
         vigil_linkage::LinkageModel::default_model(),
@@ -110,8 +141,16 @@ async fn app() -> App {
     )
     .await
     .unwrap();
-    let router = router(AppState { store: store.clone(), limits: WebLimits::default(), casework });
-    App { router, store, _directory: directory }
+    let router = router(AppState {
+        store: store.clone(),
+        limits: WebLimits::default(),
+        casework,
+    });
+    App {
+        router,
+        store,
+        _directory: directory,
+    }
 }
 
 #[tokio::test]
@@ -119,15 +158,36 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
     let app = app().await;
     let (_, feed) = app.key(Role::IntegrationClient, Some("QAH"), None).await;
     let (_, mash) = app.key(Role::MashAnalyst, None, None).await;
-    let (status, body, _) = app.call(Method::POST, "/api/v1/events", Some(&feed), Some(&injury("ED-0"))).await;
+    let (status, body, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/events",
+            Some(&feed),
+            Some(&injury("ED-0")),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let event_id = body["id"].as_str().unwrap().to_string();
-    let (_, event, _) = app.call(Method::GET, &format!("/api/v1/events/{event_id}"), Some(&mash), None).await;
+    let (_, event, _) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/events/{event_id}"),
+            Some(&mash),
+            None,
+        )
+        .await;
     let record_id = event["identity_records"][0].as_str().unwrap().to_string();
-    let (_, children, _) = app.call(Method::GET, "/api/v1/children", Some(&mash), None).await;
+    let (_, children, _) = app
+        .call(Method::GET, "/api/v1/children", Some(&mash), None)
+        .await;
     let child = children["children"][0]["id"].as_str().unwrap().to_string();
-    let (_, alerts, _) = app.call(Method::GET, "/api/v1/alerts", Some(&mash), None).await;
-    let alert = alerts["alerts"][0]["alert"]["id"].as_str().expect("the bruise raises an alert").to_string();
+    let (_, alerts, _) = app
+        .call(Method::GET, "/api/v1/alerts", Some(&mash), None)
+        .await;
+    let alert = alerts["alerts"][0]["alert"]["id"]
+        .as_str()
+        .expect("the bruise raises an alert")
+        .to_string();
 
     let mut callers = Vec::new();
     for role in Role::ALL {
@@ -142,7 +202,13 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             // Without an agency there is no relationship; the matrix treats such a
             // role the same either way.
             let (_, authorization) = app.key(role, agency, None).await;
-            callers.push((Caller { role, own: own && agency.is_some() }, authorization));
+            callers.push((
+                Caller {
+                    role,
+                    own: own && agency.is_some(),
+                },
+                authorization,
+            ));
         }
     }
 
@@ -153,7 +219,10 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         let path = route
             .path
             .replace("/events/{id}", &format!("/events/{event_id}"))
-            .replace("/identity-records/{id}", &format!("/identity-records/{record_id}"))
+            .replace(
+                "/identity-records/{id}",
+                &format!("/identity-records/{record_id}"),
+            )
             .replace("/children/{id}", &format!("/children/{child}"))
             .replace("/alerts/{id}", &format!("/alerts/{alert}"))
             .replace("{agency}", "QAH");
@@ -162,33 +231,78 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         } else {
             path
         };
-        assert!(!path.contains('{'), "the test knows no value for {}", route.path);
+        assert!(
+            !path.contains('{'),
+            "the test knows no value for {}",
+            route.path
+        );
         let mut body = || -> Option<Value> {
             source += 1;
             match route.access {
-                Access::RecordEvents if path.ends_with("/batch") => Some(json!({ "events": [injury(&format!("ED-{source}"))] })),
+                Access::RecordEvents if path.ends_with("/batch") => {
+                    Some(json!({ "events": [injury(&format!("ED-{source}"))] }))
+                }
                 Access::RecordEvents => Some(injury(&format!("ED-{source}"))),
-                Access::ActOnAlert => Some(json!({ "by": "a tester", "reason": "checked", "signed_off_by": "a manager" })),
+                Access::ActOnAlert => Some(
+                    json!({ "by": "a tester", "reason": "checked", "signed_off_by": "a manager" }),
+                ),
                 _ => None,
             }
         };
         // No credentials, and credentials that are not accepted.
         if route.access != Access::Public {
-            for authorization in [None, Some("Bearer vigil_0123456789abcdef_".to_string() + &"0".repeat(64)), Some("Bearer nonsense".to_string()), Some("Basic bm9ib2R5Og==".to_string())] {
-                let (status, problem, challenge) = app.call(route.method.clone(), &path, authorization.as_deref(), body().as_ref()).await;
-                assert_eq!(status, StatusCode::UNAUTHORIZED, "{} {path} with {authorization:?}", route.method);
+            for authorization in [
+                None,
+                Some("Bearer vigil_0123456789abcdef_".to_string() + &"0".repeat(64)),
+                Some("Bearer nonsense".to_string()),
+                Some("Basic bm9ib2R5Og==".to_string()),
+            ] {
+                let (status, problem, challenge) = app
+                    .call(
+                        route.method.clone(),
+                        &path,
+                        authorization.as_deref(),
+                        body().as_ref(),
+                    )
+                    .await;
+                assert_eq!(
+                    status,
+                    StatusCode::UNAUTHORIZED,
+                    "{} {path} with {authorization:?}",
+                    route.method
+                );
                 assert!(challenge, "401 carries WWW-Authenticate");
                 assert_eq!(problem["type"], "/problems/unauthenticated");
             }
         }
         for (caller, authorization) in &callers {
-            let (status, problem, _) = app.call(route.method.clone(), &path, Some(authorization), body().as_ref()).await;
+            let (status, problem, _) = app
+                .call(
+                    route.method.clone(),
+                    &path,
+                    Some(authorization),
+                    body().as_ref(),
+                )
+                .await;
             if allowed(route.access, *caller) {
-                assert!(status.is_success() || status == StatusCode::CONFLICT, "{} {path} as {caller:?}: {status} {problem}", route.method);
+                assert!(
+                    status.is_success() || status == StatusCode::CONFLICT,
+                    "{} {path} as {caller:?}: {status} {problem}",
+                    route.method
+                );
             } else {
-                assert_eq!(status, StatusCode::FORBIDDEN, "{} {path} as {caller:?}: {problem}", route.method);
+                assert_eq!(
+                    status,
+                    StatusCode::FORBIDDEN,
+                    "{} {path} as {caller:?}: {problem}",
+                    route.method
+                );
                 assert_eq!(problem["type"], "/problems/forbidden");
-                assert!(problem["detail"].as_str().unwrap().contains("needs") || problem["detail"].as_str().unwrap().contains("only for"), "{problem}");
+                assert!(
+                    problem["detail"].as_str().unwrap().contains("needs")
+                        || problem["detail"].as_str().unwrap().contains("only for"),
+                    "{problem}"
+                );
             }
         }
     }
@@ -200,10 +314,16 @@ async fn expired_and_revoked_keys_stop_working_and_basic_accounts_sign_in() {
     let past = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1);
     let (_, expired) = app.key(Role::MashAnalyst, None, Some(past)).await;
     let (revoked_id, revoked) = app.key(Role::MashAnalyst, None, None).await;
-    let revocation = vigil_store::KeyRevocation { key_id: revoked_id, revoked_at: jiff::Timestamp::now(), revoked_by: "test".into() };
+    let revocation = vigil_store::KeyRevocation {
+        key_id: revoked_id,
+        revoked_at: jiff::Timestamp::now(),
+        revoked_by: "test".into(),
+    };
     assert!(app.store.revoke_api_key(&revocation).await.unwrap());
     for authorization in [&expired, &revoked] {
-        let (status, _, challenge) = app.call(Method::GET, "/api/v1/rules", Some(authorization), None).await;
+        let (status, _, challenge) = app
+            .call(Method::GET, "/api/v1/rules", Some(authorization), None)
+            .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert!(challenge);
     }
@@ -222,10 +342,29 @@ async fn expired_and_revoked_keys_stop_working_and_basic_accounts_sign_in() {
     };
     assert!(app.store.add_account(&account).await.unwrap());
     use base64::Engine;
-    let basic = |text: &str| format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(text));
-    let (status, _, _) = app.call(Method::GET, "/api/v1/children?as_at=2030-01-01T00:00:00Z", Some(&basic("ana.quill:a long test passphrase")), None).await;
+    let basic = |text: &str| {
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(text)
+        )
+    };
+    let (status, _, _) = app
+        .call(
+            Method::GET,
+            "/api/v1/children?as_at=2030-01-01T00:00:00Z",
+            Some(&basic("ana.quill:a long test passphrase")),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _, _) = app.call(Method::GET, "/api/v1/children", Some(&basic("ana.quill:wrong passphrase")), None).await;
+    let (status, _, _) = app
+        .call(
+            Method::GET,
+            "/api/v1/children",
+            Some(&basic("ana.quill:wrong passphrase")),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
@@ -233,28 +372,76 @@ async fn expired_and_revoked_keys_stop_working_and_basic_accounts_sign_in() {
 async fn a_practitioner_sees_only_related_children_and_a_refusal_hides_whether_a_child_exists() {
     let app = app().await;
     let (_, feed) = app.key(Role::IntegrationClient, Some("QAH"), None).await;
-    app.call(Method::POST, "/api/v1/events", Some(&feed), Some(&injury("ED-1"))).await;
+    app.call(
+        Method::POST,
+        "/api/v1/events",
+        Some(&feed),
+        Some(&injury("ED-1")),
+    )
+    .await;
     let (_, ours) = app.key(Role::Practitioner, Some("QAH"), None).await;
     let (_, theirs) = app.key(Role::Practitioner, Some("NCS"), None).await;
-    let (_, body, _) = app.call(Method::GET, "/api/v1/children", Some(&ours), None).await;
+    let (_, body, _) = app
+        .call(Method::GET, "/api/v1/children", Some(&ours), None)
+        .await;
     assert_eq!(body["children"].as_array().unwrap().len(), 1);
     let child = body["children"][0]["id"].as_str().unwrap().to_string();
-    let (_, body, _) = app.call(Method::GET, "/api/v1/children", Some(&theirs), None).await;
+    let (_, body, _) = app
+        .call(Method::GET, "/api/v1/children", Some(&theirs), None)
+        .await;
     assert_eq!(body["children"].as_array().unwrap().len(), 0);
-    let (_, body, _) = app.call(Method::GET, "/api/v1/alerts", Some(&theirs), None).await;
+    let (_, body, _) = app
+        .call(Method::GET, "/api/v1/alerts", Some(&theirs), None)
+        .await;
     assert_eq!(body["alerts"].as_array().unwrap().len(), 0);
 
-    let (known, known_body, _) = app.call(Method::GET, &format!("/api/v1/children/{child}"), Some(&theirs), None).await;
-    let (unknown, unknown_body, _) = app.call(Method::GET, "/api/v1/children/no-such-child", Some(&theirs), None).await;
-    assert_eq!((known, unknown), (StatusCode::FORBIDDEN, StatusCode::FORBIDDEN));
+    let (known, known_body, _) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/children/{child}"),
+            Some(&theirs),
+            None,
+        )
+        .await;
+    let (unknown, unknown_body, _) = app
+        .call(
+            Method::GET,
+            "/api/v1/children/no-such-child",
+            Some(&theirs),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (known, unknown),
+        (StatusCode::FORBIDDEN, StatusCode::FORBIDDEN)
+    );
     assert_eq!(known_body["detail"], unknown_body["detail"]);
     // A replay is for reviewers and the MASH, even with a relationship.
-    let (status, body, _) = app.call(Method::GET, &format!("/api/v1/children/{child}?as_at=2030-01-01T00:00:00Z"), Some(&ours), None).await;
+    let (status, body, _) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/children/{child}?as_at=2030-01-01T00:00:00Z"),
+            Some(&ours),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    assert!(body["detail"].as_str().unwrap().contains("practice_reviewer"));
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("practice_reviewer")
+    );
     // An agency records only its own events.
     let (_, other) = app.key(Role::IntegrationClient, Some("NCS"), None).await;
-    let (status, body, _) = app.call(Method::POST, "/api/v1/events", Some(&other), Some(&injury("ED-2"))).await;
+    let (status, body, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/events",
+            Some(&other),
+            Some(&injury("ED-2")),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(app.store.event_count().await.unwrap(), 1);
 }

@@ -47,12 +47,22 @@ impl TestApp {
         });
         let agency = Some(vigil_domain::AgencyCode::parse("QAH").unwrap());
         let (_, writer_key) = vigil_store::accounts::issue_api_key(
-            &store, "QAH feed", vigil_access::Role::IntegrationClient, agency, None, "test",
+            &store,
+            "QAH feed",
+            vigil_access::Role::IntegrationClient,
+            agency,
+            None,
+            "test",
         )
         .await
         .unwrap();
         let (_, reader_key) = vigil_store::accounts::issue_api_key(
-            &store, "MASH", vigil_access::Role::MashAnalyst, None, None, "test",
+            &store,
+            "MASH",
+            vigil_access::Role::MashAnalyst,
+            None,
+            None,
+            "test",
         )
         .await
         .unwrap();

@@ -35,7 +35,12 @@ async fn app() -> (Keyed, tempfile::TempDir) {
     .await
     .unwrap();
     let (_, reader) = vigil_store::accounts::issue_api_key(
-        &store, "MASH", vigil_access::Role::MashAnalyst, None, None, "test",
+        &store,
+        "MASH",
+        vigil_access::Role::MashAnalyst,
+        None,
+        None,
+        "test",
     )
     .await
     .unwrap();
@@ -44,7 +49,14 @@ async fn app() -> (Keyed, tempfile::TempDir) {
         limits: WebLimits::default(),
         casework,
     });
-    (Keyed { router, writer, reader }, directory)
+    (
+        Keyed {
+            router,
+            writer,
+            reader,
+        },
+        directory,
+    )
 }
 
 struct Keyed {

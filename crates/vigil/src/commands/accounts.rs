@@ -61,7 +61,10 @@ pub enum KeyCommand {
 }
 
 /// Parses a role and an agency together, with the errors a person can act on.
-pub fn role_and_agency(role: &str, agency: Option<&str>) -> anyhow::Result<(Role, Option<AgencyCode>)> {
+pub fn role_and_agency(
+    role: &str,
+    agency: Option<&str>,
+) -> anyhow::Result<(Role, Option<AgencyCode>)> {
     let role: Role = role.parse()?;
     let agency = agency
         .map(|a| AgencyCode::parse(a).map_err(|e| anyhow::anyhow!("--agency: {e}")))
@@ -73,7 +76,9 @@ pub fn role_and_agency(role: &str, agency: Option<&str>) -> anyhow::Result<(Role
 }
 
 fn operator() -> String {
-    std::env::var("USER").map(|u| format!("cli:{u}")).unwrap_or_else(|_| "cli".to_string())
+    std::env::var("USER")
+        .map(|u| format!("cli:{u}"))
+        .unwrap_or_else(|_| "cli".to_string())
 }
 
 fn read_password(from_stdin: bool) -> anyhow::Result<String> {
@@ -83,7 +88,10 @@ fn read_password(from_stdin: bool) -> anyhow::Result<String> {
         std::io::stderr().flush().ok();
     }
     let mut line = String::new();
-    stdin.lock().read_line(&mut line).context("reading the password")?;
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password")?;
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
@@ -97,7 +105,14 @@ impl StoreTask for AddUser {
 }
 
 pub async fn run_user(what: UserCommand, database: &Database) -> anyhow::Result<()> {
-    let UserCommand::Add { name, role, agency, team, display_name, password_stdin } = what;
+    let UserCommand::Add {
+        name,
+        role,
+        agency,
+        team,
+        display_name,
+        password_stdin,
+    } = what;
     let (role, agency) = role_and_agency(&role, agency.as_deref())?;
     let password = read_password(password_stdin)?;
     let password_hash = vigil_access::secret::hash_password(&password)?;
@@ -119,7 +134,12 @@ pub async fn run_user(what: UserCommand, database: &Database) -> anyhow::Result<
 }
 
 enum KeyTask {
-    Create { role: Role, agency: Option<AgencyCode>, days: u32, name: String },
+    Create {
+        role: Role,
+        agency: Option<AgencyCode>,
+        days: u32,
+        name: String,
+    },
     Revoke(String),
     List,
 }
@@ -128,9 +148,22 @@ impl StoreTask for KeyTask {
     type Output = String;
     async fn run<S: EventStore>(self, store: S) -> anyhow::Result<String> {
         match self {
-            KeyTask::Create { role, agency, days, name } => {
+            KeyTask::Create {
+                role,
+                agency,
+                days,
+                name,
+            } => {
                 let expires = Timestamp::now() + SignedDuration::from_hours(24 * i64::from(days));
-                let (key, secret) = vigil_store::accounts::issue_api_key(&store, &name, role, agency, Some(expires), &operator()).await?;
+                let (key, secret) = vigil_store::accounts::issue_api_key(
+                    &store,
+                    &name,
+                    role,
+                    agency,
+                    Some(expires),
+                    &operator(),
+                )
+                .await?;
                 Ok(format!(
                     "{secret}\n\nkey {} ({role}) expires {}. This is the only time the key is shown: keep it in a secret store.\nUse it as: Authorization: Bearer <key>",
                     key.id,
@@ -141,9 +174,15 @@ impl StoreTask for KeyTask {
                 if store.api_key(&id).await?.is_none() {
                     bail!("there is no key {id:?}; `vigil key list` shows the ids");
                 }
-                let revocation = KeyRevocation { key_id: id.clone(), revoked_at: Timestamp::now(), revoked_by: operator() };
+                let revocation = KeyRevocation {
+                    key_id: id.clone(),
+                    revoked_at: Timestamp::now(),
+                    revoked_by: operator(),
+                };
                 Ok(if store.revoke_api_key(&revocation).await? {
-                    format!("revoked key {id}; a running Vigil stops accepting it within 30 seconds")
+                    format!(
+                        "revoked key {id}; a running Vigil stops accepting it within 30 seconds"
+                    )
                 } else {
                     format!("key {id} was already revoked")
                 })
@@ -163,7 +202,9 @@ impl StoreTask for KeyTask {
                         key.id,
                         key.role,
                         key.agency.as_ref().map(|a| a.as_str()).unwrap_or("-"),
-                        key.expires_at.map(|t| t.strftime("%Y-%m-%d").to_string()).unwrap_or_else(|| "never".into()),
+                        key.expires_at
+                            .map(|t| t.strftime("%Y-%m-%d").to_string())
+                            .unwrap_or_else(|| "never".into()),
                         key.name
                     ));
                 }
@@ -175,10 +216,20 @@ impl StoreTask for KeyTask {
 
 pub async fn run_key(what: KeyCommand, database: &Database) -> anyhow::Result<()> {
     let task = match what {
-        KeyCommand::Create { role, agency, expires_in_days, name } => {
+        KeyCommand::Create {
+            role,
+            agency,
+            expires_in_days,
+            name,
+        } => {
             let (role, agency) = role_and_agency(&role, agency.as_deref())?;
             let name = name.unwrap_or_else(|| format!("{role} key"));
-            KeyTask::Create { role, agency, days: expires_in_days, name }
+            KeyTask::Create {
+                role,
+                agency,
+                days: expires_in_days,
+                name,
+            }
         }
         KeyCommand::Revoke { id } => KeyTask::Revoke(id),
         KeyCommand::List => KeyTask::List,

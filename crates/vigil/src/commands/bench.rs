@@ -190,10 +190,26 @@ pub(crate) async fn install_bench_keys<S: EventStore>(store: &S) -> anyhow::Resu
     let mut keys = std::collections::HashMap::new();
     for agency in BENCH_AGENCIES {
         let code = vigil_domain::AgencyCode::parse(agency).expect("a valid code");
-        let (_, key) = vigil_store::accounts::issue_api_key(store, &format!("bench {agency}"), vigil_access::Role::IntegrationClient, Some(code), None, "bench").await?;
+        let (_, key) = vigil_store::accounts::issue_api_key(
+            store,
+            &format!("bench {agency}"),
+            vigil_access::Role::IntegrationClient,
+            Some(code),
+            None,
+            "bench",
+        )
+        .await?;
         keys.insert(agency.to_string(), format!("Bearer {key}"));
     }
-    let (_, key) = vigil_store::accounts::issue_api_key(store, "bench reader", vigil_access::Role::MashAnalyst, None, None, "bench").await?;
+    let (_, key) = vigil_store::accounts::issue_api_key(
+        store,
+        "bench reader",
+        vigil_access::Role::MashAnalyst,
+        None,
+        None,
+        "bench",
+    )
+    .await?;
     keys.insert("*".to_string(), format!("Bearer {key}"));
     let _ = BENCH_KEYS.set(keys);
     Ok(())

@@ -106,9 +106,25 @@ impl crate::database::StoreTask for DemoCredentials {
 
     async fn run<S: vigil_store::EventStore>(self, store: S) -> anyhow::Result<(String, String)> {
         use vigil_access::Role;
-        let (_, key) = vigil_store::accounts::issue_api_key(&store, "demo MASH analyst", Role::MashAnalyst, None, None, "demo").await?;
+        let (_, key) = vigil_store::accounts::issue_api_key(
+            &store,
+            "demo MASH analyst",
+            Role::MashAnalyst,
+            None,
+            None,
+            "demo",
+        )
+        .await?;
         let qcs = vigil_domain::AgencyCode::parse("QCS").ok();
-        let (_, feed) = vigil_store::accounts::issue_api_key(&store, "demo QCS feed", Role::IntegrationClient, qcs, None, "demo").await?;
+        let (_, feed) = vigil_store::accounts::issue_api_key(
+            &store,
+            "demo QCS feed",
+            Role::IntegrationClient,
+            qcs,
+            None,
+            "demo",
+        )
+        .await?;
         store
             .add_account(&vigil_store::Account {
                 user_name: "demo.mash".into(),

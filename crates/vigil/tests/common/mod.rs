@@ -42,7 +42,10 @@ pub fn create_key(database: &Path, args: &[&str]) -> String {
 /// Starts `vigil serve` on the SQLite file at `database`, on a free port, with a key
 /// for recording QCS's events and a MASH analyst's key for reading.
 pub fn start_server(database: &Path) -> Server {
-    let writer = create_key(database, &["--role", "integration_client", "--agency", "QCS"]);
+    let writer = create_key(
+        database,
+        &["--role", "integration_client", "--agency", "QCS"],
+    );
     let reader = create_key(database, &["--role", "mash_analyst"]);
     let mut child = Command::new(env!("CARGO_BIN_EXE_vigil"))
         .args(["serve", "--listen", "127.0.0.1:0", "--database"])
@@ -92,7 +95,11 @@ pub fn request(
         .rev()
         .find(|(known, _, _)| known == address)
         .map(|(_, writer, reader)| {
-            if method == "POST" && path.starts_with("/api/v1/events") { writer.clone() } else { reader.clone() }
+            if method == "POST" && path.starts_with("/api/v1/events") {
+                writer.clone()
+            } else {
+                reader.clone()
+            }
         })
         .unwrap_or_default();
     let head = format!(

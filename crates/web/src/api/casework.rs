@@ -6,12 +6,12 @@
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Extension, Path, Query, State};
-use vigil_access::{Access, Decision, Facts, Principal};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Deserialize;
 use serde_json::json;
+use vigil_access::{Access, Decision, Facts, Principal};
 use vigil_rules::Casebook;
 use vigil_rules::child::ChildRecord;
 use vigil_store::EventStore;
@@ -115,7 +115,11 @@ fn shown(decision: &Decision, casebook: &Casebook, principal: &Principal, person
     *decision != Decision::OnlyRelated || related(casebook, principal, person)
 }
 
-fn list_decision(principal: &Principal, access: Access, as_at: Option<&str>) -> Result<Decision, Problem> {
+fn list_decision(
+    principal: &Principal,
+    access: Access,
+    as_at: Option<&str>,
+) -> Result<Decision, Problem> {
     check(
         principal,
         access,
@@ -179,9 +183,13 @@ pub async fn child<S: EventStore>(
     query: Result<Query<AsAt>, QueryRejection>,
 ) -> Result<Response, Problem> {
     let query = read_query(query)?;
-    with_child(&state, &principal, &id, query.as_at.as_deref(), |casebook, record| {
-        Json(vigil_rules::chronology::summary(casebook, record)).into_response()
-    })
+    with_child(
+        &state,
+        &principal,
+        &id,
+        query.as_at.as_deref(),
+        |casebook, record| Json(vigil_rules::chronology::summary(casebook, record)).into_response(),
+    )
     .await
 }
 
@@ -193,9 +201,13 @@ pub async fn chronology<S: EventStore>(
     query: Result<Query<AsAt>, QueryRejection>,
 ) -> Result<Response, Problem> {
     let query = read_query(query)?;
-    with_child(&state, &principal, &id, query.as_at.as_deref(), |_, record| {
-        Json(vigil_rules::chronology::chronology(record, 60)).into_response()
-    })
+    with_child(
+        &state,
+        &principal,
+        &id,
+        query.as_at.as_deref(),
+        |_, record| Json(vigil_rules::chronology::chronology(record, 60)).into_response(),
+    )
     .await
 }
 
@@ -213,10 +225,16 @@ pub async fn household<S: EventStore>(
         })?),
         None => None,
     };
-    with_child(&state, &principal, &id, query.as_at.as_deref(), |_, record| {
-        let on = on.unwrap_or(record.today);
-        Json(vigil_rules::chronology::household_on(record, on)).into_response()
-    })
+    with_child(
+        &state,
+        &principal,
+        &id,
+        query.as_at.as_deref(),
+        |_, record| {
+            let on = on.unwrap_or(record.today);
+            Json(vigil_rules::chronology::household_on(record, on)).into_response()
+        },
+    )
     .await
 }
 
@@ -228,9 +246,13 @@ pub async fn review<S: EventStore>(
     query: Result<Query<AsAt>, QueryRejection>,
 ) -> Result<Response, Problem> {
     let query = read_query(query)?;
-    with_child(&state, &principal, &id, query.as_at.as_deref(), |casebook, _| {
-        Json(vigil_rules::review::report(casebook, &id)).into_response()
-    })
+    with_child(
+        &state,
+        &principal,
+        &id,
+        query.as_at.as_deref(),
+        |casebook, _| Json(vigil_rules::review::report(casebook, &id)).into_response(),
+    )
     .await
 }
 

@@ -7,11 +7,11 @@ use axum::Json;
 use axum::body::Body;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Extension, Path, Query, State};
-use vigil_access::{Access, Facts, Principal};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde_json::{Value, json};
+use vigil_access::{Access, Facts, Principal};
 use vigil_domain::{AgencyCode, EventId, FieldError, SourceKey, parse_event};
 use vigil_store::{Appended, EventStore, IdentityRecordId, Page, StoreError};
 
@@ -31,7 +31,11 @@ pub async fn record_one<S: EventStore>(
     let now = Timestamp::now();
     let event =
         parse_event(&value, "", now, &state.limits.event).map_err(Problem::invalid_fields)?;
-    check(&principal, Access::RecordEvents, &agencies_of([&event.agency]))?;
+    check(
+        &principal,
+        Access::RecordEvents,
+        &agencies_of([&event.agency]),
+    )?;
     let outcome = state
         .store
         .append(vec![event], now)
@@ -260,7 +264,11 @@ pub async fn show<S: EventStore>(
     })?;
     let event = state.store.event(id).await.map_err(read_problem)?;
     let event = event.ok_or_else(|| Problem::not_found(format!("no event {id}")))?;
-    check(&principal, Access::ReadEvents, &agencies_of([&event.event.agency]))?;
+    check(
+        &principal,
+        Access::ReadEvents,
+        &agencies_of([&event.event.agency]),
+    )?;
     Ok(Json(event).into_response())
 }
 
@@ -279,7 +287,11 @@ pub async fn identity_record<S: EventStore>(
         .await
         .map_err(read_problem)?;
     let record = record.ok_or_else(|| Problem::not_found(format!("no identity record {id}")))?;
-    check(&principal, Access::ReadEvents, &agencies_of([&record.agency]))?;
+    check(
+        &principal,
+        Access::ReadEvents,
+        &agencies_of([&record.agency]),
+    )?;
     Ok(Json(record).into_response())
 }
 

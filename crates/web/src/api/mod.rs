@@ -53,23 +53,103 @@ pub fn route_table<S: EventStore>() -> Vec<Route<S>> {
     vec![
         route(M::GET, "/health", Public, get(health::health)),
         route(M::GET, "/ready", Public, get(health::ready::<S>)),
-        route(M::POST, "/api/v1/events", RecordEvents, post(events::record_one::<S>)),
+        route(
+            M::POST,
+            "/api/v1/events",
+            RecordEvents,
+            post(events::record_one::<S>),
+        ),
         route(M::GET, "/api/v1/events", ReadEvents, get(events::list::<S>)),
-        route(M::POST, "/api/v1/events/batch", RecordEvents, post(events::record_batch::<S>)),
-        route(M::GET, "/api/v1/events/{id}", ReadEvents, get(events::show::<S>)),
-        route(M::GET, "/api/v1/identity-records/{id}", ReadEvents, get(events::identity_record::<S>)),
-        route(M::GET, "/api/v1/children", ListChildren, get(casework::children::<S>)),
-        route(M::GET, "/api/v1/children/{id}", ReadChild, get(casework::child::<S>)),
-        route(M::GET, "/api/v1/children/{id}/chronology", ReadChild, get(casework::chronology::<S>)),
-        route(M::GET, "/api/v1/children/{id}/household", ReadChild, get(casework::household::<S>)),
-        route(M::GET, "/api/v1/children/{id}/review", ReadChild, get(casework::review::<S>)),
-        route(M::GET, "/api/v1/alerts", ListAlerts, get(casework::alerts::<S>)),
-        route(M::POST, "/api/v1/alerts/{id}/acknowledge", ActOnAlert, post(casework::acknowledge::<S>)),
-        route(M::POST, "/api/v1/alerts/{id}/close", ActOnAlert, post(casework::close::<S>)),
-        route(M::GET, "/api/v1/questions", ListQuestions, get(casework::questions::<S>)),
-        route(M::GET, "/api/v1/rules", ReadRules, get(casework::rules::<S>)),
-        route(M::GET, "/api/v1/agencies/{agency}/notices", ReadNotices, get(casework::notices::<S>)),
-        route(M::GET, "/api/v1/derivations", ReadDerivations, get(derivations::list::<S>)),
+        route(
+            M::POST,
+            "/api/v1/events/batch",
+            RecordEvents,
+            post(events::record_batch::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/events/{id}",
+            ReadEvents,
+            get(events::show::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/identity-records/{id}",
+            ReadEvents,
+            get(events::identity_record::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/children",
+            ListChildren,
+            get(casework::children::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/children/{id}",
+            ReadChild,
+            get(casework::child::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/children/{id}/chronology",
+            ReadChild,
+            get(casework::chronology::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/children/{id}/household",
+            ReadChild,
+            get(casework::household::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/children/{id}/review",
+            ReadChild,
+            get(casework::review::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/alerts",
+            ListAlerts,
+            get(casework::alerts::<S>),
+        ),
+        route(
+            M::POST,
+            "/api/v1/alerts/{id}/acknowledge",
+            ActOnAlert,
+            post(casework::acknowledge::<S>),
+        ),
+        route(
+            M::POST,
+            "/api/v1/alerts/{id}/close",
+            ActOnAlert,
+            post(casework::close::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/questions",
+            ListQuestions,
+            get(casework::questions::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/rules",
+            ReadRules,
+            get(casework::rules::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/agencies/{agency}/notices",
+            ReadNotices,
+            get(casework::notices::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/derivations",
+            ReadDerivations,
+            get(derivations::list::<S>),
+        ),
     ]
 }
 
@@ -79,7 +159,12 @@ pub fn routes<S: EventStore>() -> (Router<AppState<S>>, crate::auth::Rules) {
     let mut router = Router::new();
     for route in route_table::<S>() {
         let clash = rules.insert((route.method.clone(), route.path), route.access);
-        assert!(clash.is_none(), "{} {} is in the route table twice", route.method, route.path);
+        assert!(
+            clash.is_none(),
+            "{} {} is in the route table twice",
+            route.method,
+            route.path
+        );
         router = router.route(route.path, route.handler);
     }
     (router, Arc::new(rules))
