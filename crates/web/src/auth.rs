@@ -164,7 +164,7 @@ impl<S: EventStore> Authenticator<S> {
             tokio::task::spawn_blocking(move || secret::verify_password(&password, &hash))
                 .await
                 .unwrap_or(false);
-        Ok(matches.then(|| {
+        Ok(matches.then_some({
             (
                 Principal {
                     id: account.user_name,
