@@ -24,7 +24,9 @@ use sqlx::sqlite::{
 };
 use sqlx::{AssertSqlSafe, Row, Sqlite, Transaction};
 use vigil_domain::{AgencyCode, EventId, NewEvent, SourceKey};
+use vigil_store::accounts;
 use vigil_store::row::{EventRow, body_json, identity_record_ids_json, microseconds};
+use vigil_store::{Account, ApiKey, KeyRevocation, StoredApiKey};
 use vigil_store::{
     AlertAction, AppendQueue, Appended, AuditEntry, ChainHead, EventStore, Existing,
     GroupTransaction, GroupWriter, IdentityRecord, IdentityRecordId, NewAuditEntry, NewDerivation,
@@ -474,6 +476,84 @@ async fn insert_identity_records(
     Ok(())
 }
 
+type AccountColumns = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    i64,
+    String,
+);
+
+fn account_from_columns(row: AccountColumns) -> Result<Account, StoreError> {
+    let (user_name, display_name, role, agency, team, password_hash, created_us, created_by) = row;
+    Ok(Account {
+        user_name,
+        display_name,
+        role: accounts::role_column(&role)?,
+        agency: accounts::agency_column(agency)?,
+        team,
+        password_hash,
+        created_at: accounts::moment_column(created_us)?,
+        created_by,
+    })
+}
+
+const KEY_SELECT: &str = "SELECT k.id, k.name, k.secret_hash, k.role, k.agency, k.expires_us, \
+     k.created_us, k.created_by, r.revoked_us, r.revoked_by \
+     FROM api_keys k LEFT JOIN api_key_revocations r ON r.key_id = k.id";
+
+type KeyColumns = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<i64>,
+    i64,
+    String,
+    Option<i64>,
+    Option<String>,
+);
+
+fn key_from_columns(row: KeyColumns) -> Result<StoredApiKey, StoreError> {
+    let (
+        id,
+        name,
+        secret_hash,
+        role,
+        agency,
+        expires_us,
+        created_us,
+        created_by,
+        revoked_us,
+        revoked_by,
+    ) = row;
+    let revoked = match (revoked_us, revoked_by) {
+        (Some(at), Some(by)) => Some(KeyRevocation {
+            key_id: id.clone(),
+            revoked_at: accounts::moment_column(at)?,
+            revoked_by: by,
+        }),
+        _ => None,
+    };
+    Ok(StoredApiKey {
+        key: ApiKey {
+            id,
+            name,
+            secret_hash,
+            role: accounts::role_column(&role)?,
+            agency: accounts::agency_column(agency)?,
+            expires_at: expires_us.map(accounts::moment_column).transpose()?,
+            created_at: accounts::moment_column(created_us)?,
+            created_by,
+        },
+        revoked,
+    })
+}
+
 impl EventStore for SqliteStore {
     async fn append(
         &self,
@@ -764,6 +844,89 @@ impl EventStore for SqliteStore {
             .await
             .map_err(store_error)?;
         Ok(count as u64)
+    }
+
+    async fn add_account(&self, account: &Account) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO accounts (user_name, display_name, role, agency, team, password_hash, created_us, created_by) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_name) DO NOTHING",
+        )
+        .bind(&account.user_name)
+        .bind(&account.display_name)
+        .bind(account.role.as_str())
+        .bind(account.agency.as_ref().map(|a| a.as_str().to_string()))
+        .bind(&account.team)
+        .bind(&account.password_hash)
+        .bind(account.created_at.as_microsecond())
+        .bind(&account.created_by)
+        .execute(&self.writer)
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn account(&self, user_name: &str) -> Result<Option<Account>, StoreError> {
+        let row: Option<AccountColumns> = sqlx::query_as(
+            "SELECT user_name, display_name, role, agency, team, password_hash, created_us, created_by \
+             FROM accounts WHERE user_name = ?",
+        )
+        .bind(user_name)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(store_error)?;
+        row.map(account_from_columns).transpose()
+    }
+
+    async fn add_api_key(&self, key: &ApiKey) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO api_keys (id, name, secret_hash, role, agency, expires_us, created_us, created_by) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&key.id)
+        .bind(&key.name)
+        .bind(&key.secret_hash)
+        .bind(key.role.as_str())
+        .bind(key.agency.as_ref().map(|a| a.as_str().to_string()))
+        .bind(key.expires_at.map(|at| at.as_microsecond()))
+        .bind(key.created_at.as_microsecond())
+        .bind(&key.created_by)
+        .execute(&self.writer)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn api_key(&self, id: &str) -> Result<Option<StoredApiKey>, StoreError> {
+        let sql = format!("{KEY_SELECT} WHERE k.id = ?");
+        let row: Option<KeyColumns> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(store_error)?;
+        row.map(key_from_columns).transpose()
+    }
+
+    async fn api_keys(&self) -> Result<Vec<StoredApiKey>, StoreError> {
+        let sql = format!("{KEY_SELECT} ORDER BY k.sequence");
+        let rows: Vec<KeyColumns> = sqlx::query_as(AssertSqlSafe(sql))
+            .fetch_all(&self.reader)
+            .await
+            .map_err(store_error)?;
+        rows.into_iter().map(key_from_columns).collect()
+    }
+
+    async fn revoke_api_key(&self, revocation: &KeyRevocation) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO api_key_revocations (key_id, revoked_us, revoked_by) VALUES (?, ?, ?) \
+             ON CONFLICT (key_id) DO NOTHING",
+        )
+        .bind(&revocation.key_id)
+        .bind(revocation.revoked_at.as_microsecond())
+        .bind(&revocation.revoked_by)
+        .execute(&self.writer)
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -31,7 +31,8 @@ macro_rules! conformance_tests {
             alert_actions_are_kept_in_order,
             derivations_are_kept_once_and_in_order,
             audit_entries_are_chained_in_order,
-            concurrent_audit_appends_keep_one_chain
+            concurrent_audit_appends_keep_one_chain,
+            accounts_and_keys_are_kept_and_keys_revoked_by_a_new_row
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
@@ -769,4 +770,86 @@ pub const AUDIT_TAMPERING: &[(&str, &[&str], &str, i64)] = &[
 pub async fn verify_audit_log<S: EventStore>(store: &S) -> Result<usize, (&'static str, i64)> {
     crate::verify_chain(&whole_audit_log(store).await)
         .map_err(|broken| (broken.kind(), broken.sequence()))
+}
+
+/// Accounts and keys read back as written; a user name is taken once; a revocation is
+/// kept once and shows on the key.
+pub async fn accounts_and_keys_are_kept_and_keys_revoked_by_a_new_row<S: EventStore>(store: S) {
+    use crate::{Account, ApiKey, KeyRevocation};
+    use vigil_access::Role;
+    let at = Timestamp::from_second(1_700_000_000).unwrap();
+    let account = Account {
+        user_name: "ana.quill".into(),
+        display_name: "Ana Quill (health visitor)".into(),
+        role: Role::Practitioner,
+        agency: Some(AgencyCode::parse("QAH").unwrap()),
+        team: Some("Health visiting north".into()),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        created_at: at,
+        created_by: "admin".into(),
+    };
+    assert!(store.add_account(&account).await.unwrap());
+    let mut namesake = account.clone();
+    namesake.display_name = "Someone else".into();
+    assert!(
+        !store.add_account(&namesake).await.unwrap(),
+        "a user name is taken once"
+    );
+    assert_eq!(store.account("ana.quill").await.unwrap(), Some(account));
+    assert_eq!(store.account("nobody").await.unwrap(), None);
+
+    let key = |id: &str, expires_at| ApiKey {
+        id: id.into(),
+        name: format!("key {id}"),
+        secret_hash: "ab".repeat(32),
+        role: Role::IntegrationClient,
+        agency: Some(AgencyCode::parse("QAH").unwrap()),
+        expires_at,
+        created_at: at,
+        created_by: "admin".into(),
+    };
+    store
+        .add_api_key(&key("00000000000000a1", None))
+        .await
+        .unwrap();
+    store
+        .add_api_key(&key(
+            "00000000000000b2",
+            Some(at + jiff::SignedDuration::from_hours(24)),
+        ))
+        .await
+        .unwrap();
+    let stored = store.api_key("00000000000000b2").await.unwrap().unwrap();
+    assert_eq!(
+        stored.key,
+        key(
+            "00000000000000b2",
+            Some(at + jiff::SignedDuration::from_hours(24))
+        )
+    );
+    assert!(stored.revoked.is_none());
+    assert!(stored.is_usable(at));
+    assert!(!stored.is_usable(at + jiff::SignedDuration::from_hours(25)));
+    assert_eq!(store.api_key("ffffffffffffffff").await.unwrap(), None);
+
+    let revocation = KeyRevocation {
+        key_id: "00000000000000a1".into(),
+        revoked_at: at,
+        revoked_by: "admin".into(),
+    };
+    assert!(store.revoke_api_key(&revocation).await.unwrap());
+    let again = KeyRevocation {
+        revoked_by: "someone".into(),
+        ..revocation.clone()
+    };
+    assert!(
+        !store.revoke_api_key(&again).await.unwrap(),
+        "the first revocation stands"
+    );
+    let keys = store.api_keys().await.unwrap();
+    let ids: Vec<&str> = keys.iter().map(|k| k.key.id.as_str()).collect();
+    assert_eq!(ids, ["00000000000000a1", "00000000000000b2"]);
+    assert_eq!(keys[0].revoked, Some(revocation));
+    assert!(!keys[0].is_usable(at));
+    assert!(keys[1].revoked.is_none());
 }

@@ -8,6 +8,7 @@
 //!
 //! Architecture invariant: this crate knows no SQL; backends know nothing else.
 
+pub mod accounts;
 pub mod audit;
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -25,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use vigil_domain::{AgencyCode, EventId, NewEvent, PersonInEvent, SourceKey};
 
+pub use accounts::{Account, ApiKey, KeyRevocation, StoredApiKey};
 pub use audit::{AuditEntry, ChainBreak, ChainHead, ChainVerifier, NewAuditEntry, verify_chain};
 pub use plan::{AppendPlan, Existing, PlannedEvent, SupersedeTarget, plan_append};
 pub use queue::{AppendQueue, GroupTransaction, GroupWriter};
@@ -322,6 +324,35 @@ pub trait EventStore: Clone + Send + Sync + 'static {
         &self,
         page: Page,
     ) -> impl Future<Output = Result<Vec<AuditEntry>, StoreError>> + Send;
+    /// Adds a local account. `false` (and nothing stored) when the user name is taken.
+    fn add_account(
+        &self,
+        account: &Account,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    fn account(
+        &self,
+        user_name: &str,
+    ) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send;
+
+    /// Adds an API key (its secret only as a hash).
+    fn add_api_key(&self, key: &ApiKey) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// One key with its revocation, if any.
+    fn api_key(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<StoredApiKey>, StoreError>> + Send;
+
+    /// Every key, oldest first.
+    fn api_keys(&self) -> impl Future<Output = Result<Vec<StoredApiKey>, StoreError>> + Send;
+
+    /// Revokes a key by appending a revocation. `false` when it was revoked already (the
+    /// first revocation stands). The caller checks that the key exists.
+    fn revoke_api_key(
+        &self,
+        revocation: &KeyRevocation,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Whether the store answers: for readiness checks.
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;

@@ -119,6 +119,16 @@ enum Command {
         #[command(subcommand)]
         what: commands::link::SynthCommand,
     },
+    /// Local accounts (`vigil user add NAME --role R`).
+    User {
+        #[command(subcommand)]
+        what: commands::accounts::UserCommand,
+    },
+    /// API keys (`vigil key create --role R --agency A`, `revoke ID`, `list`).
+    Key {
+        #[command(subcommand)]
+        what: commands::accounts::KeyCommand,
+    },
     /// Measure Vigil's speed.
     Bench {
         #[command(subcommand)]
@@ -342,6 +352,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit { what } => {
             let database = Database::from_url(&database_url, &file.database)?;
             commands::audit::run(&database, what).await
+        }
+        Command::User { what } => {
+            let database = Database::from_url(&database_url, &file.database)?;
+            commands::accounts::run_user(what, &database)
+                .await
+                .map(|()| ExitCode::SUCCESS)
+        }
+        Command::Key { what } => {
+            let database = Database::from_url(&database_url, &file.database)?;
+            commands::accounts::run_key(what, &database)
+                .await
+                .map(|()| ExitCode::SUCCESS)
         }
         Command::Link { what } => commands::link::run_link(what),
         Command::Synth { what } => commands::link::run_synth(what),

@@ -133,3 +133,92 @@ fn mistakes_in_how_vigil_is_started_are_explained() {
         text(&bad_listen.stderr)
     );
 }
+
+/// `vigil user add` and `vigil key create|list|revoke`, with the mistakes a person makes:
+/// a role that needs an agency without one, a role that does not exist, a short
+/// password, a user name taken twice, an unknown key.
+#[test]
+fn accounts_and_keys_are_made_listed_and_revoked_from_the_command_line() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path();
+    let refused = vigil(&["key", "create", "--role", "practitioner"], path);
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused.stderr).contains("--agency"),
+        "{}",
+        text(&refused.stderr)
+    );
+    let refused = vigil(&["key", "create", "--role", "superuser"], path);
+    assert!(
+        text(&refused.stderr).contains("mash_analyst"),
+        "{}",
+        text(&refused.stderr)
+    );
+
+    let made = vigil(
+        &[
+            "key",
+            "create",
+            "--role",
+            "integration_client",
+            "--agency",
+            "QCS",
+            "--name",
+            "QCS feed",
+            "--expires-in-days",
+            "30",
+        ],
+        path,
+    );
+    assert!(made.status.success(), "{made:?}");
+    let key = text(&made.stdout).lines().next().unwrap().to_string();
+    assert!(key.starts_with("vigil_"), "{key}");
+    let id = key.split('_').nth(1).unwrap().to_string();
+    let listed = text(&vigil(&["key", "list"], path).stdout);
+    assert!(
+        listed.contains(&id) && listed.contains("active") && !listed.contains(&key),
+        "{listed}"
+    );
+    assert!(vigil(&["key", "revoke", &id], path).status.success());
+    assert!(text(&vigil(&["key", "list"], path).stdout).contains("revoked"));
+    let unknown = vigil(&["key", "revoke", "ffffffffffffffff"], path);
+    assert!(
+        text(&unknown.stderr).contains("vigil key list"),
+        "{unknown:?}"
+    );
+
+    let add_user = |password: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vigil"))
+            .args([
+                "user",
+                "add",
+                "ana.quill",
+                "--role",
+                "practitioner",
+                "--agency",
+                "QAH",
+                "--team",
+                "HV north",
+                "--password-stdin",
+            ])
+            .current_dir(path)
+            .env_remove("VIGIL_DATABASE_URL")
+            .env_remove("VIGIL_CONFIG")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let short = add_user("short");
+    assert!(text(&short.stderr).contains("at least 12"), "{short:?}");
+    assert!(add_user("a long fictional passphrase").status.success());
+    let again = add_user("a long fictional passphrase");
+    assert!(
+        text(&again.stderr).contains("already an account"),
+        "{again:?}"
+    );
+}

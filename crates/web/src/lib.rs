@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod audit;
+pub mod auth;
 pub mod problem;
 
 use std::time::Duration;
@@ -73,7 +74,9 @@ pub fn router<S: EventStore>(state: AppState<S>) -> Router {
         .layer(CatchPanicLayer::custom(|_| internal_error()))
         .layer(HandleErrorLayer::new(|error: BoxError| async move { timed_out(error) }))
         .layer(TimeoutLayer::new(REQUEST_TIMEOUT));
-    api::routes::<S>()
+    let (routes, rules) = api::routes::<S>();
+    let authenticator = auth::Authenticator::new(state.store.clone(), rules);
+    routes
         .fallback(|| async {
             Problem::not_found(
                 "there is nothing at this address; the API is under /api/v1 (see docs/API.md)",
@@ -88,6 +91,10 @@ pub fn router<S: EventStore>(state: AppState<S>) -> Router {
             )
         })
         .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(
+            authenticator,
+            auth::authenticate::<S>,
+        ))
         .layer(middleware)
 }
 

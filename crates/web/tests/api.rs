@@ -15,6 +15,8 @@ use vigil_web::{AppState, WebLimits, router};
 struct TestApp {
     router: Router,
     store: SqliteStore,
+    writer_key: String,
+    reader_key: String,
     _directory: tempfile::TempDir,
 }
 
@@ -43,9 +45,32 @@ impl TestApp {
             limits: WebLimits::default(),
             casework,
         });
+        let agency = Some(vigil_domain::AgencyCode::parse("QAH").unwrap());
+        let (_, writer_key) = vigil_store::accounts::issue_api_key(
+            &store,
+            "QAH feed",
+            vigil_access::Role::IntegrationClient,
+            agency,
+            None,
+            "test",
+        )
+        .await
+        .unwrap();
+        let (_, reader_key) = vigil_store::accounts::issue_api_key(
+            &store,
+            "MASH",
+            vigil_access::Role::MashAnalyst,
+            None,
+            None,
+            "test",
+        )
+        .await
+        .unwrap();
         TestApp {
             router,
             store,
+            writer_key,
+            reader_key,
             _directory: directory,
         }
     }
@@ -57,7 +82,16 @@ impl TestApp {
         content_type: Option<&str>,
         body: Vec<u8>,
     ) -> Reply {
-        let mut request = Request::builder().method(method).uri(path);
+        // Records go in with QAH's integration key; everything else is read as the MASH.
+        let key = if method == Method::POST && path.starts_with("/api/v1/events") {
+            &self.writer_key
+        } else {
+            &self.reader_key
+        };
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {key}"));
         if let Some(content_type) = content_type {
             request = request.header(header::CONTENT_TYPE, content_type);
         }

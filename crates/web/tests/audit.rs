@@ -16,6 +16,9 @@ use vigil_web::{AppState, WebLimits, router};
 struct TestApp {
     router: Router,
     store: SqliteStore,
+    /// The social care system's integration key (writes) and a MASH analyst's (reads).
+    writer: String,
+    reader: String,
     _directory: tempfile::TempDir,
 }
 
@@ -32,6 +35,23 @@ impl TestApp {
         )
         .await
         .unwrap();
+        let key = |name: &'static str, role, agency: Option<&'static str>| {
+            let store = store.clone();
+            async move {
+                let agency = agency.map(|a| vigil_domain::AgencyCode::parse(a).unwrap());
+                vigil_store::accounts::issue_api_key(&store, name, role, agency, None, "test")
+                    .await
+                    .unwrap()
+                    .1
+            }
+        };
+        let writer = key(
+            "NCS case system",
+            vigil_access::Role::IntegrationClient,
+            Some("NCS"),
+        )
+        .await;
+        let reader = key("MASH", vigil_access::Role::MashAnalyst, None).await;
         let router = router(AppState {
             store: store.clone(),
             limits: WebLimits::default(),
@@ -40,11 +60,23 @@ impl TestApp {
         TestApp {
             router,
             store,
+            writer,
+            reader,
             _directory: directory,
         }
     }
 
-    async fn call(&self, request: Request<Body>) -> (StatusCode, String, Value) {
+    /// Sends the request with the writer's key (POST) or the reader's (anything else).
+    async fn call(&self, mut request: Request<Body>) -> (StatusCode, String, Value) {
+        let key = if request.method() == Method::POST {
+            &self.writer
+        } else {
+            &self.reader
+        };
+        request.headers_mut().insert(
+            header::AUTHORIZATION,
+            format!("Bearer {key}").parse().unwrap(),
+        );
         call(&self.router, request).await
     }
 
@@ -112,8 +144,9 @@ async fn recording_an_event_leaves_one_entry() {
     assert_eq!(entry.path, "/api/v1/events");
     assert_eq!(entry.status, 201);
     assert!(entry.allowed);
-    assert_eq!(entry.actor_id, "anonymous");
-    assert_eq!(entry.actor_role, None);
+    assert_ne!(entry.actor_id, "anonymous");
+    assert_eq!(entry.actor_role.as_deref(), Some("integration_client"));
+    assert_eq!(entry.actor_agency.as_deref(), Some("NCS"));
     assert_eq!(entry.resource, None);
     assert!(entry.request_id.as_deref().is_some_and(|id| !id.is_empty()));
 }
@@ -182,9 +215,15 @@ async fn a_refused_or_unknown_request_is_on_the_record_too() {
     let (status, _, _) = app.call(get("/api/v1/children/nobody")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _, _) = app.call(get("/nowhere")).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(status.is_client_error(), "{status}");
+    // No credentials at all: refused, and on the record as anonymous.
+    let (status, _, _) = call(&app.router, get("/api/v1/children")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
     let audit = app.audit().await;
-    assert_eq!(audit.len(), 2);
+    assert_eq!(audit.len(), 3);
+    assert_eq!(audit[2].entry.actor_id, "anonymous");
+    assert_eq!(audit[2].entry.status, 401);
+    assert!(!audit[2].entry.allowed);
     assert_eq!(audit[0].entry.resource.as_deref(), Some("child:nobody"));
     assert_eq!(audit[0].entry.status, 404);
     assert_eq!(audit[1].entry.action, "GET (no such route)");

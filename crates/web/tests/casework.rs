@@ -10,7 +10,9 @@ use tower::ServiceExt;
 use vigil_store_sqlite::{Durability, SqliteStore};
 use vigil_web::{AppState, WebLimits, router};
 
-async fn app() -> (axum::Router, tempfile::TempDir) {
+/// The router with the keys requests are made with: QAH's integration key records,
+/// the MASH analyst's reads and acts.
+async fn app() -> (Keyed, tempfile::TempDir) {
     let directory = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&directory.path().join("vigil.db"), Durability::Normal)
         .await
@@ -22,21 +24,63 @@ async fn app() -> (axum::Router, tempfile::TempDir) {
     )
     .await
     .unwrap();
+    let (_, writer) = vigil_store::accounts::issue_api_key(
+        &store,
+        "QAH feed",
+        vigil_access::Role::IntegrationClient,
+        Some(vigil_domain::AgencyCode::parse("QAH").unwrap()),
+        None,
+        "test",
+    )
+    .await
+    .unwrap();
+    let (_, reader) = vigil_store::accounts::issue_api_key(
+        &store,
+        "MASH",
+        vigil_access::Role::MashAnalyst,
+        None,
+        None,
+        "test",
+    )
+    .await
+    .unwrap();
     let router = router(AppState {
         store,
         limits: WebLimits::default(),
         casework,
     });
-    (router, directory)
+    (
+        Keyed {
+            router,
+            writer,
+            reader,
+        },
+        directory,
+    )
+}
+
+struct Keyed {
+    router: axum::Router,
+    writer: String,
+    reader: String,
 }
 
 async fn call(
-    router: &axum::Router,
+    app: &Keyed,
     method: Method,
     path: &str,
     body: Option<Value>,
 ) -> (StatusCode, String, Value) {
-    let mut request = Request::builder().method(method).uri(path);
+    let router = &app.router;
+    let key = if method == Method::POST && path.starts_with("/api/v1/events") {
+        &app.writer
+    } else {
+        &app.reader
+    };
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Bearer {key}"));
     if body.is_some() {
         request = request.header(header::CONTENT_TYPE, "application/json");
     }

@@ -105,6 +105,7 @@ impl StoreTask for IngestBench {
             vigil_rules::RulesConfig::default(),
         )
         .await?;
+        install_bench_keys(&store).await?;
         let app = router(AppState {
             store: store.clone(),
             limits: WebLimits::default(),
@@ -172,6 +173,64 @@ pub(crate) async fn post_all(
     .await
 }
 
+/// The keys the benchmarks' requests carry: an integration key per agency the synthetic
+/// events come from, and a MASH analyst's key (under "*") for reads. Made once per
+/// process in the benchmark's fresh store, so every request is authenticated as in
+/// production.
+static BENCH_KEYS: std::sync::OnceLock<std::collections::HashMap<String, String>> =
+    std::sync::OnceLock::new();
+
+const BENCH_AGENCIES: &[&str] = &["QAH", "QGP", "QCS", "QPD", "QHV"];
+
+/// Creates the benchmark's keys in `store` (once per process).
+pub(crate) async fn install_bench_keys<S: EventStore>(store: &S) -> anyhow::Result<()> {
+    if BENCH_KEYS.get().is_some() {
+        return Ok(());
+    }
+    let mut keys = std::collections::HashMap::new();
+    for agency in BENCH_AGENCIES {
+        let code = vigil_domain::AgencyCode::parse(agency).expect("a valid code");
+        let (_, key) = vigil_store::accounts::issue_api_key(
+            store,
+            &format!("bench {agency}"),
+            vigil_access::Role::IntegrationClient,
+            Some(code),
+            None,
+            "bench",
+        )
+        .await?;
+        keys.insert(agency.to_string(), format!("Bearer {key}"));
+    }
+    let (_, key) = vigil_store::accounts::issue_api_key(
+        store,
+        "bench reader",
+        vigil_access::Role::MashAnalyst,
+        None,
+        None,
+        "bench",
+    )
+    .await?;
+    keys.insert("*".to_string(), format!("Bearer {key}"));
+    let _ = BENCH_KEYS.set(keys);
+    Ok(())
+}
+
+/// The `Authorization` value for a request: the event's agency's key, or the reader's.
+pub(crate) fn bench_authorization(body: Option<&[u8]>) -> String {
+    let keys = BENCH_KEYS.get().expect("install_bench_keys ran first");
+    let agency = body.and_then(|body| {
+        let text = std::str::from_utf8(body).ok()?;
+        let start = text.find("\"agency\":\"")? + "\"agency\":\"".len();
+        let end = text[start..].find('"')?;
+        Some(&text[start..start + end])
+    });
+    agency
+        .and_then(|a| keys.get(a))
+        .or_else(|| keys.get("*"))
+        .cloned()
+        .unwrap_or_default()
+}
+
 /// POSTs one event; `Ok` with the response's body when it was stored (201), or a
 /// sentence saying what went wrong.
 pub(crate) async fn post_event(
@@ -181,6 +240,7 @@ pub(crate) async fn post_event(
 ) -> Result<Vec<u8>, String> {
     let response = client
         .post(url)
+        .header("authorization", bench_authorization(Some(&body)))
         .header("content-type", "application/json")
         .body(body)
         .send()

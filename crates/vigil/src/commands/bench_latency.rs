@@ -69,6 +69,7 @@ impl StoreTask for LatencyBench {
 
     async fn run<S: EventStore>(self, store: S) -> anyhow::Result<LatencyReport> {
         let run = uuid::Uuid::now_v7().simple().to_string();
+        super::bench::install_bench_keys(&store).await?;
         let application = Application::start(
             store.clone(),
             WebLimits::default(),
@@ -173,6 +174,7 @@ async fn probe(client: &reqwest::Client, base: &str, body: Vec<u8>) -> Result<Du
     loop {
         let response = client
             .get(&url)
+            .header("authorization", super::bench::bench_authorization(None))
             .send()
             .await
             .map_err(|error| format!("GET {url} failed: {error}"))?;

@@ -79,8 +79,9 @@ pub async fn run(
             summary.rejected
         );
     }
+    let (key, feed) = with_store(&database, DemoCredentials).await?;
     eprintln!(
-        "Loaded {} records. Try /api/v1/children, /api/v1/alerts and /api/v1/rules, or in another terminal:\n  vigil --config {} review 9992100311\nStop with Ctrl-C; the demo stays in {}.",
+        "Loaded {} records. Every address but /health needs credentials; the demo made a fictional MASH analyst's key\n  export VIGIL_KEY={key}\n  curl -s -H \"Authorization: Bearer $VIGIL_KEY\" http://{listen}/api/v1/children\nan integration key for the fictional council QCS (it may record QCS's events)\n  export VIGIL_QCS_KEY={feed}\nand a local account for scripts: curl -u demo.mash:{DEMO_PASSWORD} http://{listen}/api/v1/alerts\nOr, in another terminal:\n  vigil --config {} review 9992100311\nStop with Ctrl-C; the demo stays in {}.",
         summary.created,
         config.display(),
         directory.display()
@@ -92,4 +93,50 @@ pub async fn run(
         rules,
     };
     with_store(&database, serve).await
+}
+
+/// The demo's password: printed, because the demo holds fictional data only.
+const DEMO_PASSWORD: &str = "fictional-demo-only";
+
+/// A MASH analyst's key, QCS's integration key and the `demo.mash` account.
+struct DemoCredentials;
+
+impl crate::database::StoreTask for DemoCredentials {
+    type Output = (String, String);
+
+    async fn run<S: vigil_store::EventStore>(self, store: S) -> anyhow::Result<(String, String)> {
+        use vigil_access::Role;
+        let (_, key) = vigil_store::accounts::issue_api_key(
+            &store,
+            "demo MASH analyst",
+            Role::MashAnalyst,
+            None,
+            None,
+            "demo",
+        )
+        .await?;
+        let qcs = vigil_domain::AgencyCode::parse("QCS").ok();
+        let (_, feed) = vigil_store::accounts::issue_api_key(
+            &store,
+            "demo QCS feed",
+            Role::IntegrationClient,
+            qcs,
+            None,
+            "demo",
+        )
+        .await?;
+        store
+            .add_account(&vigil_store::Account {
+                user_name: "demo.mash".into(),
+                display_name: "Demo MASH analyst (fictional)".into(),
+                role: Role::MashAnalyst,
+                agency: None,
+                team: None,
+                password_hash: vigil_access::secret::hash_password(DEMO_PASSWORD)?,
+                created_at: jiff::Timestamp::now(),
+                created_by: "demo".into(),
+            })
+            .await?;
+        Ok((key, feed))
+    }
 }

@@ -1,5 +1,6 @@
 //! One module per subcommand of `vigil`.
 
+pub mod accounts;
 pub mod audit;
 pub mod bench;
 pub mod bench_latency;

@@ -16,8 +16,37 @@ pub struct Server {
     pub address: String,
 }
 
-/// Starts `vigil serve` on the SQLite file at `database`, on a free port.
+/// The keys each test server's requests carry, by its address: QCS's integration key
+/// for recording, a MASH analyst's for everything else.
+static KEYS: std::sync::Mutex<Vec<(String, String, String)>> = std::sync::Mutex::new(Vec::new());
+
+/// Creates an API key with the real `vigil key create`; returns the key.
+pub fn create_key(database: &Path, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_vigil"))
+        .args(["key", "create"])
+        .args(args)
+        .arg("--database")
+        .arg(format!("sqlite://{}", database.display()))
+        .env_remove("VIGIL_DATABASE_URL")
+        .env_remove("VIGIL_CONFIG")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("vigil runs");
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let key = stdout.lines().next().unwrap_or_default().to_string();
+    assert!(key.starts_with("vigil_"), "{stdout}");
+    key
+}
+
+/// Starts `vigil serve` on the SQLite file at `database`, on a free port, with a key
+/// for recording QCS's events and a MASH analyst's key for reading.
 pub fn start_server(database: &Path) -> Server {
+    let writer = create_key(
+        database,
+        &["--role", "integration_client", "--agency", "QCS"],
+    );
+    let reader = create_key(database, &["--role", "mash_analyst"]);
     let mut child = Command::new(env!("CARGO_BIN_EXE_vigil"))
         .args(["serve", "--listen", "127.0.0.1:0", "--database"])
         .arg(format!("sqlite://{}", database.display()))
@@ -37,6 +66,7 @@ pub fn start_server(database: &Path) -> Server {
         .and_then(|rest| rest.split_whitespace().next())
         .unwrap_or_else(|| panic!("no address in {line:?}"))
         .to_string();
+    KEYS.lock().unwrap().push((address.clone(), writer, reader));
     Server { child, address }
 }
 
@@ -58,8 +88,22 @@ pub fn request(
     let body = body
         .map(|b| serde_json::to_vec(b).expect("serialisable"))
         .unwrap_or_default();
+    let key = KEYS
+        .lock()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|(known, _, _)| known == address)
+        .map(|(_, writer, reader)| {
+            if method == "POST" && path.starts_with("/api/v1/events") {
+                writer.clone()
+            } else {
+                reader.clone()
+            }
+        })
+        .unwrap_or_default();
     let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {key}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes())?;

@@ -5,18 +5,20 @@
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Extension, Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Deserialize;
 use serde_json::json;
+use vigil_access::{Access, Decision, Facts, Principal};
 use vigil_rules::Casebook;
 use vigil_rules::child::ChildRecord;
 use vigil_store::EventStore;
 
 use super::events::store_problem;
 use crate::AppState;
+use crate::auth::check;
 use crate::problem::Problem;
 
 #[derive(Debug, Default, Deserialize)]
@@ -77,16 +79,55 @@ async fn with_casebook<S: EventStore, T>(
 /// Runs `f` on one child's record (404 for an unknown child), live or as at a moment.
 async fn with_child<S: EventStore, T>(
     state: &AppState<S>,
+    principal: &Principal,
     id: &str,
     as_at: Option<&str>,
     f: impl FnOnce(&Casebook, &ChildRecord<'_>) -> T,
 ) -> Result<T, Problem> {
     with_casebook(state, as_at, |casebook| {
+        // The relationship is checked before whether the child exists, so a refusal
+        // says nothing about whether there is such a child.
+        let facts = Facts {
+            relationship: Some(related(casebook, principal, id)),
+            as_at: as_at.is_some(),
+            ..Facts::default()
+        };
+        check(principal, Access::ReadChild, &facts)?;
         known_child(casebook, id)?;
         let record = ChildRecord::build(casebook, id, casebook.now());
         Ok(f(casebook, &record))
     })
     .await
+}
+
+/// Whether the principal has a legitimate relationship with the person: an event their
+/// agency recorded about them.
+fn related(casebook: &Casebook, principal: &Principal, person: &str) -> bool {
+    principal.agency.as_ref().is_some_and(|agency| {
+        casebook
+            .records_of(person)
+            .any(|(_, event, _)| &event.event.agency == agency)
+    })
+}
+
+/// Whether a list item about `person` is shown: all of them, or only the related ones.
+fn shown(decision: &Decision, casebook: &Casebook, principal: &Principal, person: &str) -> bool {
+    *decision != Decision::OnlyRelated || related(casebook, principal, person)
+}
+
+fn list_decision(
+    principal: &Principal,
+    access: Access,
+    as_at: Option<&str>,
+) -> Result<Decision, Problem> {
+    check(
+        principal,
+        access,
+        &Facts {
+            as_at: as_at.is_some(),
+            ..Facts::default()
+        },
+    )
 }
 
 fn known_child(casebook: &Casebook, id: &str) -> Result<(), Problem> {
@@ -102,13 +143,16 @@ fn known_child(casebook: &Casebook, id: &str) -> Result<(), Problem> {
 /// `GET /api/v1/children`
 pub async fn children<S: EventStore>(
     State(state): State<AppState<S>>,
+    Extension(principal): Extension<Principal>,
     query: Result<Query<AsAt>, QueryRejection>,
 ) -> Result<Response, Problem> {
     let query = read_query(query)?;
+    let decision = list_decision(&principal, Access::ListChildren, query.as_at.as_deref())?;
     with_casebook(&state, query.as_at.as_deref(), |casebook| {
         let list: Vec<_> = casebook
             .children_ever()
             .into_iter()
+            .filter(|child| shown(&decision, casebook, &principal, child))
             .map(|child| {
                 let record = ChildRecord::build(casebook, &child, casebook.now());
                 let open = casebook
@@ -134,32 +178,43 @@ pub async fn children<S: EventStore>(
 /// `GET /api/v1/children/{id}`: the one-page summary.
 pub async fn child<S: EventStore>(
     State(state): State<AppState<S>>,
+    Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
     query: Result<Query<AsAt>, QueryRejection>,
 ) -> Result<Response, Problem> {
     let query = read_query(query)?;
-    with_child(&state, &id, query.as_at.as_deref(), |casebook, record| {
-        Json(vigil_rules::chronology::summary(casebook, record)).into_response()
-    })
+    with_child(
+        &state,
+        &principal,
+        &id,
+        query.as_at.as_deref(),
+        |casebook, record| Json(vigil_rules::chronology::summary(casebook, record)).into_response(),
+    )
     .await
 }
 
 /// `GET /api/v1/children/{id}/chronology`
 pub async fn chronology<S: EventStore>(
     State(state): State<AppState<S>>,
+    Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
     query: Result<Query<AsAt>, QueryRejection>,
 ) -> Result<Response, Problem> {
     let query = read_query(query)?;
-    with_child(&state, &id, query.as_at.as_deref(), |_, record| {
-        Json(vigil_rules::chronology::chronology(record, 60)).into_response()
-    })
+    with_child(
+        &state,
+        &principal,
+        &id,
+        query.as_at.as_deref(),
+        |_, record| Json(vigil_rules::chronology::chronology(record, 60)).into_response(),
+    )
     .await
 }
 
 /// `GET /api/v1/children/{id}/household?on=DATE`
 pub async fn household<S: EventStore>(
     State(state): State<AppState<S>>,
+    Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
     query: Result<Query<AsAt>, QueryRejection>,
 ) -> Result<Response, Problem> {
@@ -170,38 +225,52 @@ pub async fn household<S: EventStore>(
         })?),
         None => None,
     };
-    with_child(&state, &id, query.as_at.as_deref(), |_, record| {
-        let on = on.unwrap_or(record.today);
-        Json(vigil_rules::chronology::household_on(record, on)).into_response()
-    })
+    with_child(
+        &state,
+        &principal,
+        &id,
+        query.as_at.as_deref(),
+        |_, record| {
+            let on = on.unwrap_or(record.today);
+            Json(vigil_rules::chronology::household_on(record, on)).into_response()
+        },
+    )
     .await
 }
 
 /// `GET /api/v1/children/{id}/review`: the missed-opportunity report.
 pub async fn review<S: EventStore>(
     State(state): State<AppState<S>>,
+    Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
     query: Result<Query<AsAt>, QueryRejection>,
 ) -> Result<Response, Problem> {
     let query = read_query(query)?;
-    with_child(&state, &id, query.as_at.as_deref(), |casebook, _| {
-        Json(vigil_rules::review::report(casebook, &id)).into_response()
-    })
+    with_child(
+        &state,
+        &principal,
+        &id,
+        query.as_at.as_deref(),
+        |casebook, _| Json(vigil_rules::review::report(casebook, &id)).into_response(),
+    )
     .await
 }
 
 /// `GET /api/v1/alerts`: every alert, with who holds it now (escalation).
 pub async fn alerts<S: EventStore>(
     State(state): State<AppState<S>>,
+    Extension(principal): Extension<Principal>,
     query: Result<Query<AsAt>, QueryRejection>,
 ) -> Result<Response, Problem> {
     let query = read_query(query)?;
+    let decision = list_decision(&principal, Access::ListAlerts, query.as_at.as_deref())?;
     with_casebook(&state, query.as_at.as_deref(), |casebook| {
         let now = casebook.now();
         let list: Vec<_> = casebook
             .alerts()
             .all()
             .iter()
+            .filter(|a| shown(&decision, casebook, &principal, &a.subject))
             .map(|a| {
                 json!({
                     "alert": a,
@@ -219,11 +288,19 @@ pub async fn alerts<S: EventStore>(
 /// `GET /api/v1/questions`: the open-questions ledger.
 pub async fn questions<S: EventStore>(
     State(state): State<AppState<S>>,
+    Extension(principal): Extension<Principal>,
     query: Result<Query<AsAt>, QueryRejection>,
 ) -> Result<Response, Problem> {
     let query = read_query(query)?;
+    let decision = list_decision(&principal, Access::ListQuestions, query.as_at.as_deref())?;
     with_casebook(&state, query.as_at.as_deref(), |casebook| {
-        Ok(Json(json!({ "questions": casebook.questions().all() })).into_response())
+        let questions: Vec<_> = casebook
+            .questions()
+            .all()
+            .iter()
+            .filter(|q| shown(&decision, casebook, &principal, &q.child))
+            .collect();
+        Ok(Json(json!({ "questions": questions })).into_response())
     })
     .await
 }
@@ -233,12 +310,22 @@ pub async fn questions<S: EventStore>(
 /// first.
 pub async fn notices<S: EventStore>(
     State(state): State<AppState<S>>,
+    Extension(principal): Extension<Principal>,
     Path(agency): Path<String>,
     query: Result<Query<AsAt>, QueryRejection>,
 ) -> Result<Response, Problem> {
     let query = read_query(query)?;
     let agency = vigil_domain::AgencyCode::parse(&agency)
         .map_err(|error| Problem::bad_parameter("agency", error.to_string()))?;
+    check(
+        &principal,
+        Access::ReadNotices,
+        &Facts {
+            record_agencies: Some(vec![agency.clone()]),
+            as_at: query.as_at.is_some(),
+            ..Facts::default()
+        },
+    )?;
     with_casebook(&state, query.as_at.as_deref(), |casebook| {
         let notices: Vec<_> = casebook
             .notices()
@@ -271,11 +358,31 @@ pub async fn rules<S: EventStore>(State(state): State<AppState<S>>) -> Response 
 /// casebook.
 pub async fn respond<S: EventStore>(
     state: AppState<S>,
+    principal: Principal,
     id: String,
     close: bool,
     headers: axum::http::HeaderMap,
     body: axum::body::Body,
 ) -> Result<Response, Problem> {
+    {
+        // Checked before the alert is looked at, so a refusal says nothing about
+        // whether there is such an alert.
+        state
+            .casework
+            .catch_up(&state.store)
+            .await
+            .map_err(|error| store_problem(error, ""))?;
+        let casebook = state.casework.read().await;
+        let relationship = casebook
+            .alerts()
+            .get(&vigil_rules::AlertId(id.clone()))
+            .is_some_and(|alert| related(&casebook, &principal, &alert.subject));
+        let facts = Facts {
+            relationship: Some(relationship),
+            ..Facts::default()
+        };
+        check(&principal, Access::ActOnAlert, &facts)?;
+    }
     let value = super::body::read_json(&headers, body, state.limits.max_event_bytes).await?;
     let text = |field: &str| {
         value
@@ -386,18 +493,20 @@ pub async fn respond<S: EventStore>(
 
 pub async fn acknowledge<S: EventStore>(
     State(state): State<AppState<S>>,
+    Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
     headers: axum::http::HeaderMap,
     body: axum::body::Body,
 ) -> Result<Response, Problem> {
-    respond(state, id, false, headers, body).await
+    respond(state, principal, id, false, headers, body).await
 }
 
 pub async fn close<S: EventStore>(
     State(state): State<AppState<S>>,
+    Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
     headers: axum::http::HeaderMap,
     body: axum::body::Body,
 ) -> Result<Response, Problem> {
-    respond(state, id, true, headers, body).await
+    respond(state, principal, id, true, headers, body).await
 }

@@ -6,21 +6,24 @@ use std::collections::HashMap;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Extension, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde_json::{Value, json};
+use vigil_access::{Access, Facts, Principal};
 use vigil_domain::{AgencyCode, EventId, FieldError, SourceKey, parse_event};
 use vigil_store::{Appended, EventStore, IdentityRecordId, Page, StoreError};
 
 use super::body::read_json;
 use crate::AppState;
+use crate::auth::check;
 use crate::problem::Problem;
 
 /// `POST /api/v1/events`: one event.
 pub async fn record_one<S: EventStore>(
     State(state): State<AppState<S>>,
+    Extension(principal): Extension<Principal>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, Problem> {
@@ -28,6 +31,11 @@ pub async fn record_one<S: EventStore>(
     let now = Timestamp::now();
     let event =
         parse_event(&value, "", now, &state.limits.event).map_err(Problem::invalid_fields)?;
+    check(
+        &principal,
+        Access::RecordEvents,
+        &agencies_of([&event.agency]),
+    )?;
     let outcome = state
         .store
         .append(vec![event], now)
@@ -59,6 +67,7 @@ pub async fn record_one<S: EventStore>(
 /// `POST /api/v1/events/batch`: up to 10,000 events, stored all together or not at all.
 pub async fn record_batch<S: EventStore>(
     State(state): State<AppState<S>>,
+    Extension(principal): Extension<Principal>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, Problem> {
@@ -138,6 +147,11 @@ pub async fn record_batch<S: EventStore>(
         );
         return Err(Problem::invalid_fields(errors).with_detail(detail));
     }
+    check(
+        &principal,
+        Access::RecordEvents,
+        &agencies_of(events.iter().map(|e| &e.agency)),
+    )?;
     let outcomes = state
         .store
         .append(events, now)
@@ -163,8 +177,19 @@ pub async fn record_batch<S: EventStore>(
     Ok(Json(json!({ "created": created, "already_stored": outcomes.len() - created, "results": results })).into_response())
 }
 
+/// The facts for a decision about events recorded by these agencies.
+fn agencies_of<'a>(agencies: impl IntoIterator<Item = &'a AgencyCode>) -> Facts {
+    let mut list: Vec<AgencyCode> = agencies.into_iter().cloned().collect();
+    list.sort();
+    list.dedup();
+    Facts {
+        record_agencies: Some(list),
+        ..Facts::default()
+    }
+}
+
 /// What the store said, as a problem. `prefix` locates the event in the body.
-pub(super) fn store_problem(error: StoreError, prefix: &str) -> Problem {
+pub(crate) fn store_problem(error: StoreError, prefix: &str) -> Problem {
     let at = |index: usize| {
         if prefix.is_empty() {
             String::new()
@@ -227,6 +252,7 @@ fn read_problem(error: StoreError) -> Problem {
 /// `GET /api/v1/events/{id}`.
 pub async fn show<S: EventStore>(
     State(state): State<AppState<S>>,
+    Extension(principal): Extension<Principal>,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, Problem> {
     let Path(id) = id.map_err(|rejection| Problem::bad_parameter("id", rejection.body_text()))?;
@@ -238,12 +264,18 @@ pub async fn show<S: EventStore>(
     })?;
     let event = state.store.event(id).await.map_err(read_problem)?;
     let event = event.ok_or_else(|| Problem::not_found(format!("no event {id}")))?;
+    check(
+        &principal,
+        Access::ReadEvents,
+        &agencies_of([&event.event.agency]),
+    )?;
     Ok(Json(event).into_response())
 }
 
 /// `GET /api/v1/identity-records/{id}`.
 pub async fn identity_record<S: EventStore>(
     State(state): State<AppState<S>>,
+    Extension(principal): Extension<Principal>,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, Problem> {
     let Path(id) = id.map_err(|rejection| Problem::bad_parameter("id", rejection.body_text()))?;
@@ -255,6 +287,11 @@ pub async fn identity_record<S: EventStore>(
         .await
         .map_err(read_problem)?;
     let record = record.ok_or_else(|| Problem::not_found(format!("no identity record {id}")))?;
+    check(
+        &principal,
+        Access::ReadEvents,
+        &agencies_of([&record.agency]),
+    )?;
     Ok(Json(record).into_response())
 }
 
@@ -310,6 +347,7 @@ const LIST_PARAMETERS: &[&str] = &[
 /// reference) or `source_system` and `source_id`, or neither for the agency's log.
 pub async fn list<S: EventStore>(
     State(state): State<AppState<S>>,
+    Extension(principal): Extension<Principal>,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<Response, Problem> {
     let Query(query) =
@@ -320,6 +358,7 @@ pub async fn list<S: EventStore>(
         .ok_or_else(|| Problem::bad_parameter("agency", "is required"))?;
     let agency = AgencyCode::parse(agency)
         .map_err(|error| Problem::bad_parameter("agency", error.to_string()))?;
+    check(&principal, Access::ReadEvents, &agencies_of([&agency]))?;
     let page = read_page(&query)?;
     let limit = page.limit;
     let include_superseded = match query.get("include_superseded").map(String::as_str) {

@@ -1,5 +1,9 @@
 //! The JSON API, version 1, under `/api/v1`. Breaking changes get a new prefix; fields
 //! may be added to responses within a version.
+//!
+//! [`route_table`] is the one list of routes: the router is built from it, and each
+//! route carries the [`Access`] it gives, which `auth` checks before the handler runs.
+//! A route cannot be added without saying who may use it.
 
 mod body;
 mod casework;
@@ -7,48 +11,161 @@ mod derivations;
 mod events;
 mod health;
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use axum::Router;
-use axum::routing::{get, post};
+use axum::http::Method;
+use axum::routing::{MethodRouter, get, post};
+use vigil_access::Access;
 use vigil_store::EventStore;
+
+pub(crate) use events::store_problem;
 
 use crate::AppState;
 
-pub fn routes<S: EventStore>() -> Router<AppState<S>> {
-    Router::new()
-        .route("/health", get(health::health))
-        .route("/ready", get(health::ready::<S>))
-        .route(
+/// One route: method, path template, who may use it, and the handler.
+pub struct Route<S> {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    pub handler: MethodRouter<AppState<S>>,
+}
+
+fn route<S>(
+    method: Method,
+    path: &'static str,
+    access: Access,
+    handler: MethodRouter<AppState<S>>,
+) -> Route<S> {
+    Route {
+        method,
+        path,
+        access,
+        handler,
+    }
+}
+
+/// Every route of the API, with its rule.
+pub fn route_table<S: EventStore>() -> Vec<Route<S>> {
+    use Access::*;
+    use Method as M;
+    vec![
+        route(M::GET, "/health", Public, get(health::health)),
+        route(M::GET, "/ready", Public, get(health::ready::<S>)),
+        route(
+            M::POST,
             "/api/v1/events",
-            post(events::record_one::<S>).get(events::list::<S>),
-        )
-        .route("/api/v1/events/batch", post(events::record_batch::<S>))
-        .route("/api/v1/events/{id}", get(events::show::<S>))
-        .route(
+            RecordEvents,
+            post(events::record_one::<S>),
+        ),
+        route(M::GET, "/api/v1/events", ReadEvents, get(events::list::<S>)),
+        route(
+            M::POST,
+            "/api/v1/events/batch",
+            RecordEvents,
+            post(events::record_batch::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/events/{id}",
+            ReadEvents,
+            get(events::show::<S>),
+        ),
+        route(
+            M::GET,
             "/api/v1/identity-records/{id}",
+            ReadEvents,
             get(events::identity_record::<S>),
-        )
-        .route("/api/v1/children", get(casework::children::<S>))
-        .route("/api/v1/children/{id}", get(casework::child::<S>))
-        .route(
+        ),
+        route(
+            M::GET,
+            "/api/v1/children",
+            ListChildren,
+            get(casework::children::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/children/{id}",
+            ReadChild,
+            get(casework::child::<S>),
+        ),
+        route(
+            M::GET,
             "/api/v1/children/{id}/chronology",
+            ReadChild,
             get(casework::chronology::<S>),
-        )
-        .route(
+        ),
+        route(
+            M::GET,
             "/api/v1/children/{id}/household",
+            ReadChild,
             get(casework::household::<S>),
-        )
-        .route("/api/v1/children/{id}/review", get(casework::review::<S>))
-        .route("/api/v1/alerts", get(casework::alerts::<S>))
-        .route(
+        ),
+        route(
+            M::GET,
+            "/api/v1/children/{id}/review",
+            ReadChild,
+            get(casework::review::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/alerts",
+            ListAlerts,
+            get(casework::alerts::<S>),
+        ),
+        route(
+            M::POST,
             "/api/v1/alerts/{id}/acknowledge",
+            ActOnAlert,
             post(casework::acknowledge::<S>),
-        )
-        .route("/api/v1/alerts/{id}/close", post(casework::close::<S>))
-        .route("/api/v1/questions", get(casework::questions::<S>))
-        .route("/api/v1/rules", get(casework::rules::<S>))
-        .route(
+        ),
+        route(
+            M::POST,
+            "/api/v1/alerts/{id}/close",
+            ActOnAlert,
+            post(casework::close::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/questions",
+            ListQuestions,
+            get(casework::questions::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/rules",
+            ReadRules,
+            get(casework::rules::<S>),
+        ),
+        route(
+            M::GET,
             "/api/v1/agencies/{agency}/notices",
+            ReadNotices,
             get(casework::notices::<S>),
-        )
-        .route("/api/v1/derivations", get(derivations::list::<S>))
+        ),
+        route(
+            M::GET,
+            "/api/v1/derivations",
+            ReadDerivations,
+            get(derivations::list::<S>),
+        ),
+    ]
+}
+
+/// The router built from [`route_table`], and the rules for `auth`.
+pub fn routes<S: EventStore>() -> (Router<AppState<S>>, crate::auth::Rules) {
+    let mut rules = HashMap::new();
+    let mut router = Router::new();
+    for route in route_table::<S>() {
+        let clash = rules.insert((route.method.clone(), route.path), route.access);
+        assert!(
+            clash.is_none(),
+            "{} {} is in the route table twice",
+            route.method,
+            route.path
+        );
+        router = router.route(route.path, route.handler);
+    }
+    (router, Arc::new(rules))
 }

@@ -1,0 +1,283 @@
+//! The one place access is decided: [`decide`] takes who is asking, what kind of access
+//! the route gives ([`Access`]), and the facts the caller gathered ([`Facts`]), and
+//! answers [`Decision`].
+//!
+//! The web layer calls it twice per request: once by the route table before the handler
+//! runs, when facts that need the record are not yet known (`None`: the role is checked,
+//! the relationship is assumed possible), and again in the handler once it knows them.
+//! A refusal at either point is final.
+
+use vigil_domain::AgencyCode;
+
+use crate::{Principal, Role};
+
+/// What a route does, for the purpose of deciding who may do it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Access {
+    /// `/health`, `/ready`: anyone, without credentials.
+    Public,
+    /// Record events for an agency.
+    RecordEvents,
+    /// Read an agency's events and identity records as that agency recorded them.
+    ReadEvents,
+    /// The list of children (filtered for practitioners).
+    ListChildren,
+    /// One child's record: summary, chronology, household, missed-opportunity report.
+    ReadChild,
+    /// The list of alerts (filtered for practitioners).
+    ListAlerts,
+    /// Acknowledge or close an alert.
+    ActOnAlert,
+    /// The open-questions ledger (filtered for practitioners).
+    ListQuestions,
+    /// What an agency has been told about alerts its records contributed to.
+    ReadNotices,
+    /// The rule catalogue: no child data.
+    ReadRules,
+    /// The derivations log: every conclusion Vigil drew.
+    ReadDerivations,
+}
+
+impl Access {
+    pub const ALL: [Access; 11] = [
+        Access::Public,
+        Access::RecordEvents,
+        Access::ReadEvents,
+        Access::ListChildren,
+        Access::ReadChild,
+        Access::ListAlerts,
+        Access::ActOnAlert,
+        Access::ListQuestions,
+        Access::ReadNotices,
+        Access::ReadRules,
+        Access::ReadDerivations,
+    ];
+}
+
+/// What the caller knows about the record concerned. `None`: not known yet (the route
+/// table's check before the handler runs).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// The agencies that recorded (or would record) the events concerned.
+    pub record_agencies: Option<Vec<AgencyCode>>,
+    /// Whether the principal has a legitimate relationship with the child concerned: an
+    /// event their agency recorded about the child.
+    pub relationship: Option<bool>,
+    /// Whether the request asks for the record as it was known at a past moment.
+    pub as_at: bool,
+}
+
+/// The answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// Allowed, but a list shows only the children the principal has a legitimate
+    /// relationship with.
+    OnlyRelated,
+    /// Refused: the sentence says which role or relationship is needed. It never says
+    /// whether a record exists.
+    Refuse(String),
+}
+
+impl Decision {
+    pub fn is_refused(&self) -> bool {
+        matches!(self, Decision::Refuse(_))
+    }
+}
+
+use Role::*;
+
+fn roles(list: &[Role]) -> String {
+    let names: Vec<&str> = list.iter().map(|r| r.as_str()).collect();
+    names.join(", ")
+}
+
+/// Decides whether `principal` may have `access` given `facts`.
+pub fn decide(principal: &Principal, access: Access, facts: &Facts) -> Decision {
+    let role = principal.role;
+    let refuse = |needed: &[Role], what: &str| {
+        Decision::Refuse(format!(
+            "{what} needs the role {}; you act as {role}",
+            roles(needed)
+        ))
+    };
+    if facts.as_at && !matches!(role, PracticeReviewer | MashAnalyst) {
+        return refuse(
+            &[PracticeReviewer, MashAnalyst],
+            "the record as it was known at a past moment (as_at)",
+        );
+    }
+    let own_agency = |what: &str| -> Decision {
+        match (&facts.record_agencies, &principal.agency) {
+            (None, _) => Decision::Allow,
+            (Some(agencies), Some(mine)) if agencies.iter().all(|a| a == mine) => Decision::Allow,
+            (Some(_), Some(mine)) => Decision::Refuse(format!(
+                "{what} is only for the agency that recorded the events: you act for {mine}"
+            )),
+            (Some(_), None) => Decision::Refuse(format!(
+                "{what} is only for the agency that recorded the events; you act for no agency"
+            )),
+        }
+    };
+    let related = |what: &str| -> Decision {
+        match facts.relationship {
+            None | Some(true) => Decision::Allow,
+            Some(false) => Decision::Refuse(format!(
+                "{what} needs a legitimate relationship with the child (an event your agency recorded about them), or the role mash_analyst or practice_reviewer"
+            )),
+        }
+    };
+    match access {
+        Access::Public | Access::ReadRules => Decision::Allow,
+        Access::RecordEvents => match role {
+            IntegrationClient | Practitioner => own_agency("recording events"),
+            _ => refuse(&[IntegrationClient, Practitioner], "recording events"),
+        },
+        Access::ReadEvents => match role {
+            MashAnalyst => Decision::Allow,
+            Practitioner | TeamManager => own_agency("reading events"),
+            _ => refuse(
+                &[MashAnalyst, Practitioner, TeamManager],
+                "reading an agency's events",
+            ),
+        },
+        Access::ListChildren | Access::ListAlerts | Access::ListQuestions => match role {
+            MashAnalyst | PracticeReviewer | TeamManager => Decision::Allow,
+            Practitioner => Decision::OnlyRelated,
+            _ => refuse(
+                &[MashAnalyst, PracticeReviewer, TeamManager, Practitioner],
+                "a list of children, alerts or questions",
+            ),
+        },
+        Access::ReadChild => match role {
+            MashAnalyst | PracticeReviewer => Decision::Allow,
+            Practitioner | TeamManager => related("a child's record"),
+            _ => refuse(
+                &[MashAnalyst, PracticeReviewer, Practitioner, TeamManager],
+                "a child's record",
+            ),
+        },
+        Access::ActOnAlert => match role {
+            MashAnalyst | TeamManager => Decision::Allow,
+            Practitioner => related("acting on an alert"),
+            _ => refuse(
+                &[MashAnalyst, TeamManager, Practitioner],
+                "acting on an alert",
+            ),
+        },
+        Access::ReadNotices => match role {
+            MashAnalyst | PracticeReviewer => Decision::Allow,
+            Practitioner | TeamManager => own_agency("an agency's notices"),
+            _ => refuse(
+                &[MashAnalyst, PracticeReviewer, Practitioner, TeamManager],
+                "an agency's notices",
+            ),
+        },
+        Access::ReadDerivations => match role {
+            PracticeReviewer | PrivacyOfficer | MashAnalyst => Decision::Allow,
+            _ => refuse(
+                &[PracticeReviewer, PrivacyOfficer, MashAnalyst],
+                "the derivations log",
+            ),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Credential;
+
+    fn principal(role: Role, agency: Option<&str>) -> Principal {
+        Principal {
+            id: "p".into(),
+            name: "P".into(),
+            role,
+            agency: agency.map(|a| AgencyCode::parse(a).unwrap()),
+            team: None,
+            credential: Credential::ApiKey,
+        }
+    }
+
+    fn agencies(list: &[&str]) -> Facts {
+        Facts {
+            record_agencies: Some(list.iter().map(|a| AgencyCode::parse(a).unwrap()).collect()),
+            ..Facts::default()
+        }
+    }
+
+    #[test]
+    fn an_agency_records_only_its_own_events() {
+        let client = principal(IntegrationClient, Some("NHS-A"));
+        assert_eq!(
+            decide(&client, Access::RecordEvents, &agencies(&["NHS-A"])),
+            Decision::Allow
+        );
+        assert!(
+            decide(
+                &client,
+                Access::RecordEvents,
+                &agencies(&["NHS-A", "POLICE"])
+            )
+            .is_refused()
+        );
+        assert!(decide(&client, Access::ReadEvents, &agencies(&["NHS-A"])).is_refused());
+        assert!(
+            decide(
+                &principal(Administrator, None),
+                Access::RecordEvents,
+                &agencies(&["NHS-A"])
+            )
+            .is_refused()
+        );
+    }
+
+    #[test]
+    fn a_child_opens_to_a_practitioner_only_with_a_relationship() {
+        let worker = principal(Practitioner, Some("NHS-A"));
+        let with = Facts {
+            relationship: Some(true),
+            ..Facts::default()
+        };
+        let without = Facts {
+            relationship: Some(false),
+            ..Facts::default()
+        };
+        assert_eq!(decide(&worker, Access::ReadChild, &with), Decision::Allow);
+        let Decision::Refuse(why) = decide(&worker, Access::ReadChild, &without) else {
+            panic!("refused")
+        };
+        assert!(why.contains("legitimate relationship"), "{why}");
+        assert_eq!(
+            decide(&worker, Access::ListChildren, &Facts::default()),
+            Decision::OnlyRelated
+        );
+        let replay = Facts {
+            as_at: true,
+            relationship: Some(true),
+            ..Facts::default()
+        };
+        assert!(decide(&worker, Access::ReadChild, &replay).is_refused());
+        assert_eq!(
+            decide(
+                &principal(PracticeReviewer, None),
+                Access::ReadChild,
+                &replay
+            ),
+            Decision::Allow
+        );
+    }
+
+    #[test]
+    fn an_administrator_sees_no_child_data() {
+        let admin = principal(Administrator, None);
+        for access in Access::ALL {
+            let allowed = !decide(&admin, access, &Facts::default()).is_refused();
+            assert_eq!(
+                allowed,
+                matches!(access, Access::Public | Access::ReadRules),
+                "{access:?}"
+            );
+        }
+    }
+}

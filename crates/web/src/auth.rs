@@ -1,0 +1,296 @@
+//! Authentication, and the first of the two access checks: who is asking, and whether
+//! their role may use the route at all.
+//!
+//! Every request except `/health` and `/ready` carries either an API key
+//! (`Authorization: Bearer vigil_<id>_<secret>`, from `vigil key create`) or, for
+//! scripts until the sign-in page exists, a local account's user name and password as
+//! HTTP Basic. Anything else is answered 401 with `WWW-Authenticate`.
+//!
+//! A credential that was accepted is remembered for [`CACHE_LIFETIME`] (30 s), keyed by
+//! the SHA-256 of the whole `Authorization` value, so that an authenticated request
+//! neither reads the store nor runs Argon2 each time. A key's expiry is checked on every
+//! request; a revocation (`vigil key revoke`, possibly from another process) takes
+//! effect within the cache's lifetime. Refusals are never cached.
+//!
+//! The route's [`Access`] comes from the route table (`api::route_table`); the decision
+//! is `vigil_access::decide`'s. The authenticated [`Principal`] goes into the request's
+//! extensions for handlers, and a clone into the response's extensions for the audit
+//! layer outside this one.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use jiff::Timestamp;
+use sha2::{Digest, Sha256};
+use vigil_access::{Access, Credential, Decision, Facts, Principal, decide, secret};
+use vigil_store::EventStore;
+
+use crate::problem::Problem;
+
+/// How long an accepted credential is trusted without asking the store again: the most
+/// a revoked key or a removed account can go on working in a running Vigil.
+pub const CACHE_LIFETIME: Duration = Duration::from_secs(30);
+
+/// At most this many credentials are remembered; past it the cache starts afresh.
+const CACHE_CAPACITY: usize = 10_000;
+
+/// The route table's rules, looked up by method and path template.
+pub type Rules = Arc<HashMap<(Method, &'static str), Access>>;
+
+#[derive(Clone)]
+struct Remembered {
+    principal: Principal,
+    expires_at: Option<Timestamp>,
+    until: Instant,
+}
+
+/// Authenticates requests against the store, with a short cache.
+#[derive(Clone)]
+pub struct Authenticator<S> {
+    store: S,
+    rules: Rules,
+    cache: Arc<Mutex<HashMap<[u8; 32], Remembered>>>,
+}
+
+impl<S: EventStore> Authenticator<S> {
+    pub fn new(store: S, rules: Rules) -> Self {
+        Authenticator {
+            store,
+            rules,
+            cache: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// The principal behind an `Authorization` value, or `None` when it is not accepted.
+    async fn principal(&self, authorization: &str) -> Result<Option<Principal>, Problem> {
+        let fingerprint: [u8; 32] = Sha256::digest(authorization.as_bytes()).into();
+        let now = Timestamp::now();
+        if let Some(known) = self.cache.lock().expect("cache").get(&fingerprint).cloned()
+            && known.until > Instant::now()
+        {
+            return Ok(known
+                .expires_at
+                .is_none_or(|at| now < at)
+                .then_some(known.principal));
+        }
+        let found = match authorization.split_once(' ') {
+            Some((scheme, key)) if scheme.eq_ignore_ascii_case("bearer") => {
+                self.api_key(key.trim(), now).await?
+            }
+            Some((scheme, encoded)) if scheme.eq_ignore_ascii_case("basic") => {
+                self.password(encoded.trim()).await?
+            }
+            _ => None,
+        };
+        if let Some((principal, expires_at)) = &found {
+            let mut cache = self.cache.lock().expect("cache");
+            if cache.len() >= CACHE_CAPACITY {
+                cache.clear();
+            }
+            cache.insert(
+                fingerprint,
+                Remembered {
+                    principal: principal.clone(),
+                    expires_at: *expires_at,
+                    until: Instant::now() + CACHE_LIFETIME,
+                },
+            );
+        }
+        Ok(found.map(|(principal, _)| principal))
+    }
+
+    async fn api_key(
+        &self,
+        presented: &str,
+        now: Timestamp,
+    ) -> Result<Option<(Principal, Option<Timestamp>)>, Problem> {
+        let Some((id, secret_part)) = secret::parse_key(presented) else {
+            return Ok(None);
+        };
+        let stored = self
+            .store
+            .api_key(id)
+            .await
+            .map_err(|error| crate::api::store_problem(error, ""))?;
+        Ok(stored
+            .filter(|stored| secret::verify_key_secret(secret_part, &stored.key.secret_hash))
+            .filter(|stored| stored.is_usable(now))
+            .map(|stored| {
+                let key = stored.key;
+                let principal = Principal {
+                    id: format!("key:{}", key.id),
+                    name: key.name,
+                    role: key.role,
+                    agency: key.agency,
+                    team: None,
+                    credential: Credential::ApiKey,
+                };
+                (principal, key.expires_at)
+            }))
+    }
+
+    async fn password(
+        &self,
+        encoded: &str,
+    ) -> Result<Option<(Principal, Option<Timestamp>)>, Problem> {
+        let Some((user_name, password)) = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .and_then(|text| {
+                text.split_once(':')
+                    .map(|(u, p)| (u.to_string(), p.to_string()))
+            })
+        else {
+            return Ok(None);
+        };
+        let account = self
+            .store
+            .account(&user_name)
+            .await
+            .map_err(|error| crate::api::store_problem(error, ""))?;
+        let Some(account) = account else {
+            return Ok(None);
+        };
+        // Argon2 takes tens of milliseconds of CPU: off the async workers.
+        let hash = account.password_hash.clone();
+        let matches =
+            tokio::task::spawn_blocking(move || secret::verify_password(&password, &hash))
+                .await
+                .unwrap_or(false);
+        Ok(matches.then_some({
+            (
+                Principal {
+                    id: account.user_name,
+                    name: account.display_name,
+                    role: account.role,
+                    agency: account.agency,
+                    team: account.team,
+                    credential: Credential::Password,
+                },
+                None,
+            )
+        }))
+    }
+}
+
+/// 401: no credentials, or credentials that were not accepted.
+pub fn unauthenticated(detail: &str) -> Response {
+    let mut response = Problem::new(
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+        "Authentication required",
+        detail,
+    )
+    .into_response();
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static(
+            "Bearer realm=\"vigil\", Basic realm=\"vigil\", charset=\"UTF-8\"",
+        ),
+    );
+    response
+}
+
+/// 403, with the sentence from `decide` saying what is needed.
+pub fn forbidden(detail: String) -> Problem {
+    Problem::new(StatusCode::FORBIDDEN, "forbidden", "Not permitted", detail)
+}
+
+/// Refuses a request unless `decide` allows it; `OnlyRelated` is returned for lists.
+pub fn check(principal: &Principal, access: Access, facts: &Facts) -> Result<Decision, Problem> {
+    match decide(principal, access, facts) {
+        Decision::Refuse(why) => Err(forbidden(why)),
+        other => Ok(other),
+    }
+}
+
+fn asks_for_a_past_moment(request: &Request) -> bool {
+    request.uri().query().is_some_and(|query| {
+        query
+            .split('&')
+            .any(|pair| pair.split('=').next() == Some("as_at"))
+    })
+}
+
+/// The middleware: authenticate, check the route's rule, run the handler, and hand the
+/// principal to the layers outside.
+pub async fn authenticate<S: EventStore>(
+    State(auth): State<Authenticator<S>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let access = request
+        .extensions()
+        .get::<MatchedPath>()
+        .and_then(|path| {
+            auth.rules
+                .get(&(request.method().clone(), path.as_str()))
+                .or_else(|| {
+                    // HEAD is answered by the GET route.
+                    (request.method() == Method::HEAD)
+                        .then(|| auth.rules.get(&(Method::GET, path.as_str())))
+                        .flatten()
+                })
+        })
+        .copied();
+    if access == Some(Access::Public) {
+        return next.run(request).await;
+    }
+    let Some(authorization) = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_string)
+    else {
+        return unauthenticated(
+            "every address but /health and /ready needs credentials: send an API key as `Authorization: Bearer vigil_...` (from `vigil key create`), or a local account's user name and password as HTTP Basic (for scripts); see docs/API.md",
+        );
+    };
+    let principal = match auth.principal(&authorization).await {
+        Ok(Some(principal)) => principal,
+        Ok(None) => {
+            return unauthenticated(
+                "the credentials were not accepted: the key is unknown, revoked or expired, or the user name or password is wrong",
+            );
+        }
+        Err(problem) => return problem.into_response(),
+    };
+    // Deny by default: a registered route with no rule in the table is refused. A
+    // method the path does not take is left to the router's 405, an unknown address to
+    // its 404: there is nothing there to protect.
+    let matched = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|path| path.as_str().to_string());
+    if access.is_none()
+        && let Some(path) = matched
+        && !auth.rules.keys().any(|(_, template)| *template == path)
+    {
+        return forbidden(format!(
+            "{path} has no rule in the access table, so it is refused to everyone"
+        ))
+        .into_response();
+    }
+    if let Some(access) = access {
+        let facts = Facts {
+            as_at: asks_for_a_past_moment(&request),
+            ..Facts::default()
+        };
+        if let Err(problem) = check(&principal, access, &facts) {
+            let mut response = problem.into_response();
+            response.extensions_mut().insert(principal);
+            return response;
+        }
+    }
+    request.extensions_mut().insert(principal.clone());
+    let mut response = next.run(request).await;
+    response.extensions_mut().insert(principal);
+    response
+}

@@ -1,0 +1,447 @@
+//! The access matrix: every route of the route table (the one list the router is built
+//! from, so a new route is in this test the moment it exists) called as every role,
+//! with and without a relationship to the child, and with no credentials, a wrong key,
+//! an expired key and a revoked key. Each answer is checked against the matrix below,
+//! written out independently of `vigil_access::decide`.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+use vigil_access::{Access, Role};
+use vigil_domain::AgencyCode;
+use vigil_store::EventStore;
+use vigil_store::accounts::issue_api_key;
+use vigil_store_sqlite::{Durability, SqliteStore};
+use vigil_web::{AppState, WebLimits, router};
+
+/// Who calls. `own` is whether the caller's agency is QAH, which recorded the only
+/// child's events: a legitimate relationship.
+#[derive(Debug, Clone, Copy)]
+struct Caller {
+    role: Role,
+    own: bool,
+}
+
+/// The matrix: whether `caller` may use a route giving `access`.
+fn allowed(access: Access, caller: Caller) -> bool {
+    use Role::*;
+    let Caller { role, own } = caller;
+    match access {
+        Access::Public | Access::ReadRules => true,
+        Access::RecordEvents => matches!(role, IntegrationClient | Practitioner) && own,
+        Access::ReadEvents => {
+            role == MashAnalyst || (matches!(role, Practitioner | TeamManager) && own)
+        }
+        Access::ListChildren | Access::ListAlerts | Access::ListQuestions => {
+            matches!(
+                role,
+                MashAnalyst | PracticeReviewer | TeamManager | Practitioner
+            )
+        }
+        Access::ReadChild | Access::ReadNotices => {
+            matches!(role, MashAnalyst | PracticeReviewer)
+                || (matches!(role, Practitioner | TeamManager) && own)
+        }
+        Access::ActOnAlert => {
+            matches!(role, MashAnalyst | TeamManager) || (role == Practitioner && own)
+        }
+        Access::ReadDerivations => matches!(role, PracticeReviewer | PrivacyOfficer | MashAnalyst),
+    }
+}
+
+fn injury(source_id: &str) -> Value {
+    let recorded = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1);
+    let born = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * 120))
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
+    json!({
+        "kind": "injury_observation", "agency": "QAH", "source_system": "QAH-ED", "source_id": source_id,
+        "occurred_at": recorded.to_string(), "recorded_at": recorded.to_string(),
+        "people": [
+            { "role": "subject_child", "name": "ZEBEDEE, Tom", "sex": "male", "date_of_birth": born.to_string(),
+              "addresses": ["Flat 2, 9 Quill Lane, Testwick QA1 1AA"] },
+            { "role": "parent", "name": "ZEBEDEE, Mary", "relationship": "mother" }
+        ],
+        "details": { "injuries": [{ "body_site": "cheek", "injury_type": "bruise",
+            "explanations": [], "recorder_opinion": "concern" }] }
+    })
+}
+
+struct App {
+    router: axum::Router,
+    store: SqliteStore,
+    _directory: tempfile::TempDir,
+}
+
+impl App {
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        authorization: Option<&str>,
+        body: Option<&Value>,
+    ) -> (StatusCode, Value, bool) {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(value) = authorization {
+            request = request.header(header::AUTHORIZATION, value);
+        }
+        if body.is_some() {
+            request = request.header(header::CONTENT_TYPE, "application/json");
+        }
+        let body = body
+            .map(|b| Body::from(serde_json::to_vec(b).unwrap()))
+            .unwrap_or_else(Body::empty);
+        let response = self
+            .router
+            .clone()
+            .oneshot(request.body(body).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let challenge = response.headers().contains_key(header::WWW_AUTHENTICATE);
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            challenge,
+        )
+    }
+
+    async fn key(
+        &self,
+        role: Role,
+        agency: Option<&str>,
+        expires_at: Option<jiff::Timestamp>,
+    ) -> (String, String) {
+        let (key, secret) = issue_api_key(
+            &self.store,
+            &format!("{role} test key"),
+            role,
+            agency.map(|a| AgencyCode::parse(a).unwrap()),
+            expires_at,
+            "test",
+        )
+        .await
+        .unwrap();
+        (key.id, format!("Bearer {secret}"))
+    }
+}
+
+async fn app() -> App {
+    let directory = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&directory.path().join("vigil.db"), Durability::Normal)
+        .await
+        .unwrap();
+    let casework = vigil_pipeline::Casework::load(
+        &store,
+        vigil_linkage::LinkageModel::default_model(),
+        vigil_rules::RulesConfig::default(),
+    )
+    .await
+    .unwrap();
+    let router = router(AppState {
+        store: store.clone(),
+        limits: WebLimits::default(),
+        casework,
+    });
+    App {
+        router,
+        store,
+        _directory: directory,
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_the_matrix_says() {
+    let app = app().await;
+    let (_, feed) = app.key(Role::IntegrationClient, Some("QAH"), None).await;
+    let (_, mash) = app.key(Role::MashAnalyst, None, None).await;
+    let (status, body, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/events",
+            Some(&feed),
+            Some(&injury("ED-0")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let event_id = body["id"].as_str().unwrap().to_string();
+    let (_, event, _) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/events/{event_id}"),
+            Some(&mash),
+            None,
+        )
+        .await;
+    let record_id = event["identity_records"][0].as_str().unwrap().to_string();
+    let (_, children, _) = app
+        .call(Method::GET, "/api/v1/children", Some(&mash), None)
+        .await;
+    let child = children["children"][0]["id"].as_str().unwrap().to_string();
+    let (_, alerts, _) = app
+        .call(Method::GET, "/api/v1/alerts", Some(&mash), None)
+        .await;
+    let alert = alerts["alerts"][0]["alert"]["id"]
+        .as_str()
+        .expect("the bruise raises an alert")
+        .to_string();
+
+    let mut callers = Vec::new();
+    for role in Role::ALL {
+        for own in [true, false] {
+            let agency = if role.needs_agency() {
+                Some(if own { "QAH" } else { "NCS" })
+            } else if own {
+                None
+            } else {
+                continue;
+            };
+            // Without an agency there is no relationship; the matrix treats such a
+            // role the same either way.
+            let (_, authorization) = app.key(role, agency, None).await;
+            callers.push((
+                Caller {
+                    role,
+                    own: own && agency.is_some(),
+                },
+                authorization,
+            ));
+        }
+    }
+
+    let table = vigil_web::api::route_table::<SqliteStore>();
+    assert!(table.len() >= 19, "every route is in the table");
+    let mut source = 0;
+    for route in &table {
+        let path = route
+            .path
+            .replace("/events/{id}", &format!("/events/{event_id}"))
+            .replace(
+                "/identity-records/{id}",
+                &format!("/identity-records/{record_id}"),
+            )
+            .replace("/children/{id}", &format!("/children/{child}"))
+            .replace("/alerts/{id}", &format!("/alerts/{alert}"))
+            .replace("{agency}", "QAH");
+        let path = if route.access == Access::ReadEvents && path == "/api/v1/events" {
+            "/api/v1/events?agency=QAH".to_string()
+        } else {
+            path
+        };
+        assert!(
+            !path.contains('{'),
+            "the test knows no value for {}",
+            route.path
+        );
+        let mut body = || -> Option<Value> {
+            source += 1;
+            match route.access {
+                Access::RecordEvents if path.ends_with("/batch") => {
+                    Some(json!({ "events": [injury(&format!("ED-{source}"))] }))
+                }
+                Access::RecordEvents => Some(injury(&format!("ED-{source}"))),
+                Access::ActOnAlert => Some(
+                    json!({ "by": "a tester", "reason": "checked", "signed_off_by": "a manager" }),
+                ),
+                _ => None,
+            }
+        };
+        // No credentials, and credentials that are not accepted.
+        if route.access != Access::Public {
+            for authorization in [
+                None,
+                Some("Bearer vigil_0123456789abcdef_".to_string() + &"0".repeat(64)),
+                Some("Bearer nonsense".to_string()),
+                Some("Basic bm9ib2R5Og==".to_string()),
+            ] {
+                let (status, problem, challenge) = app
+                    .call(
+                        route.method.clone(),
+                        &path,
+                        authorization.as_deref(),
+                        body().as_ref(),
+                    )
+                    .await;
+                assert_eq!(
+                    status,
+                    StatusCode::UNAUTHORIZED,
+                    "{} {path} with {authorization:?}",
+                    route.method
+                );
+                assert!(challenge, "401 carries WWW-Authenticate");
+                assert_eq!(problem["type"], "/problems/unauthenticated");
+            }
+        }
+        for (caller, authorization) in &callers {
+            let (status, problem, _) = app
+                .call(
+                    route.method.clone(),
+                    &path,
+                    Some(authorization),
+                    body().as_ref(),
+                )
+                .await;
+            if allowed(route.access, *caller) {
+                assert!(
+                    status.is_success() || status == StatusCode::CONFLICT,
+                    "{} {path} as {caller:?}: {status} {problem}",
+                    route.method
+                );
+            } else {
+                assert_eq!(
+                    status,
+                    StatusCode::FORBIDDEN,
+                    "{} {path} as {caller:?}: {problem}",
+                    route.method
+                );
+                assert_eq!(problem["type"], "/problems/forbidden");
+                assert!(
+                    problem["detail"].as_str().unwrap().contains("needs")
+                        || problem["detail"].as_str().unwrap().contains("only for"),
+                    "{problem}"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn expired_and_revoked_keys_stop_working_and_basic_accounts_sign_in() {
+    let app = app().await;
+    let past = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1);
+    let (_, expired) = app.key(Role::MashAnalyst, None, Some(past)).await;
+    let (revoked_id, revoked) = app.key(Role::MashAnalyst, None, None).await;
+    let revocation = vigil_store::KeyRevocation {
+        key_id: revoked_id,
+        revoked_at: jiff::Timestamp::now(),
+        revoked_by: "test".into(),
+    };
+    assert!(app.store.revoke_api_key(&revocation).await.unwrap());
+    for authorization in [&expired, &revoked] {
+        let (status, _, challenge) = app
+            .call(Method::GET, "/api/v1/rules", Some(authorization), None)
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(challenge);
+    }
+    let (status, _, _) = app.call(Method::GET, "/health", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let account = vigil_store::Account {
+        user_name: "ana.quill".into(),
+        display_name: "Ana Quill".into(),
+        role: Role::PracticeReviewer,
+        agency: None,
+        team: None,
+        password_hash: vigil_access::secret::hash_password("a long test passphrase").unwrap(),
+        created_at: jiff::Timestamp::now(),
+        created_by: "test".into(),
+    };
+    assert!(app.store.add_account(&account).await.unwrap());
+    use base64::Engine;
+    let basic = |text: &str| {
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(text)
+        )
+    };
+    let (status, _, _) = app
+        .call(
+            Method::GET,
+            "/api/v1/children?as_at=2030-01-01T00:00:00Z",
+            Some(&basic("ana.quill:a long test passphrase")),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = app
+        .call(
+            Method::GET,
+            "/api/v1/children",
+            Some(&basic("ana.quill:wrong passphrase")),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_practitioner_sees_only_related_children_and_a_refusal_hides_whether_a_child_exists() {
+    let app = app().await;
+    let (_, feed) = app.key(Role::IntegrationClient, Some("QAH"), None).await;
+    app.call(
+        Method::POST,
+        "/api/v1/events",
+        Some(&feed),
+        Some(&injury("ED-1")),
+    )
+    .await;
+    let (_, ours) = app.key(Role::Practitioner, Some("QAH"), None).await;
+    let (_, theirs) = app.key(Role::Practitioner, Some("NCS"), None).await;
+    let (_, body, _) = app
+        .call(Method::GET, "/api/v1/children", Some(&ours), None)
+        .await;
+    assert_eq!(body["children"].as_array().unwrap().len(), 1);
+    let child = body["children"][0]["id"].as_str().unwrap().to_string();
+    let (_, body, _) = app
+        .call(Method::GET, "/api/v1/children", Some(&theirs), None)
+        .await;
+    assert_eq!(body["children"].as_array().unwrap().len(), 0);
+    let (_, body, _) = app
+        .call(Method::GET, "/api/v1/alerts", Some(&theirs), None)
+        .await;
+    assert_eq!(body["alerts"].as_array().unwrap().len(), 0);
+
+    let (known, known_body, _) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/children/{child}"),
+            Some(&theirs),
+            None,
+        )
+        .await;
+    let (unknown, unknown_body, _) = app
+        .call(
+            Method::GET,
+            "/api/v1/children/no-such-child",
+            Some(&theirs),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (known, unknown),
+        (StatusCode::FORBIDDEN, StatusCode::FORBIDDEN)
+    );
+    assert_eq!(known_body["detail"], unknown_body["detail"]);
+    // A replay is for reviewers and the MASH, even with a relationship.
+    let (status, body, _) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/children/{child}?as_at=2030-01-01T00:00:00Z"),
+            Some(&ours),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("practice_reviewer")
+    );
+    // An agency records only its own events.
+    let (_, other) = app.key(Role::IntegrationClient, Some("NCS"), None).await;
+    let (status, body, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/events",
+            Some(&other),
+            Some(&injury("ED-2")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(app.store.event_count().await.unwrap(), 1);
+}
