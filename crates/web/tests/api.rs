@@ -2,23 +2,15 @@
 //! then a table of malformed requests, each of which must be refused with the right
 //! status and a problem+json body naming what was wrong, leaving the store unchanged.
 
-use axum::Router;
+mod common;
+
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
+use common::TestApp;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 use vigil_store::EventStore;
-use vigil_store_sqlite::{Durability, SqliteStore};
-use vigil_web::{AppState, WebLimits, router};
-
-struct TestApp {
-    router: Router,
-    store: SqliteStore,
-    writer_key: String,
-    reader_key: String,
-    _directory: tempfile::TempDir,
-}
 
 struct Reply {
     status: StatusCode,
@@ -28,53 +20,6 @@ struct Reply {
 }
 
 impl TestApp {
-    async fn spawn() -> TestApp {
-        let directory = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&directory.path().join("vigil.db"), Durability::Normal)
-            .await
-            .unwrap();
-        let casework = vigil_pipeline::Casework::load(
-            &store,
-            vigil_linkage::LinkageModel::default_model(),
-            vigil_rules::RulesConfig::default(),
-        )
-        .await
-        .unwrap();
-        let router = router(AppState {
-            store: store.clone(),
-            limits: WebLimits::default(),
-            casework,
-        });
-        let agency = Some(vigil_domain::AgencyCode::parse("QAH").unwrap());
-        let (_, writer_key) = vigil_store::accounts::issue_api_key(
-            &store,
-            "QAH feed",
-            vigil_access::Role::IntegrationClient,
-            agency,
-            None,
-            "test",
-        )
-        .await
-        .unwrap();
-        let (_, reader_key) = vigil_store::accounts::issue_api_key(
-            &store,
-            "MASH",
-            vigil_access::Role::MashAnalyst,
-            None,
-            None,
-            "test",
-        )
-        .await
-        .unwrap();
-        TestApp {
-            router,
-            store,
-            writer_key,
-            reader_key,
-            _directory: directory,
-        }
-    }
-
     async fn send(
         &self,
         method: Method,
@@ -84,9 +29,9 @@ impl TestApp {
     ) -> Reply {
         // Records go in with QAH's integration key; everything else is read as the MASH.
         let key = if method == Method::POST && path.starts_with("/api/v1/events") {
-            &self.writer_key
+            &self.writer
         } else {
-            &self.reader_key
+            &self.reader
         };
         let mut request = Request::builder()
             .method(method)
@@ -168,7 +113,7 @@ fn injury_event(source_id: &str) -> Value {
 
 #[tokio::test]
 async fn an_event_is_recorded_once_and_read_back() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn("QAH").await;
     let created = app.post("/api/v1/events", &injury_event("ED-1")).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     assert_eq!(created.body["outcome"], "created");
@@ -209,7 +154,7 @@ async fn an_event_is_recorded_once_and_read_back() {
 
 #[tokio::test]
 async fn a_correction_supersedes_and_the_history_stays() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn("QAH").await;
     let original = app.post("/api/v1/events", &injury_event("ED-1")).await;
     let original_id = original.body["id"].as_str().unwrap().to_string();
     let mut correction = injury_event("ED-1-corrected");
@@ -239,7 +184,7 @@ async fn a_correction_supersedes_and_the_history_stays() {
 
 #[tokio::test]
 async fn a_batch_is_stored_whole_and_reports_each_event() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn("QAH").await;
     app.post("/api/v1/events", &injury_event("ED-0")).await;
     let events: Vec<Value> = (0..5).map(|n| injury_event(&format!("ED-{n}"))).collect();
     let reply = app
@@ -711,7 +656,7 @@ fn malformed_cases() -> Vec<Case> {
 
 #[tokio::test]
 async fn malformed_requests_are_refused_clearly_and_store_nothing() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn("QAH").await;
     let stored = app
         .post(
             "/api/v1/events",
@@ -764,7 +709,7 @@ async fn malformed_requests_are_refused_clearly_and_store_nothing() {
 
 #[tokio::test]
 async fn every_wrong_field_of_an_event_is_listed_at_once() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn("QAH").await;
     let body = event_with(|e| {
         e["agency"] = json!("qah");
         e["people"][0]["nhs_number"] = json!("999 210 0312");

@@ -2,70 +2,20 @@
 //! entry naming who, what, why and the result; a request that cannot be audited is not
 //! answered.
 
+mod common;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use axum::response::IntoResponse;
+use common::TestApp;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 use vigil_store::{AuditEntry, EventStore, Page};
 use vigil_store_sqlite::{Durability, SqliteStore};
-use vigil_web::{AppState, WebLimits, router};
-
-struct TestApp {
-    router: Router,
-    store: SqliteStore,
-    /// The social care system's integration key (writes) and a MASH analyst's (reads).
-    writer: String,
-    reader: String,
-    _directory: tempfile::TempDir,
-}
 
 impl TestApp {
-    async fn spawn() -> TestApp {
-        let directory = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&directory.path().join("vigil.db"), Durability::Normal)
-            .await
-            .unwrap();
-        let casework = vigil_pipeline::Casework::load(
-            &store,
-            vigil_linkage::LinkageModel::default_model(),
-            vigil_rules::RulesConfig::default(),
-        )
-        .await
-        .unwrap();
-        let key = |name: &'static str, role, agency: Option<&'static str>| {
-            let store = store.clone();
-            async move {
-                let agency = agency.map(|a| vigil_domain::AgencyCode::parse(a).unwrap());
-                vigil_store::accounts::issue_api_key(&store, name, role, agency, None, "test")
-                    .await
-                    .unwrap()
-                    .1
-            }
-        };
-        let writer = key(
-            "NCS case system",
-            vigil_access::Role::IntegrationClient,
-            Some("NCS"),
-        )
-        .await;
-        let reader = key("MASH", vigil_access::Role::MashAnalyst, None).await;
-        let router = router(AppState {
-            store: store.clone(),
-            limits: WebLimits::default(),
-            casework,
-        });
-        TestApp {
-            router,
-            store,
-            writer,
-            reader,
-            _directory: directory,
-        }
-    }
-
     /// Sends the request with the writer's key (POST) or the reader's (anything else).
     async fn call(&self, mut request: Request<Body>) -> (StatusCode, String, Value) {
         let key = if request.method() == Method::POST {
@@ -134,7 +84,7 @@ fn visit() -> Value {
 
 #[tokio::test]
 async fn recording_an_event_leaves_one_entry() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn("NCS").await;
     let (status, _, _) = app.call(post("/api/v1/events", &visit())).await;
     assert_eq!(status, StatusCode::CREATED);
     let audit = app.audit().await;
@@ -153,7 +103,7 @@ async fn recording_an_event_leaves_one_entry() {
 
 #[tokio::test]
 async fn every_read_of_a_childs_record_leaves_exactly_one_entry_naming_the_child() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn("NCS").await;
     app.call(post("/api/v1/events", &visit())).await;
     let (_, _, body) = app.call(get("/api/v1/children")).await;
     let child = body["children"][0]["id"].as_str().unwrap().to_string();
@@ -211,7 +161,7 @@ fn reads_so_far(suffix: &str) -> usize {
 
 #[tokio::test]
 async fn a_refused_or_unknown_request_is_on_the_record_too() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn("NCS").await;
     let (status, _, _) = app.call(get("/api/v1/children/nobody")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _, _) = app.call(get("/nowhere")).await;
@@ -232,7 +182,7 @@ async fn a_refused_or_unknown_request_is_on_the_record_too() {
 
 #[tokio::test]
 async fn health_checks_leave_no_entry() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn("NCS").await;
     for path in ["/health", "/ready"] {
         let (status, _, _) = app.call(get(path)).await;
         assert_eq!(status, StatusCode::OK, "{path}");
@@ -242,7 +192,7 @@ async fn health_checks_leave_no_entry() {
 
 #[tokio::test]
 async fn a_request_that_cannot_be_audited_is_not_answered() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn("NCS").await;
     app.call(post("/api/v1/events", &visit())).await;
     // The audit table refuses every new entry, as a full disk or a lost database would.
     app.store

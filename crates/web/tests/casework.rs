@@ -2,71 +2,17 @@
 //! an alert that the next read shows; acknowledging and closing it need a reason (and,
 //! at suspect level, a manager's sign-off); every refusal is a problem document.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
+use common::TestApp;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
-use vigil_store_sqlite::{Durability, SqliteStore};
-use vigil_web::{AppState, WebLimits, router};
-
-/// The router with the keys requests are made with: QAH's integration key records,
-/// the MASH analyst's reads and acts.
-async fn app() -> (Keyed, tempfile::TempDir) {
-    let directory = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&directory.path().join("vigil.db"), Durability::Normal)
-        .await
-        .unwrap();
-    let casework = vigil_pipeline::Casework::load(
-        &store,
-        vigil_linkage::LinkageModel::default_model(),
-        vigil_rules::RulesConfig::default(),
-    )
-    .await
-    .unwrap();
-    let (_, writer) = vigil_store::accounts::issue_api_key(
-        &store,
-        "QAH feed",
-        vigil_access::Role::IntegrationClient,
-        Some(vigil_domain::AgencyCode::parse("QAH").unwrap()),
-        None,
-        "test",
-    )
-    .await
-    .unwrap();
-    let (_, reader) = vigil_store::accounts::issue_api_key(
-        &store,
-        "MASH",
-        vigil_access::Role::MashAnalyst,
-        None,
-        None,
-        "test",
-    )
-    .await
-    .unwrap();
-    let router = router(AppState {
-        store,
-        limits: WebLimits::default(),
-        casework,
-    });
-    (
-        Keyed {
-            router,
-            writer,
-            reader,
-        },
-        directory,
-    )
-}
-
-struct Keyed {
-    router: axum::Router,
-    writer: String,
-    reader: String,
-}
 
 async fn call(
-    app: &Keyed,
+    app: &TestApp,
     method: Method,
     path: &str,
     body: Option<Value>,
@@ -126,7 +72,7 @@ fn bruise_in_a_baby() -> Value {
 
 #[tokio::test]
 async fn an_alert_is_raised_shown_acknowledged_and_closed_with_reasons() {
-    let (router, _directory) = app().await;
+    let router = TestApp::spawn("QAH").await;
     let (status, _, _) = call(
         &router,
         Method::POST,
@@ -245,7 +191,7 @@ async fn an_alert_is_raised_shown_acknowledged_and_closed_with_reasons() {
 
 #[tokio::test]
 async fn unknown_children_alerts_and_bad_moments_are_refused_clearly() {
-    let (router, _directory) = app().await;
+    let router = TestApp::spawn("QAH").await;
     let cases = [
         (
             Method::GET,
