@@ -36,10 +36,14 @@ pub enum Access {
     ReadRules,
     /// The derivations log: every conclusion Vigil drew.
     ReadDerivations,
+    /// Any signed-in person: their start page, signing out. No child data.
+    SignedIn,
+    /// Accounts, keys and agencies: the administrator's pages.
+    Administer,
 }
 
 impl Access {
-    pub const ALL: [Access; 11] = [
+    pub const ALL: [Access; 13] = [
         Access::Public,
         Access::RecordEvents,
         Access::ReadEvents,
@@ -51,6 +55,8 @@ impl Access {
         Access::ReadNotices,
         Access::ReadRules,
         Access::ReadDerivations,
+        Access::SignedIn,
+        Access::Administer,
     ];
 }
 
@@ -128,7 +134,11 @@ pub fn decide(principal: &Principal, access: Access, facts: &Facts) -> Decision 
         }
     };
     match access {
-        Access::Public | Access::ReadRules => Decision::Allow,
+        Access::Public | Access::ReadRules | Access::SignedIn => Decision::Allow,
+        Access::Administer => match role {
+            Administrator => Decision::Allow,
+            _ => refuse(&[Administrator], "administration"),
+        },
         Access::RecordEvents => match role {
             IntegrationClient | Practitioner => own_agency("recording events"),
             _ => refuse(&[IntegrationClient, Practitioner], "recording events"),
@@ -275,7 +285,10 @@ mod tests {
             let allowed = !decide(&admin, access, &Facts::default()).is_refused();
             assert_eq!(
                 allowed,
-                matches!(access, Access::Public | Access::ReadRules),
+                matches!(
+                    access,
+                    Access::Public | Access::ReadRules | Access::SignedIn | Access::Administer
+                ),
                 "{access:?}"
             );
         }

@@ -148,3 +148,10 @@ mod tests {
         assert_ne!(issue_key().unwrap().key, issued.key);
     }
 }
+
+/// A 256-bit random token, hex: a session's cookie value or a form's CSRF token.
+pub fn random_token() -> Result<String, SecretError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|error| SecretError::Random(error.to_string()))?;
+    Ok(hex(&bytes))
+}

@@ -31,7 +31,9 @@ use sha2::{Digest, Sha256};
 use vigil_access::{Access, Credential, Decision, Facts, Principal, decide, secret};
 use vigil_store::EventStore;
 
+use crate::pages::{PageError, is_page};
 use crate::problem::Problem;
+use crate::session::{Session, Sessions};
 
 /// How long an accepted credential is trusted without asking the store again: the most
 /// a revoked key or a removed account can go on working in a running Vigil.
@@ -55,14 +57,16 @@ struct Remembered {
 pub struct Authenticator<S> {
     store: S,
     rules: Rules,
+    sessions: Sessions,
     cache: Arc<Mutex<HashMap<[u8; 32], Remembered>>>,
 }
 
 impl<S: EventStore> Authenticator<S> {
-    pub fn new(store: S, rules: Rules) -> Self {
+    pub fn new(store: S, rules: Rules, sessions: Sessions) -> Self {
         Authenticator {
             store,
             rules,
+            sessions,
             cache: Arc::new(Mutex::new(HashMap::new())),
         }
     }
@@ -150,34 +154,43 @@ impl<S: EventStore> Authenticator<S> {
         else {
             return Ok(None);
         };
-        let account = self
-            .store
-            .account(&user_name)
-            .await
-            .map_err(|error| crate::api::store_problem(error, ""))?;
-        let Some(account) = account else {
-            return Ok(None);
-        };
-        // Argon2 takes tens of milliseconds of CPU: off the async workers.
-        let hash = account.password_hash.clone();
-        let matches =
-            tokio::task::spawn_blocking(move || secret::verify_password(&password, &hash))
-                .await
-                .unwrap_or(false);
-        Ok(matches.then_some({
-            (
-                Principal {
-                    id: account.user_name,
-                    name: account.display_name,
-                    role: account.role,
-                    agency: account.agency,
-                    team: account.team,
-                    credential: Credential::Password,
-                },
-                None,
-            )
-        }))
+        Ok(check_password(&self.store, &user_name, password)
+            .await?
+            .map(|principal| (principal, None)))
     }
+
+    /// The session behind a page request's cookie.
+    fn session(&self, request: &Request) -> Option<Session> {
+        crate::session::token(request.headers()).and_then(|token| self.sessions.find(&token))
+    }
+}
+
+/// The local account `user_name`, if `password` is its password.
+pub(crate) async fn check_password<S: EventStore>(
+    store: &S,
+    user_name: &str,
+    password: String,
+) -> Result<Option<Principal>, Problem> {
+    let account = store
+        .account(user_name)
+        .await
+        .map_err(|error| crate::api::store_problem(error, ""))?;
+    let Some(account) = account else {
+        return Ok(None);
+    };
+    // Argon2 takes tens of milliseconds of CPU: off the async workers.
+    let hash = account.password_hash.clone();
+    let matches = tokio::task::spawn_blocking(move || secret::verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
+    Ok(matches.then_some(Principal {
+        id: account.user_name,
+        name: account.display_name,
+        role: account.role,
+        agency: account.agency,
+        team: account.team,
+        credential: Credential::Password,
+    }))
 }
 
 /// 401: no credentials, or credentials that were not accepted.
@@ -240,6 +253,13 @@ pub async fn authenticate<S: EventStore>(
                 })
         })
         .copied();
+    let page = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| is_page(request.uri().path()), |path| is_page(path.as_str()));
+    if page {
+        return authenticate_page(&auth, access, request, next).await;
+    }
     if access == Some(Access::Public) {
         return next.run(request).await;
     }
@@ -293,4 +313,90 @@ pub async fn authenticate<S: EventStore>(
     let mut response = next.run(request).await;
     response.extensions_mut().insert(principal);
     response
+}
+
+/// Pages: the principal comes from the session cookie only. Without a session a page
+/// sends the browser to sign in and back; a refusal is a page that says what is needed.
+async fn authenticate_page<S: EventStore>(
+    auth: &Authenticator<S>,
+    access: Option<Access>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let session = auth.session(&request);
+    if let Some(session) = &session {
+        request.extensions_mut().insert(session.clone());
+        request.extensions_mut().insert(session.principal.clone());
+    }
+    let with_principal = |mut response: Response, session: &Option<Session>| {
+        if let Some(session) = session {
+            response.extensions_mut().insert(session.principal.clone());
+        }
+        response
+    };
+    if access == Some(Access::Public) {
+        let response = next.run(request).await;
+        return with_principal(response, &session);
+    }
+    let Some(signed_in) = session.clone() else {
+        if request.method() == Method::GET || request.method() == Method::HEAD {
+            let wanted = request
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_else(|| "/".into());
+            let to = format!("/sign-in?next={}", crate::pages::encode_component(&wanted));
+            return axum::response::Redirect::to(&to).into_response();
+        }
+        return PageError::new(
+            StatusCode::UNAUTHORIZED,
+            "You are signed out",
+            "Your session ended (after 30 minutes without activity, or 12 hours after you signed in), so nothing was changed. Sign in again and repeat what you were doing.",
+        )
+        .into_response();
+    };
+    // A form posted from another site is refused before anything else looks at it
+    // (SameSite=Strict already keeps the cookie off such requests; this is the second
+    // lock). Each form also carries the session's CSRF token, checked by its handler.
+    if request.method() != Method::GET
+        && request.method() != Method::HEAD
+        && request
+            .headers()
+            .get("sec-fetch-site")
+            .is_some_and(|site| site.as_bytes() == b"cross-site")
+    {
+        let refused = PageError::new(
+            StatusCode::FORBIDDEN,
+            "Refused: sent from another site",
+            "This form was sent to Vigil from a page on another site. Nothing was changed.",
+        )
+        .within(&signed_in);
+        return with_principal(refused.into_response(), &session);
+    }
+    let matched = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|path| path.as_str().to_string());
+    if access.is_none()
+        && let Some(path) = matched
+        && !auth.rules.keys().any(|(_, template)| *template == path)
+    {
+        let refused = PageError::from(forbidden(format!(
+            "{path} has no rule in the access table, so it is refused to everyone"
+        )))
+        .within(&signed_in);
+        return with_principal(refused.into_response(), &session);
+    }
+    if let Some(access) = access {
+        let facts = Facts {
+            as_at: asks_for_a_past_moment(&request),
+            ..Facts::default()
+        };
+        if let Err(problem) = check(&signed_in.principal, access, &facts) {
+            let refused = PageError::from(problem).within(&signed_in);
+            return with_principal(refused.into_response(), &session);
+        }
+    }
+    let response = next.run(request).await;
+    with_principal(response, &session)
 }

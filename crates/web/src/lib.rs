@@ -1,13 +1,16 @@
-//! Vigil over HTTP. The JSON API lives in [`api`]; errors are [`problem`] details.
+//! Vigil over HTTP. The JSON API lives in [`api`], its errors are [`problem`] details;
+//! the pages for people in browsers live in [`pages`], signed in through [`session`].
 //!
-//! Architecture invariant: this is the only crate that knows HTTP (and, later, HTML).
+//! Architecture invariant: this is the only crate that knows HTTP and HTML.
 //! It holds no business rules: it parses requests, calls the domain and the store, and
 //! renders what they return.
 
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod pages;
 pub mod problem;
+pub mod session;
 
 use std::time::Duration;
 
@@ -60,6 +63,11 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The whole application as one `tower::Service`: tests call it in-process, `serve`
 /// binds it to a socket.
 pub fn router<S: EventStore>(state: AppState<S>) -> Router {
+    router_with_sessions(state, session::Sessions::default())
+}
+
+/// [`router`], with the sessions' settings given (`Secure` cookies behind TLS).
+pub fn router_with_sessions<S: EventStore>(state: AppState<S>, sessions: session::Sessions) -> Router {
     // The audit sits inside the request id (which it records) and outside the panic
     // and timeout handlers, so a failure is audited too. Authentication goes inside it.
     let audit = axum::middleware::from_fn_with_state(state.store.clone(), audit::record::<S>);
@@ -75,22 +83,43 @@ pub fn router<S: EventStore>(state: AppState<S>) -> Router {
         .layer(HandleErrorLayer::new(|error: BoxError| async move { timed_out(error) }))
         .layer(TimeoutLayer::new(REQUEST_TIMEOUT));
     let (routes, rules) = api::routes::<S>();
-    let authenticator = auth::Authenticator::new(state.store.clone(), rules);
+    let authenticator = auth::Authenticator::new(state.store.clone(), rules, sessions.clone());
     routes
-        .fallback(|| async {
-            Problem::not_found(
-                "there is nothing at this address; the API is under /api/v1 (see docs/API.md)",
-            )
+        .fallback(|uri: axum::http::Uri| async move {
+            if pages::is_page(uri.path()) {
+                pages::PageError::new(
+                    StatusCode::NOT_FOUND,
+                    "Page not found",
+                    "There is no page at this address.",
+                )
+                .into_response()
+            } else {
+                Problem::not_found(
+                    "there is nothing at this address; the API is under /api/v1 (see docs/API.md)",
+                )
+                .into_response()
+            }
         })
-        .method_not_allowed_fallback(|| async {
-            Problem::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method-not-allowed",
-                "Method not allowed",
-                "this address does not take that method; see docs/API.md",
-            )
+        .method_not_allowed_fallback(|uri: axum::http::Uri| async move {
+            if pages::is_page(uri.path()) {
+                pages::PageError::new(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "Not possible here",
+                    "This page cannot be used that way. Go back and use the page's own buttons and links.",
+                )
+                .into_response()
+            } else {
+                Problem::new(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "method-not-allowed",
+                    "Method not allowed",
+                    "this address does not take that method; see docs/API.md",
+                )
+                .into_response()
+            }
         })
         .with_state(state)
+        .layer(axum::Extension(sessions))
         .layer(axum::middleware::from_fn_with_state(
             authenticator,
             auth::authenticate::<S>,

@@ -51,6 +51,11 @@ impl Problem {
         }))
     }
 
+    /// What the problem says, for a page that shows it.
+    pub fn details(&self) -> &ProblemDetails {
+        &self.0
+    }
+
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.0.detail = detail.into();
         self

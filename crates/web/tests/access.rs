@@ -29,7 +29,8 @@ fn allowed(access: Access, caller: Caller) -> bool {
     use Role::*;
     let Caller { role, own } = caller;
     match access {
-        Access::Public | Access::ReadRules => true,
+        Access::Public | Access::ReadRules | Access::SignedIn => true,
+        Access::Administer => role == Administrator,
         Access::RecordEvents => matches!(role, IntegrationClient | Practitioner) && own,
         Access::ReadEvents => {
             role == MashAnalyst || (matches!(role, Practitioner | TeamManager) && own)

@@ -81,7 +81,7 @@ pub async fn run(
     }
     let (key, feed) = with_store(&database, DemoCredentials).await?;
     eprintln!(
-        "Loaded {} records. Every address but /health needs credentials; the demo made a fictional MASH analyst's key\n  export VIGIL_KEY={key}\n  curl -s -H \"Authorization: Bearer $VIGIL_KEY\" http://{listen}/api/v1/children\nan integration key for the fictional council QCS (it may record QCS's events)\n  export VIGIL_QCS_KEY={feed}\nand a local account for scripts: curl -u demo.mash:{DEMO_PASSWORD} http://{listen}/api/v1/alerts\nOr, in another terminal:\n  vigil --config {} review 9992100311\nStop with Ctrl-C; the demo stays in {}.",
+        "Loaded {} records.\n\nOpen http://{listen}/ in a browser and sign in as demo.mash (or demo.manager, demo.practitioner, demo.reviewer, demo.privacy, demo.admin) with the password {DEMO_PASSWORD}\n\nEvery address but /health needs credentials; the demo made a fictional MASH analyst's key\n  export VIGIL_KEY={key}\n  curl -s -H \"Authorization: Bearer $VIGIL_KEY\" http://{listen}/api/v1/children\nan integration key for the fictional council QCS (it may record QCS's events)\n  export VIGIL_QCS_KEY={feed}\nand a local account for scripts: curl -u demo.mash:{DEMO_PASSWORD} http://{listen}/api/v1/alerts\nOr, in another terminal:\n  vigil --config {} review 9992100311\nStop with Ctrl-C; the demo stays in {}.",
         summary.created,
         config.display(),
         directory.display()
@@ -98,7 +98,20 @@ pub async fn run(
 /// The demo's password: printed, because the demo holds fictional data only.
 const DEMO_PASSWORD: &str = "fictional-demo-only";
 
-/// A MASH analyst's key, QCS's integration key and the `demo.mash` account.
+/// The demo's accounts, one per role that signs in to the pages, all with
+/// [`DEMO_PASSWORD`]. The practitioner works for QHV, a fictional health visiting
+/// service that has recorded nothing about the scenario's child: the person who must
+/// use break-glass to open the record.
+pub const DEMO_ACCOUNTS: &[(&str, &str, vigil_access::Role, Option<&str>, Option<&str>)] = &[
+    ("demo.mash", "Demo MASH analyst (fictional)", vigil_access::Role::MashAnalyst, None, None),
+    ("demo.manager", "Demo team manager (fictional)", vigil_access::Role::TeamManager, Some("NCS"), Some("Assessment team")),
+    ("demo.practitioner", "Demo health visitor (fictional)", vigil_access::Role::Practitioner, Some("QHV"), Some("Health visiting")),
+    ("demo.reviewer", "Demo practice reviewer (fictional)", vigil_access::Role::PracticeReviewer, None, None),
+    ("demo.privacy", "Demo privacy officer (fictional)", vigil_access::Role::PrivacyOfficer, None, None),
+    ("demo.admin", "Demo administrator (fictional)", vigil_access::Role::Administrator, None, None),
+];
+
+/// A MASH analyst's key, QCS's integration key and the [`DEMO_ACCOUNTS`].
 struct DemoCredentials;
 
 impl crate::database::StoreTask for DemoCredentials {
@@ -125,18 +138,21 @@ impl crate::database::StoreTask for DemoCredentials {
             "demo",
         )
         .await?;
-        store
-            .add_account(&vigil_store::Account {
-                user_name: "demo.mash".into(),
-                display_name: "Demo MASH analyst (fictional)".into(),
-                role: Role::MashAnalyst,
-                agency: None,
-                team: None,
-                password_hash: vigil_access::secret::hash_password(DEMO_PASSWORD)?,
-                created_at: jiff::Timestamp::now(),
-                created_by: "demo".into(),
-            })
-            .await?;
+        let hash = vigil_access::secret::hash_password(DEMO_PASSWORD)?;
+        for (user_name, display_name, role, agency, team) in DEMO_ACCOUNTS {
+            store
+                .add_account(&vigil_store::Account {
+                    user_name: (*user_name).into(),
+                    display_name: (*display_name).into(),
+                    role: *role,
+                    agency: agency.and_then(|a| vigil_domain::AgencyCode::parse(a).ok()),
+                    team: team.map(str::to_string),
+                    password_hash: hash.clone(),
+                    created_at: jiff::Timestamp::now(),
+                    created_by: "demo".into(),
+                })
+                .await?;
+        }
         Ok((key, feed))
     }
 }

@@ -30,7 +30,7 @@ pub struct AsAt {
     on: Option<String>,
 }
 
-fn read_query(query: Result<Query<AsAt>, QueryRejection>) -> Result<AsAt, Problem> {
+pub(crate) fn read_query(query: Result<Query<AsAt>, QueryRejection>) -> Result<AsAt, Problem> {
     query
         .map(|Query(q)| q)
         .map_err(|rejection| Problem::bad_parameter("query", rejection.body_text()))
@@ -46,7 +46,7 @@ fn parse_as_at(text: &str) -> Result<Timestamp, Problem> {
 }
 
 /// Runs `f` on the casebook as known at `as_at` (a replay), or on the live one.
-async fn with_casebook<S: EventStore, T>(
+pub(crate) async fn with_casebook<S: EventStore, T>(
     state: &AppState<S>,
     as_at: Option<&str>,
     f: impl FnOnce(&Casebook) -> Result<T, Problem>,
@@ -77,7 +77,7 @@ async fn with_casebook<S: EventStore, T>(
 }
 
 /// Runs `f` on one child's record (404 for an unknown child), live or as at a moment.
-async fn with_child<S: EventStore, T>(
+pub(crate) async fn with_child<S: EventStore, T>(
     state: &AppState<S>,
     principal: &Principal,
     id: &str,
@@ -102,7 +102,7 @@ async fn with_child<S: EventStore, T>(
 
 /// Whether the principal has a legitimate relationship with the person: an event their
 /// agency recorded about them.
-fn related(casebook: &Casebook, principal: &Principal, person: &str) -> bool {
+pub(crate) fn related(casebook: &Casebook, principal: &Principal, person: &str) -> bool {
     principal.agency.as_ref().is_some_and(|agency| {
         casebook
             .records_of(person)
@@ -111,11 +111,11 @@ fn related(casebook: &Casebook, principal: &Principal, person: &str) -> bool {
 }
 
 /// Whether a list item about `person` is shown: all of them, or only the related ones.
-fn shown(decision: &Decision, casebook: &Casebook, principal: &Principal, person: &str) -> bool {
+pub(crate) fn shown(decision: &Decision, casebook: &Casebook, principal: &Principal, person: &str) -> bool {
     *decision != Decision::OnlyRelated || related(casebook, principal, person)
 }
 
-fn list_decision(
+pub(crate) fn list_decision(
     principal: &Principal,
     access: Access,
     as_at: Option<&str>,
@@ -130,7 +130,7 @@ fn list_decision(
     )
 }
 
-fn known_child(casebook: &Casebook, id: &str) -> Result<(), Problem> {
+pub(crate) fn known_child(casebook: &Casebook, id: &str) -> Result<(), Problem> {
     if casebook.was_ever_child(id) {
         Ok(())
     } else {
@@ -364,25 +364,7 @@ pub async fn respond<S: EventStore>(
     headers: axum::http::HeaderMap,
     body: axum::body::Body,
 ) -> Result<Response, Problem> {
-    {
-        // Checked before the alert is looked at, so a refusal says nothing about
-        // whether there is such an alert.
-        state
-            .casework
-            .catch_up(&state.store)
-            .await
-            .map_err(|error| store_problem(error, ""))?;
-        let casebook = state.casework.read().await;
-        let relationship = casebook
-            .alerts()
-            .get(&vigil_rules::AlertId(id.clone()))
-            .is_some_and(|alert| related(&casebook, &principal, &alert.subject));
-        let facts = Facts {
-            relationship: Some(relationship),
-            ..Facts::default()
-        };
-        check(&principal, Access::ActOnAlert, &facts)?;
-    }
+    check_may_act(&state, &principal, &id).await?;
     let value = super::body::read_json(&headers, body, state.limits.max_event_bytes).await?;
     let text = |field: &str| {
         value
@@ -425,12 +407,62 @@ pub async fn respond<S: EventStore>(
     if !errors.is_empty() {
         return Err(Problem::invalid_fields(errors));
     }
+    record_response(
+        &state,
+        &principal,
+        id,
+        close,
+        by.unwrap_or_default(),
+        reason.unwrap_or_default(),
+        text("signed_off_by"),
+    )
+    .await
+    .map(|alert| Json(json!({ "alert": alert })).into_response())
+}
+
+/// Refuses unless the principal may act on the alert. Checked before the alert is
+/// looked at, so a refusal says nothing about whether there is such an alert.
+pub(crate) async fn check_may_act<S: EventStore>(
+    state: &AppState<S>,
+    principal: &Principal,
+    id: &str,
+) -> Result<(), Problem> {
+    state
+        .casework
+        .catch_up(&state.store)
+        .await
+        .map_err(|error| store_problem(error, ""))?;
+    let casebook = state.casework.read().await;
+    let relationship = casebook
+        .alerts()
+        .get(&vigil_rules::AlertId(id.to_string()))
+        .is_some_and(|alert| related(&casebook, principal, &alert.subject));
+    let facts = Facts {
+        relationship: Some(relationship),
+        ..Facts::default()
+    };
+    check(principal, Access::ActOnAlert, &facts)?;
+    Ok(())
+}
+
+/// Checks a response to an alert against it, stores it in the alert-actions log, and
+/// takes it into the casebook; returns the alert as it now stands. The caller has
+/// checked the principal may act on the alert.
+pub(crate) async fn record_response<S: EventStore>(
+    state: &AppState<S>,
+    _principal: &Principal,
+    id: String,
+    close: bool,
+    by: String,
+    reason: String,
+    signed_off_by: Option<String>,
+) -> Result<vigil_rules::Alert, Problem> {
     let response = vigil_rules::AlertResponse {
         alert: id.clone(),
         close,
-        by: by.unwrap_or_default(),
-        reason: reason.unwrap_or_default(),
-        signed_off_by: text("signed_off_by"),
+        by,
+        reason,
+        signed_off_by,
         at: Timestamp::now(),
     };
     {
@@ -488,7 +520,7 @@ pub async fn respond<S: EventStore>(
         .get(&vigil_rules::AlertId(id))
         .cloned()
         .ok_or_else(|| Problem::not_found("the alert is no longer known"))?;
-    Ok(Json(json!({ "alert": alert })).into_response())
+    Ok(alert)
 }
 
 pub async fn acknowledge<S: EventStore>(

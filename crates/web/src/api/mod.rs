@@ -6,7 +6,7 @@
 //! A route cannot be added without saying who may use it.
 
 mod body;
-mod casework;
+pub(crate) mod casework;
 mod derivations;
 mod events;
 mod health;
@@ -153,11 +153,14 @@ pub fn route_table<S: EventStore>() -> Vec<Route<S>> {
     ]
 }
 
-/// The router built from [`route_table`], and the rules for `auth`.
+/// The router built from [`route_table`] and the pages' table, and the rules for `auth`.
 pub fn routes<S: EventStore>() -> (Router<AppState<S>>, crate::auth::Rules) {
     let mut rules = HashMap::new();
     let mut router = Router::new();
-    for route in route_table::<S>() {
+    for route in route_table::<S>()
+        .into_iter()
+        .chain(crate::pages::route_table::<S>())
+    {
         let clash = rules.insert((route.method.clone(), route.path), route.access);
         assert!(
             clash.is_none(),

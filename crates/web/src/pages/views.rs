@@ -1,0 +1,221 @@
+//! What the pages show of alerts and questions, in words: levels as "Red: immediate
+//! danger" (never colour alone), deadlines as RAG clocks ("due in 3 h 20 min",
+//! "overdue by 2 days"), times in UK local time. Built once here so the front door, my
+//! work and the child page say the same thing the same way.
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use vigil_rules::alerts::{AlertStatus, Level};
+use vigil_rules::questions::OpenQuestion;
+use vigil_rules::{Alert, Casebook};
+
+/// A moment as people in England read it: `Tue 14 Jun 2022, 09:05`.
+pub fn local_time(at: Timestamp) -> String {
+    at.to_zoned_datetime(uk())
+        .strftime("%a %-d %b %Y, %H:%M")
+        .to_string()
+}
+
+/// A date as people in England read it: `14 Jun 2022`.
+pub fn local_date(date: jiff::civil::Date) -> String {
+    date.strftime("%-d %b %Y").to_string()
+}
+
+fn uk() -> TimeZone {
+    TimeZone::get("Europe/London").unwrap_or(TimeZone::UTC)
+}
+
+/// How long, in the two largest units that matter: `2 days 4 h`, `3 h 20 min`, `12 min`.
+pub fn span(seconds: i64) -> String {
+    let seconds = seconds.unsigned_abs();
+    let (days, hours, minutes) = (
+        seconds / 86_400,
+        (seconds % 86_400) / 3_600,
+        (seconds % 3_600) / 60,
+    );
+    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    if days > 0 {
+        if hours > 0 {
+            format!("{} {hours} h", plural(days, "day", "days"))
+        } else {
+            plural(days, "day", "days")
+        }
+    } else if hours > 0 {
+        format!("{hours} h {minutes} min")
+    } else {
+        format!("{minutes} min")
+    }
+}
+
+/// The RAG clock of a deadline at `now`.
+pub fn clock(deadline: Timestamp, now: Timestamp) -> (String, bool) {
+    let seconds = deadline.as_second() - now.as_second();
+    if seconds >= 0 {
+        (format!("due in {}", span(seconds)), false)
+    } else {
+        (format!("overdue by {}", span(seconds)), true)
+    }
+}
+
+/// A level in words with its RAG colour: the colour is never the only sign.
+pub fn level(level: Level) -> (&'static str, &'static str) {
+    match level {
+        Level::ImmediateDanger => ("Red: immediate danger", "red"),
+        Level::Suspect => ("Amber: suspect maltreatment", "amber"),
+        Level::Consider => ("Green: consider maltreatment", "green"),
+    }
+}
+
+pub struct EvidenceView {
+    pub agency: String,
+    pub when: String,
+    pub shows: String,
+}
+
+pub struct AlertView {
+    pub id: String,
+    pub title: String,
+    pub rule: String,
+    pub rule_version: u32,
+    pub citation: String,
+    pub level: &'static str,
+    pub colour: &'static str,
+    pub child: String,
+    pub child_name: String,
+    pub summary: String,
+    pub evidence: Vec<EvidenceView>,
+    pub actions: Vec<String>,
+    pub owner: &'static str,
+    pub held_by: &'static str,
+    pub raised: String,
+    pub deadline: String,
+    pub clock: String,
+    pub overdue: bool,
+    pub status: String,
+    pub open: bool,
+    pub acknowledged: bool,
+    pub blocking: bool,
+}
+
+impl AlertView {
+    pub fn new(alert: &Alert, casebook: &Casebook) -> Self {
+        let now = casebook.now();
+        let (level, colour) = level(alert.level);
+        let (clock, overdue) = match alert.status {
+            AlertStatus::Open => clock(alert.deadline, now),
+            _ => (String::new(), false),
+        };
+        let status = match &alert.status {
+            AlertStatus::Open => "Open".to_string(),
+            AlertStatus::Acknowledged { by, at, reason } => {
+                format!("Acknowledged by {by}, {}: {reason}", local_time(*at))
+            }
+            AlertStatus::Closed {
+                by,
+                at,
+                reason,
+                signed_off_by,
+            } => {
+                let sign_off = signed_off_by
+                    .as_deref()
+                    .map(|m| format!(" (signed off by {m})"))
+                    .unwrap_or_default();
+                format!("Closed by {by}, {}{sign_off}: {reason}", local_time(*at))
+            }
+        };
+        AlertView {
+            id: alert.id.to_string(),
+            title: alert.title.clone(),
+            rule: alert.rule.clone(),
+            rule_version: alert.rule_version,
+            citation: alert.citation.clone(),
+            level,
+            colour,
+            child: alert.subject.to_string(),
+            child_name: casebook.display_name(&alert.subject),
+            summary: alert.summary.clone(),
+            evidence: alert
+                .evidence
+                .iter()
+                .map(|e| EvidenceView {
+                    agency: e.agency.to_string(),
+                    when: e.occurred_at.to_string(),
+                    shows: e.shows.clone(),
+                })
+                .collect(),
+            actions: alert.actions.clone(),
+            owner: alert.owner.label(),
+            held_by: alert.holder_at(now, &casebook.config().deadlines).label(),
+            raised: local_time(alert.raised_at),
+            deadline: local_time(alert.deadline),
+            clock,
+            overdue,
+            status,
+            open: alert.is_open(),
+            acknowledged: matches!(alert.status, AlertStatus::Acknowledged { .. }),
+            blocking: alert.blocking,
+        }
+    }
+}
+
+pub struct QuestionView {
+    pub child: String,
+    pub child_name: String,
+    pub question: String,
+    pub asked_by: String,
+    pub owner: &'static str,
+    pub due: String,
+    pub clock: String,
+    pub overdue: bool,
+    pub answered: Option<String>,
+}
+
+impl QuestionView {
+    pub fn new(question: &OpenQuestion, casebook: &Casebook) -> Self {
+        let (clock, overdue) = clock(question.due_by, casebook.now());
+        QuestionView {
+            child: question.child.to_string(),
+            child_name: casebook.display_name(&question.child),
+            question: question.question.clone(),
+            asked_by: question.asked_by.clone(),
+            owner: question.owner.label(),
+            due: local_time(question.due_by),
+            clock,
+            overdue,
+            answered: question
+                .answer
+                .as_ref()
+                .map(|a| format!("{} ({}): {}", a.by, local_time(a.at), a.text)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_read_in_the_two_largest_units() {
+        assert_eq!(span(12 * 60 + 5), "12 min");
+        assert_eq!(span(3 * 3600 + 20 * 60), "3 h 20 min");
+        assert_eq!(span(86_400), "1 day");
+        assert_eq!(span(2 * 86_400 + 4 * 3600 + 59), "2 days 4 h");
+        assert_eq!(span(-(2 * 86_400)), "2 days");
+    }
+
+    #[test]
+    fn a_clock_says_due_or_overdue() {
+        let deadline: Timestamp = "2022-06-14T12:00:00Z".parse().unwrap();
+        let before: Timestamp = "2022-06-14T08:40:00Z".parse().unwrap();
+        let after: Timestamp = "2022-06-16T13:00:00Z".parse().unwrap();
+        assert_eq!(clock(deadline, before), ("due in 3 h 20 min".into(), false));
+        assert_eq!(clock(deadline, after), ("overdue by 2 days 1 h".into(), true));
+    }
+
+    #[test]
+    fn times_are_shown_in_uk_local_time() {
+        // British Summer Time: 08:05 UTC is 09:05 in London.
+        let at: Timestamp = "2022-06-14T08:05:00Z".parse().unwrap();
+        assert_eq!(local_time(at), "Tue 14 Jun 2022, 09:05");
+    }
+}

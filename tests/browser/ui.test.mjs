@@ -1,0 +1,251 @@
+// Vigil's pages in a real browser (Debian's Chromium, driven by playwright-core), on
+// the demo's data: `vigil demo` is started on a free loopback port and signed in to as
+// the people in the brief. Every page visited is checked with axe-core (no serious or
+// critical WCAG 2.2 AA violation) and photographed at laptop and phone widths into
+// docs/screenshots/.
+//
+// The tests find things the way a person would, by role, rule and link, and never by
+// the names or dates of the scenario: the child is the one with the most open alerts,
+// and the replay date is worked out from the alert's own evidence.
+//
+// Run: `npm test` here, after `cargo build -p vigil` (VIGIL_BIN overrides the binary,
+// CHROMIUM the browser).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const binary = process.env.VIGIL_BIN || path.join(process.env.CARGO_TARGET_DIR || path.join(root, 'target'), 'debug', 'vigil');
+const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+const screenshots = path.join(root, 'docs', 'screenshots');
+const axeSource = require.resolve('axe-core/axe.min.js');
+const PASSWORD = 'fictional-demo-only';
+
+const port = 20000 + Math.floor(Math.random() * 20000);
+const base = `http://127.0.0.1:${port}`;
+let server;
+let serverLog = '';
+let browser;
+let workdir;
+/** The child page found by the MASH analyst, for the later tests. */
+let childUrl;
+const checked = new Set();
+
+async function waitForHealth(deadlineMs) {
+  const until = Date.now() + deadlineMs;
+  while (Date.now() < until) {
+    if (server.exitCode !== null) {
+      throw new Error(`vigil demo stopped (exit ${server.exitCode}):\n${serverLog}`);
+    }
+    try {
+      const response = await fetch(`${base}/ready`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`vigil demo did not become ready within ${deadlineMs} ms:\n${serverLog}`);
+}
+
+before(async () => {
+  assert.ok(fs.existsSync(binary), `no Vigil binary at ${binary}: run cargo build -p vigil first`);
+  assert.ok(fs.existsSync(executablePath), `no Chromium at ${executablePath}: apt-get install -y chromium`);
+  workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-browser-'));
+  server = spawn(binary, ['demo', '--listen', `127.0.0.1:${port}`], {
+    cwd: workdir,
+    env: { ...process.env, TMPDIR: workdir, RUST_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server.stdout.on('data', (chunk) => { serverLog += chunk; });
+  server.stderr.on('data', (chunk) => { serverLog += chunk; });
+  await waitForHealth(180_000);
+  browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+  fs.mkdirSync(screenshots, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  if (workdir) fs.rmSync(workdir, { recursive: true, force: true });
+});
+
+/** A fresh browser context (its own cookies) at laptop size. */
+async function newPage() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  return context.newPage();
+}
+
+async function signIn(page, user) {
+  await page.goto(`${base}/sign-in`);
+  await page.getByLabel('User name').fill(user);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForLoadState('load');
+  assert.ok(!page.url().includes('/sign-in'), `${user} could not sign in: ${await page.textContent('main')}`);
+}
+
+/**
+ * The accessibility check and the screenshots of the page now shown, once per name:
+ * no serious or critical axe violation against WCAG 2.0, 2.1 and 2.2 A and AA.
+ */
+async function check(page, name) {
+  await page.addScriptTag({ path: axeSource });
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }),
+  );
+  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(
+    serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')})`),
+    [],
+    `accessibility violations on ${name} (${page.url()})`,
+  );
+  if (checked.has(name)) return;
+  checked.add(name);
+  await page.screenshot({ path: path.join(screenshots, `${name}-laptop.png`) });
+  const viewport = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: path.join(screenshots, `${name}-phone.png`) });
+  await page.setViewportSize(viewport);
+}
+
+test('the sign-in page says what is wrong and locks nobody out on the first mistake', async () => {
+  const page = await newPage();
+  const response = await page.goto(`${base}/front-door`);
+  assert.ok(page.url().includes('/sign-in?next=/front-door'), 'a page sends a signed-out browser to sign in');
+  assert.equal(response.status(), 200);
+  await check(page, 'sign-in');
+  await page.getByLabel('User name').fill('demo.mash');
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('alert').waitFor();
+  assert.match(await page.getByRole('alert').textContent(), /user name or the password is not right/);
+  await check(page, 'sign-in-error');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${base}/front-door`);
+  await page.context().close();
+});
+
+test('a MASH analyst finds the child, sees the unknown-adult alert with its evidence, acknowledges it with a reason and replays the record', async () => {
+  const page = await newPage();
+  await signIn(page, 'demo.mash');
+  assert.equal(new URL(page.url()).pathname, '/front-door', 'a MASH analyst starts at the front door');
+  assert.ok(await page.locator('article.alert').count() > 0, 'the front door lists alerts');
+  await check(page, 'front-door');
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Children' }).click();
+  await check(page, 'children');
+  // The children are listed with the most open alerts first.
+  await page.locator('tbody tr').first().getByRole('link').click();
+  childUrl = page.url();
+  assert.match(new URL(childUrl).pathname, /^\/children\//);
+
+  const alert = page.locator('article.alert', { hasText: 'unknown-adult-at-home' });
+  assert.equal(await alert.count(), 1, 'the unknown-adult alert is on the child page');
+  assert.match(await alert.textContent(), /unknown to children's social care/);
+  const evidence = alert.locator('ul.evidence li');
+  assert.ok(await evidence.count() >= 2, 'the alert shows the records it rests on');
+  assert.ok(await page.locator('#household .member').count() > 0, 'the household is shown');
+  assert.ok(await page.locator('.body-map .mark').count() > 0, 'the body map marks the recorded injuries');
+  assert.ok(await page.locator('ol.lanes li.entry').count() > 0, 'the chronology is shown');
+  await check(page, 'child');
+
+  // Acknowledge, with a reason; the alert says who and why.
+  await alert.getByLabel(/Reason/).fill('Strategy discussion booked; police checks on the adults requested.');
+  await alert.getByRole('button', { name: 'Acknowledge' }).click();
+  await page.waitForLoadState('load');
+  const acknowledged = page.locator('article.alert', { hasText: 'unknown-adult-at-home' });
+  assert.match(await acknowledged.textContent(), /Acknowledged by Demo MASH analyst/);
+  assert.match(await acknowledged.textContent(), /police checks on the adults requested/);
+
+  // Without a reason nothing is stored, and the page says why.
+  const another = page.locator('article.alert form.respond').first();
+  await another.locator('textarea').evaluate((box) => box.removeAttribute('required'));
+  await another.getByRole('button', { name: 'Close' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.locator('h1').textContent(), /A reason is needed/);
+  await check(page, 'error-reason');
+
+  // Replay: the day before the alert's earliest evidence, the alert had not been raised;
+  // on the day of its latest, it had.
+  const dates = (await evidence.locator('time').allTextContents()).map((d) => d.slice(0, 10)).filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort();
+  assert.ok(dates.length > 0, 'evidence carries dates');
+  const dayBefore = new Date(`${dates[0]}T12:00:00Z`);
+  dayBefore.setUTCDate(dayBefore.getUTCDate() - 1);
+  await page.goto(childUrl);
+  await page.getByLabel('Show the record as known at the end of').fill(dayBefore.toISOString().slice(0, 10));
+  await page.getByRole('button', { name: 'Show' }).first().click();
+  await page.waitForLoadState('load');
+  assert.match(await page.getByRole('status').textContent(), /as it was known at the end of/);
+  assert.equal(await page.locator('article.alert', { hasText: 'unknown-adult-at-home' }).count(), 0);
+  await check(page, 'child-replay');
+  await page.goto(`${childUrl}?as_at=${dates[dates.length - 1]}`);
+  assert.equal(await page.locator('article.alert', { hasText: 'unknown-adult-at-home' }).count(), 1);
+
+  await page.getByRole('link', { name: 'Missed-opportunity report' }).click();
+  assert.match(await page.locator('h1').textContent(), /Practice review/);
+  assert.ok(await page.locator('li.card').count() > 0);
+  await check(page, 'review');
+  await page.context().close();
+});
+
+test('a practitioner with no relationship to the child is refused the record', async () => {
+  assert.ok(childUrl, 'the MASH test found the child');
+  const page = await newPage();
+  await signIn(page, 'demo.practitioner');
+  assert.equal(new URL(page.url()).pathname, '/my-work');
+  await check(page, 'my-work');
+  const response = await page.goto(childUrl);
+  assert.equal(response.status(), 403);
+  assert.match(await page.locator('main').textContent(), /legitimate relationship/);
+  await check(page, 'refused');
+  const replay = await page.goto(`${childUrl}?as_at=2000-01-01`);
+  assert.equal(replay.status(), 403, 'nor may a practitioner replay a record');
+  await page.context().close();
+});
+
+test('the rule catalogue, the administration page and the error pages', async () => {
+  const page = await newPage();
+  await signIn(page, 'demo.admin');
+  assert.equal(new URL(page.url()).pathname, '/admin');
+  assert.ok(await page.locator('tbody tr').count() >= 2, 'the demo made two API keys');
+  await check(page, 'admin');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rules' }).click();
+  assert.ok(await page.locator('li.card').count() >= 20, 'the catalogue lists every rule');
+  await check(page, 'rules');
+  const missing = await page.goto(`${base}/no-such-page`);
+  assert.equal(missing.status(), 404);
+  assert.match(await page.locator('h1').textContent(), /Page not found/);
+  await check(page, 'not-found');
+  const refused = await page.goto(childUrl);
+  assert.equal(refused.status(), 403, 'an administrator sees no child data');
+  // Signing out ends the session: the next page asks to sign in again.
+  await page.goto(`${base}/rules`);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(`${base}/sign-in`);
+  await page.goto(`${base}/rules`);
+  assert.ok(page.url().includes('/sign-in'));
+  await page.context().close();
+});
+
+test('a bad date is an error page that says how to write it, never a trace', async () => {
+  const page = await newPage();
+  await signIn(page, 'demo.reviewer');
+  assert.equal(new URL(page.url()).pathname, '/children');
+  const response = await page.goto(`${childUrl}?as_at=yesterday`);
+  assert.equal(response.status(), 400);
+  assert.match(await page.locator('main').textContent(), /write it as YYYY-MM-DD/);
+  await check(page, 'error-date');
+  await page.context().close();
+});
