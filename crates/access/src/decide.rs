@@ -36,10 +36,12 @@ pub enum Access {
     ReadRules,
     /// The derivations log: every conclusion Vigil drew.
     ReadDerivations,
+    /// `/metrics`: counts for operators, no person's data (docs/SECURITY.md).
+    ReadMetrics,
 }
 
 impl Access {
-    pub const ALL: [Access; 11] = [
+    pub const ALL: [Access; 12] = [
         Access::Public,
         Access::RecordEvents,
         Access::ReadEvents,
@@ -51,6 +53,7 @@ impl Access {
         Access::ReadNotices,
         Access::ReadRules,
         Access::ReadDerivations,
+        Access::ReadMetrics,
     ];
 }
 
@@ -180,6 +183,12 @@ pub fn decide(principal: &Principal, access: Access, facts: &Facts) -> Decision 
                 "the derivations log",
             ),
         },
+        // Operators run the service; the figures name no one, so no relationship or
+        // agency applies. A Prometheus server scrapes with an administrator's API key.
+        Access::ReadMetrics => match role {
+            Administrator => Decision::Allow,
+            _ => refuse(&[Administrator], "the service's metrics"),
+        },
     }
 }
 
@@ -269,13 +278,16 @@ mod tests {
     }
 
     #[test]
-    fn an_administrator_sees_no_child_data() {
+    fn an_administrator_sees_no_child_data_but_the_metrics() {
         let admin = principal(Administrator, None);
         for access in Access::ALL {
             let allowed = !decide(&admin, access, &Facts::default()).is_refused();
             assert_eq!(
                 allowed,
-                matches!(access, Access::Public | Access::ReadRules),
+                matches!(
+                    access,
+                    Access::Public | Access::ReadRules | Access::ReadMetrics
+                ),
                 "{access:?}"
             );
         }
