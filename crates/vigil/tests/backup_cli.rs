@@ -275,6 +275,22 @@ async fn check_fails_on_a_store_edited_behind_vigils_back() {
         assert!(report.contains(failed), "{what}: {report}");
         assert!(report.contains(detail), "{what}: {report}");
         assert!(report.contains("FAILED its check"), "{what}: {report}");
+        let json = vigil(&["check", "--json"], &copy_url);
+        assert_eq!(json.status.code(), Some(1), "{what}: {}", explain(&json));
+        let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+        assert_eq!(json["passed"], false, "{what}: {json}");
+        let failed_names: Vec<&str> = json["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["passed"] == false)
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        let expected = failed.trim_start_matches("FAILED ");
+        assert!(
+            failed_names.iter().any(|name| name.starts_with(expected)),
+            "{what}: {json}"
+        );
     }
 }
 
