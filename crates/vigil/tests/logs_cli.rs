@@ -34,7 +34,7 @@ fn each_request_logs_one_json_line_with_its_id_route_status_and_latency() {
     let database = directory.path().join("vigil.db");
     let key = common::create_key(&database, &["--role", "mash_analyst"]);
     let log_path = directory.path().join("vigil.log");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vigil"))
+    let child = Command::new(env!("CARGO_BIN_EXE_vigil"))
         .args([
             "serve",
             "--json-logs",
@@ -49,9 +49,13 @@ fn each_request_logs_one_json_line_with_its_id_route_status_and_latency() {
         .stderr(std::fs::File::create(&log_path).unwrap())
         .spawn()
         .unwrap();
+    let mut server = common::Server {
+        child,
+        address: String::new(),
+    };
     let mut line = String::new();
     std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut std::io::BufReader::new(server.child.stdout.take().unwrap()),
         &mut line,
     )
     .unwrap();
@@ -74,8 +78,8 @@ fn each_request_logs_one_json_line_with_its_id_route_status_and_latency() {
     assert!(status.contains(" 404 "), "{status}");
     // The line is written before the answer is sent; give the writer a moment.
     std::thread::sleep(Duration::from_millis(200));
-    child.kill().unwrap();
-    child.wait().unwrap();
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
 
     let log = std::fs::read_to_string(&log_path).unwrap();
     let lines: Vec<Value> = log
