@@ -36,6 +36,8 @@ pub enum Access {
     ReadRules,
     /// The derivations log: every conclusion Vigil drew.
     ReadDerivations,
+    /// `/metrics`: counts for operators, no person's data (docs/SECURITY.md).
+    ReadMetrics,
     /// Any signed-in person: their start page, signing out. No child data.
     SignedIn,
     /// Accounts, keys and agencies: the administrator's pages.
@@ -43,7 +45,7 @@ pub enum Access {
 }
 
 impl Access {
-    pub const ALL: [Access; 13] = [
+    pub const ALL: [Access; 14] = [
         Access::Public,
         Access::RecordEvents,
         Access::ReadEvents,
@@ -55,6 +57,7 @@ impl Access {
         Access::ReadNotices,
         Access::ReadRules,
         Access::ReadDerivations,
+        Access::ReadMetrics,
         Access::SignedIn,
         Access::Administer,
     ];
@@ -190,6 +193,12 @@ pub fn decide(principal: &Principal, access: Access, facts: &Facts) -> Decision 
                 "the derivations log",
             ),
         },
+        // Operators run the service; the figures name no one, so no relationship or
+        // agency applies. A Prometheus server scrapes with an administrator's API key.
+        Access::ReadMetrics => match role {
+            Administrator => Decision::Allow,
+            _ => refuse(&[Administrator], "the service's metrics"),
+        },
     }
 }
 
@@ -279,7 +288,7 @@ mod tests {
     }
 
     #[test]
-    fn an_administrator_sees_no_child_data() {
+    fn an_administrator_sees_no_child_data_but_the_metrics() {
         let admin = principal(Administrator, None);
         for access in Access::ALL {
             let allowed = !decide(&admin, access, &Facts::default()).is_refused();
@@ -287,7 +296,11 @@ mod tests {
                 allowed,
                 matches!(
                     access,
-                    Access::Public | Access::ReadRules | Access::SignedIn | Access::Administer
+                    Access::Public
+                        | Access::ReadRules
+                        | Access::ReadMetrics
+                        | Access::SignedIn
+                        | Access::Administer
                 ),
                 "{access:?}"
             );

@@ -10,6 +10,8 @@
 //! never skips an event that commits late. Each append is three round trips whatever
 //! its size (look up, insert events, insert identity records), using arrays and UNNEST.
 
+mod backup;
+
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
@@ -866,5 +868,14 @@ impl EventStore for PostgresStore {
             .await
             .map_err(store_error)?;
         Ok(())
+    }
+
+    fn pools(&self) -> Vec<vigil_store::PoolStatus> {
+        vec![vigil_store::PoolStatus {
+            name: "main",
+            open: self.pool.size(),
+            idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
+            max: self.pool.options().get_max_connections(),
+        }]
     }
 }

@@ -12,6 +12,10 @@
 //! power cut, not only a crash of Vigil. `NORMAL` is faster and still survives a crash
 //! of the process; an operator may choose it in the configuration.
 
+mod backup;
+
+pub use backup::restore;
+
 use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
@@ -940,5 +944,17 @@ impl EventStore for SqliteStore {
             .await
             .map_err(store_error)?;
         Ok(())
+    }
+
+    fn pools(&self) -> Vec<vigil_store::PoolStatus> {
+        [("read", &self.reader), ("write", &self.writer)]
+            .into_iter()
+            .map(|(name, pool)| vigil_store::PoolStatus {
+                name,
+                open: pool.size(),
+                idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+                max: pool.options().get_max_connections(),
+            })
+            .collect()
     }
 }

@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 #[cfg(test)]
@@ -28,6 +29,7 @@ use vigil_domain::{AgencyCode, EventId, NewEvent, PersonInEvent, SourceKey};
 
 pub use accounts::{Account, ApiKey, KeyRevocation, StoredApiKey};
 pub use audit::{AuditEntry, ChainBreak, ChainHead, ChainVerifier, NewAuditEntry, verify_chain};
+pub use backup::BackupSummary;
 pub use plan::{AppendPlan, Existing, PlannedEvent, SupersedeTarget, plan_append};
 pub use queue::{AppendQueue, GroupTransaction, GroupWriter};
 
@@ -356,4 +358,19 @@ pub trait EventStore: Clone + Send + Sync + 'static {
 
     /// Whether the store answers: for readiness checks.
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The store's connection pools as they are now, for the metrics: no I/O.
+    fn pools(&self) -> Vec<PoolStatus>;
+}
+
+/// One connection pool of a store, at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PoolStatus {
+    /// Which pool: `read` and `write` for SQLite, `main` for PostgreSQL.
+    pub name: &'static str,
+    /// Connections open now (in use plus idle).
+    pub open: u32,
+    pub idle: u32,
+    /// The most it will open.
+    pub max: u32,
 }

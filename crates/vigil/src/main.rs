@@ -129,6 +129,21 @@ enum Command {
         #[command(subcommand)]
         what: commands::accounts::KeyCommand,
     },
+    /// Write a consistent backup of the store to FILE (a new file), while Vigil may go
+    /// on serving: a SQLite file for the embedded store, Vigil's portable JSON Lines for
+    /// PostgreSQL (docs/OPERATIONS.md).
+    Backup { file: PathBuf },
+    /// Restore a backup made by `vigil backup` into the database named by --database,
+    /// which must be new (SQLite: the file must not exist; PostgreSQL: no rows in any of
+    /// Vigil's tables). Run `vigil check` afterwards.
+    Restore { file: PathBuf },
+    /// Check the store's integrity: the event log's consistency, the audit log's hash
+    /// chain, and that a replay of the log reaches again every stored derivation.
+    /// Exit status 1 when any check fails.
+    Check {
+        #[arg(long)]
+        json: bool,
+    },
     /// Measure Vigil's speed.
     Bench {
         #[command(subcommand)]
@@ -344,6 +359,45 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let outcome = with_store(&database, task).await?;
             println!("{}", outcome.text);
             Ok(if outcome.all_reached {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Backup { file: output } => {
+            let database = Database::from_url(&database_url, &file.database)?;
+            let summary = commands::backup::backup(&database, &output).await?;
+            println!(
+                "backed up {} to {}: {}",
+                database.describe(),
+                output.display(),
+                commands::backup::describe(&summary)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { file: input } => {
+            let database = Database::from_url(&database_url, &file.database)?;
+            let (summary, events) = commands::backup::restore(&database, &input).await?;
+            println!(
+                "restored {} into {}: {}; the store now holds {events} events. Run `vigil check` on it.",
+                input.display(),
+                database.describe(),
+                commands::backup::describe(&summary)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { json } => {
+            let database = Database::from_url(&database_url, &file.database)?;
+            let task = commands::check::Check {
+                rules: file.rules.clone(),
+            };
+            let report = with_store(&database, task).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", report.text());
+            }
+            Ok(if report.passed {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)

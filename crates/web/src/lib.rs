@@ -8,6 +8,7 @@
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod metrics;
 pub mod pages;
 pub mod problem;
 pub mod session;
@@ -71,13 +72,17 @@ pub fn router_with_sessions<S: EventStore>(state: AppState<S>, sessions: session
     // The audit sits inside the request id (which it records) and outside the panic
     // and timeout handlers, so a failure is audited too. Authentication goes inside it.
     let audit = axum::middleware::from_fn_with_state(state.store.clone(), audit::record::<S>);
+    let metrics = axum::middleware::from_fn_with_state(metrics::Metrics::default(), metrics::track);
     let middleware = ServiceBuilder::new()
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let id = request.headers().get(REQUEST_ID).and_then(|value| value.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+            // The route template, never the concrete path: paths carry record ids.
+            let route = request.extensions().get::<axum::extract::MatchedPath>().map_or("unmatched", |m| m.as_str());
+            tracing::info_span!("request", method = %request.method(), route = %route, request_id = %id)
         }))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(metrics)
         .layer(audit)
         .layer(CatchPanicLayer::custom(|_| internal_error()))
         .layer(HandleErrorLayer::new(|error: BoxError| async move { timed_out(error) }))

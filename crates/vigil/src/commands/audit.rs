@@ -88,19 +88,19 @@ pub async fn run(database: &Database, command: AuditCommand) -> anyhow::Result<E
     }
 }
 
-struct Verify {
-    head: Option<ChainHead>,
+pub(crate) struct Verify {
+    pub(crate) head: Option<ChainHead>,
 }
 
-struct Report {
+pub(crate) struct Report {
     /// Entries found intact (all of them, when the chain is whole).
-    intact: usize,
-    head: ChainHead,
-    broken: Option<vigil_store::ChainBreak>,
+    pub(crate) intact: usize,
+    pub(crate) head: ChainHead,
+    pub(crate) broken: Option<vigil_store::ChainBreak>,
 }
 
 impl Report {
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         match &self.broken {
             None if self.intact == 0 => {
                 "0 entries, chain intact (the audit log is empty)".to_string()

@@ -2,11 +2,14 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 pub mod bench;
 pub mod bench_latency;
 pub mod casework;
+pub mod check;
 pub mod demo;
 pub mod derivations;
+pub mod event_log;
 pub mod import;
 pub mod link;
 pub mod migrate;

@@ -16,6 +16,15 @@ pub struct Server {
     pub address: String,
 }
 
+impl Drop for Server {
+    /// A test that fails half-way leaves no server running. (A child already killed
+    /// and waited for is not signalled again.)
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// The keys each test server's requests carry, by its address: QCS's integration key
 /// for recording, a MASH analyst's for everything else.
 static KEYS: std::sync::Mutex<Vec<(String, String, String)>> = std::sync::Mutex::new(Vec::new());

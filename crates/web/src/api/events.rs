@@ -18,12 +18,14 @@ use vigil_store::{Appended, EventStore, IdentityRecordId, Page, StoreError};
 use super::body::read_json;
 use crate::AppState;
 use crate::auth::check;
+use crate::metrics::Metrics;
 use crate::problem::Problem;
 
 /// `POST /api/v1/events`: one event.
 pub async fn record_one<S: EventStore>(
     State(state): State<AppState<S>>,
     Extension(principal): Extension<Principal>,
+    Extension(metrics): Extension<Metrics>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, Problem> {
@@ -36,9 +38,8 @@ pub async fn record_one<S: EventStore>(
         Access::RecordEvents,
         &agencies_of([&event.agency]),
     )?;
-    let outcome = state
-        .store
-        .append(vec![event], now)
+    let outcome = metrics
+        .append(&state.store, vec![event], now)
         .await
         .map_err(|error| store_problem(error, ""))?;
     state.casework.wake();
@@ -68,6 +69,7 @@ pub async fn record_one<S: EventStore>(
 pub async fn record_batch<S: EventStore>(
     State(state): State<AppState<S>>,
     Extension(principal): Extension<Principal>,
+    Extension(metrics): Extension<Metrics>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, Problem> {
@@ -152,9 +154,8 @@ pub async fn record_batch<S: EventStore>(
         Access::RecordEvents,
         &agencies_of(events.iter().map(|e| &e.agency)),
     )?;
-    let outcomes = state
-        .store
-        .append(events, now)
+    let outcomes = metrics
+        .append(&state.store, events, now)
         .await
         .map_err(|error| store_problem(error, "/events"))?;
     state.casework.wake();

@@ -54,6 +54,12 @@ pub fn route_table<S: EventStore>() -> Vec<Route<S>> {
         route(M::GET, "/health", Public, get(health::health)),
         route(M::GET, "/ready", Public, get(health::ready::<S>)),
         route(
+            M::GET,
+            "/metrics",
+            ReadMetrics,
+            get(crate::metrics::serve::<S>),
+        ),
+        route(
             M::POST,
             "/api/v1/events",
             RecordEvents,
