@@ -84,12 +84,34 @@ async fn with_child<S: EventStore, T>(
     as_at: Option<&str>,
     f: impl FnOnce(&Casebook, &ChildRecord<'_>) -> T,
 ) -> Result<T, Problem> {
+    // Without a relationship, a break-glass opening may still open the record. A
+    // replay is for reviewers and the MASH, whom break-glass does not concern.
+    let break_glass = match as_at {
+        Some(_) => None,
+        None => {
+            let related_now = related(&*state.casework.read().await, principal, id);
+            if related_now {
+                None
+            } else {
+                Some(
+                    super::break_glass::has_open_break_glass(
+                        state,
+                        principal,
+                        id,
+                        Timestamp::now(),
+                    )
+                    .await?,
+                )
+            }
+        }
+    };
     with_casebook(state, as_at, |casebook| {
         // The relationship is checked before whether the child exists, so a refusal
         // says nothing about whether there is such a child.
         let facts = Facts {
             relationship: Some(related(casebook, principal, id)),
             as_at: as_at.is_some(),
+            break_glass,
             ..Facts::default()
         };
         check(principal, Access::ReadChild, &facts)?;
@@ -102,7 +124,7 @@ async fn with_child<S: EventStore, T>(
 
 /// Whether the principal has a legitimate relationship with the person: an event their
 /// agency recorded about them.
-fn related(casebook: &Casebook, principal: &Principal, person: &str) -> bool {
+pub(crate) fn related(casebook: &Casebook, principal: &Principal, person: &str) -> bool {
     principal.agency.as_ref().is_some_and(|agency| {
         casebook
             .records_of(person)

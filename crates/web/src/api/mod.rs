@@ -6,10 +6,13 @@
 //! A route cannot be added without saying who may use it.
 
 mod body;
+pub(crate) mod break_glass;
 mod casework;
 mod derivations;
 mod events;
+mod fields;
 mod health;
+pub(crate) mod identity;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -149,6 +152,42 @@ pub fn route_table<S: EventStore>() -> Vec<Route<S>> {
             "/api/v1/derivations",
             ReadDerivations,
             get(derivations::list::<S>),
+        ),
+        route(
+            M::POST,
+            "/api/v1/children/{id}/break-glass",
+            BreakGlass,
+            post(break_glass::open::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/break-glass",
+            ReviewBreakGlass,
+            get(break_glass::queue::<S>),
+        ),
+        route(
+            M::POST,
+            "/api/v1/break-glass/{id}/review",
+            ReviewBreakGlass,
+            post(break_glass::review::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/review-queue",
+            ReviewLinkage,
+            get(identity::queue::<S>),
+        ),
+        route(
+            M::POST,
+            "/api/v1/review-queue/decisions",
+            ReviewLinkage,
+            post(identity::decide::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/persons/{id}",
+            ReadPerson,
+            get(identity::person::<S>),
         ),
     ]
 }
