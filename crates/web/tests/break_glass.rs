@@ -171,6 +171,9 @@ async fn a_practitioner_breaks_the_glass_reads_the_child_and_the_privacy_officer
     let openings = queue["openings"].as_array().unwrap();
     assert_eq!(openings.len(), 1);
     assert_eq!(openings[0]["id"], opening["id"]);
+    // What the opening returned is what the store kept.
+    assert_eq!(openings[0]["opened_at"], opening["opened_at"]);
+    assert_eq!(openings[0]["expires_at"], opening["expires_at"]);
     assert_eq!(openings[0]["child_name"], "Tom ZEBEDEE");
     assert_eq!(openings[0]["open"], true);
     assert_eq!(openings[0]["outcome"], Value::Null);

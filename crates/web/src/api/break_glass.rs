@@ -22,7 +22,7 @@ use vigil_access::{Access, Facts, Principal, ReviewOutcome};
 use vigil_store::{BreakGlassOpening, BreakGlassReview, EventStore, ReviewedOpening};
 
 use super::fields::Fields;
-use super::store_problem;
+use super::{now_to_the_microsecond, store_problem};
 use crate::AppState;
 use crate::auth::check;
 use crate::problem::Problem;
@@ -81,7 +81,7 @@ pub(crate) async fn open_break_glass<S: EventStore>(
             ));
         }
     }
-    let opened_at = Timestamp::now();
+    let opened_at = now_to_the_microsecond();
     let opening = BreakGlassOpening {
         id: Uuid::now_v7(),
         principal_id: principal.id.clone(),
@@ -183,7 +183,7 @@ pub(crate) async fn review_break_glass<S: EventStore>(
         reviewer_name: principal.name.clone(),
         outcome,
         note: note.to_string(),
-        at: Timestamp::now(),
+        at: now_to_the_microsecond(),
     };
     state
         .store

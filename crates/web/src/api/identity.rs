@@ -14,7 +14,6 @@ use axum::body::Body;
 use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use jiff::Timestamp;
 use serde::Serialize;
 use uuid::Uuid;
 use vigil_access::{Access, Facts, Principal};
@@ -77,7 +76,7 @@ pub(crate) async fn decide_pair<S: EventStore>(
         same_person: decision == LinkageDecisionKind::Link,
         by: principal.name.clone(),
         reason: reason.trim().to_string(),
-        at: Timestamp::now(),
+        at: super::now_to_the_microsecond(),
     };
     catch_up(state).await?;
     let changes_before = {

@@ -27,6 +27,13 @@ pub(crate) use events::store_problem;
 
 use crate::AppState;
 
+/// Now, as the stores keep a moment (to the microsecond), so what a write returns is
+/// what a later read shows.
+pub(crate) fn now_to_the_microsecond() -> jiff::Timestamp {
+    let now = jiff::Timestamp::now();
+    jiff::Timestamp::from_microsecond(now.as_microsecond()).unwrap_or(now)
+}
+
 /// One route: method, path template, who may use it, and the handler.
 pub struct Route<S> {
     pub method: Method,
