@@ -336,7 +336,8 @@ mod tests {
                 Decision::Allow
             );
             for closed in [None, Some(false)] {
-                let Decision::Refuse(why) = decide(&worker, Access::ReadChild, &facts(false, closed))
+                let Decision::Refuse(why) =
+                    decide(&worker, Access::ReadChild, &facts(false, closed))
                 else {
                     panic!("refused without a relationship or an opening")
                 };
@@ -344,7 +345,9 @@ mod tests {
             }
             // Break-glass opens a child's record, nothing else: not acting on alerts.
             if role == Practitioner {
-                assert!(decide(&worker, Access::ActOnAlert, &facts(false, Some(true))).is_refused());
+                assert!(
+                    decide(&worker, Access::ActOnAlert, &facts(false, Some(true))).is_refused()
+                );
             }
             assert_eq!(
                 decide(&worker, Access::BreakGlass, &Facts::default()),

@@ -295,14 +295,8 @@ async fn rebuild<S: EventStore>(
     responses.sort_by_key(|r| r.at);
     let (mut decisions, last_decision) = read_pair_decisions(store, 0).await?;
     decisions.sort_by_key(|d| d.at);
-    let casebook = vigil_rules::replay_with_decisions(
-        &events,
-        &responses,
-        &decisions,
-        model,
-        config,
-        as_at,
-    );
+    let casebook =
+        vigil_rules::replay_with_decisions(&events, &responses, &decisions, model, config, as_at);
     Ok((
         casebook,
         Taken {

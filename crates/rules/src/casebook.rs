@@ -548,7 +548,13 @@ impl Casebook {
         let taken = self
             .pair_decisions
             .iter()
-            .map(|d| (self.linkage_id(&d.left), self.linkage_id(&d.right), d.same_person))
+            .map(|d| {
+                (
+                    self.linkage_id(&d.left),
+                    self.linkage_id(&d.right),
+                    d.same_person,
+                )
+            })
             .chain(std::iter::once((a, b, decision.same_person)));
         let mut apart = Vec::new();
         for (x, y, same) in taken {

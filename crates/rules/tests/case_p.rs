@@ -452,11 +452,18 @@ fn case_p_leaves_pairs_for_review_and_people_decide_them_on_the_record() {
     // Link: two records of a child recorded by different agencies become one person.
     let pip = queue
         .iter()
-        .find(|p| p.reason == vigil_linkage::ReviewReason::TooLittleToMerge && p.left.record != left)
+        .find(|p| {
+            p.reason == vigil_linkage::ReviewReason::TooLittleToMerge && p.left.record != left
+        })
         .expect("a thin record of the child to confirm");
     let (a, b) = (pip.left.record.clone(), pip.right.record.clone());
     assert_ne!(casebook.person_of_record(&a), casebook.person_of_record(&b));
-    let link = decision(&a, &b, true, after_last + jiff::SignedDuration::from_mins(5));
+    let link = decision(
+        &a,
+        &b,
+        true,
+        after_last + jiff::SignedDuration::from_mins(5),
+    );
     let changes = casebook.decide_pair(&link).unwrap();
     assert!(!changes.is_empty(), "a merge is reported");
     assert_eq!(casebook.person_of_record(&a), casebook.person_of_record(&b));
@@ -465,7 +472,10 @@ fn case_p_leaves_pairs_for_review_and_people_decide_them_on_the_record() {
     let identity = casebook.identity_of(&person).unwrap();
     assert!(identity.records.iter().any(|r| r.record.record == a));
     assert!(identity.records.iter().any(|r| r.record.record == b));
-    assert_eq!(identity.records[0].record.record, person, "the first record leads");
+    assert_eq!(
+        identity.records[0].record.record, person,
+        "the first record leads"
+    );
     assert!(identity.records[0].explanation.is_none());
     assert!(
         identity
@@ -477,7 +487,12 @@ fn case_p_leaves_pairs_for_review_and_people_decide_them_on_the_record() {
     assert!(identity.decisions.contains(&link));
 
     // Refused: contradicting the link, an unknown record, no reason. Nothing changes.
-    let contradiction = decision(&a, &b, false, after_last + jiff::SignedDuration::from_mins(6));
+    let contradiction = decision(
+        &a,
+        &b,
+        false,
+        after_last + jiff::SignedDuration::from_mins(6),
+    );
     assert!(matches!(
         casebook.decide_pair(&contradiction),
         Err(PairDecisionError::Contradicts(..))
@@ -492,7 +507,10 @@ fn case_p_leaves_pairs_for_review_and_people_decide_them_on_the_record() {
         casebook.check_pair(&silent),
         Err(PairDecisionError::ReasonRequired)
     );
-    assert_eq!(casebook.pair_decisions(), [keep_apart.clone(), link.clone()]);
+    assert_eq!(
+        casebook.pair_decisions(),
+        [keep_apart.clone(), link.clone()]
+    );
 
     // A replay with the stored decisions reproduces both; one from before they were
     // made does not.
@@ -509,7 +527,7 @@ fn case_p_leaves_pairs_for_review_and_people_decide_them_on_the_record() {
     let before = vigil_rules::replay_with_decisions(
         &events,
         &[],
-        &replayed.pair_decisions().to_vec(),
+        replayed.pair_decisions(),
         LinkageModel::default_model(),
         config(),
         after_last - jiff::SignedDuration::from_mins(1),

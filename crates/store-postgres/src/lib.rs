@@ -23,14 +23,14 @@ use vigil_store::accounts;
 use vigil_store::row::{EventRow, body_json, identity_record_ids_json, microseconds, role_name};
 use vigil_store::{Account, ApiKey, KeyRevocation, StoredApiKey};
 use vigil_store::{
-    BreakGlassOpening, BreakGlassReview, LinkageDecision, ReviewedOpening, StoredLinkageDecision,
-    break_glass, linkage_decisions,
-};
-use vigil_store::{
     AlertAction, AppendQueue, Appended, AuditEntry, ChainHead, EventStore, Existing,
     GroupTransaction, GroupWriter, IdentityRecord, IdentityRecordId, NewAuditEntry, NewDerivation,
     Page, StoreError, StoredAlertAction, StoredDerivation, StoredEvent, SupersedeTarget,
     plan_append, row,
+};
+use vigil_store::{
+    BreakGlassOpening, BreakGlassReview, LinkageDecision, ReviewedOpening, StoredLinkageDecision,
+    break_glass, linkage_decisions,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

@@ -23,20 +23,20 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 use sqlx::{AssertSqlSafe, Row, Sqlite, Transaction};
+use uuid::Uuid;
 use vigil_domain::{AgencyCode, EventId, NewEvent, SourceKey};
 use vigil_store::accounts;
 use vigil_store::row::{EventRow, body_json, identity_record_ids_json, microseconds};
-use uuid::Uuid;
 use vigil_store::{Account, ApiKey, KeyRevocation, StoredApiKey};
-use vigil_store::{
-    BreakGlassOpening, BreakGlassReview, LinkageDecision, ReviewedOpening, StoredLinkageDecision,
-    break_glass, linkage_decisions,
-};
 use vigil_store::{
     AlertAction, AppendQueue, Appended, AuditEntry, ChainHead, EventStore, Existing,
     GroupTransaction, GroupWriter, IdentityRecord, IdentityRecordId, NewAuditEntry, NewDerivation,
     Page, PlannedEvent, StoreError, StoredAlertAction, StoredDerivation, StoredEvent,
     SupersedeTarget, plan_append, row,
+};
+use vigil_store::{
+    BreakGlassOpening, BreakGlassReview, LinkageDecision, ReviewedOpening, StoredLinkageDecision,
+    break_glass, linkage_decisions,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

@@ -75,7 +75,8 @@ pub type OpeningColumns = (
 pub type ReviewColumns = (String, String, String, String, String, String, i64);
 
 fn uuid_column(text: &str) -> Result<Uuid, StoreError> {
-    Uuid::parse_str(text).map_err(|error| StoreError::Internal(format!("stored id {text:?}: {error}")))
+    Uuid::parse_str(text)
+        .map_err(|error| StoreError::Internal(format!("stored id {text:?}: {error}")))
 }
 
 pub fn opening_from_columns(row: OpeningColumns) -> Result<BreakGlassOpening, StoreError> {

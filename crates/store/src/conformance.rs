@@ -909,7 +909,10 @@ fn review_of(
 pub async fn break_glass_openings_and_reviews_are_kept<S: EventStore>(store: S) {
     use vigil_access::ReviewOutcome;
     assert!(store.break_glass_openings().await.unwrap().is_empty());
-    assert_eq!(store.latest_break_glass("ana", "child-1").await.unwrap(), None);
+    assert_eq!(
+        store.latest_break_glass("ana", "child-1").await.unwrap(),
+        None
+    );
     let first = opening("ana", "child-1", "2024-05-03T10:00:00Z");
     let later = opening("ana", "child-1", "2024-05-04T09:00:00Z");
     let other_child = opening("ana", "child-2", "2024-05-05T09:00:00Z");
@@ -991,7 +994,10 @@ pub async fn linkage_decisions_are_kept_in_order<S: EventStore>(store: S) {
     assert_eq!((read[0].sequence, &read[0].decision), (a, &first));
     assert_eq!((read[1].sequence, &read[1].decision), (b, &second));
     let rest = store
-        .linkage_decisions_after(Page { after: a, limit: 10 })
+        .linkage_decisions_after(Page {
+            after: a,
+            limit: 10,
+        })
         .await
         .unwrap();
     assert_eq!(rest.len(), 1);

@@ -29,9 +29,9 @@ use uuid::Uuid;
 use vigil_domain::{AgencyCode, EventId, NewEvent, PersonInEvent, SourceKey};
 
 pub use accounts::{Account, ApiKey, KeyRevocation, StoredApiKey};
+pub use audit::{AuditEntry, ChainBreak, ChainHead, ChainVerifier, NewAuditEntry, verify_chain};
 pub use break_glass::{BreakGlassOpening, BreakGlassReview, ReviewedOpening};
 pub use linkage_decisions::{LinkageDecision, LinkageDecisionKind, StoredLinkageDecision};
-pub use audit::{AuditEntry, ChainBreak, ChainHead, ChainVerifier, NewAuditEntry, verify_chain};
 pub use plan::{AppendPlan, Existing, PlannedEvent, SupersedeTarget, plan_append};
 pub use queue::{AppendQueue, GroupTransaction, GroupWriter};
 

@@ -199,7 +199,10 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         .to_string();
     // The child's record and the mother's, as the casebook names them.
     let (child_record, mother_record) = (format!("{event_id}.0"), format!("{event_id}.1"));
-    assert_eq!(child, child_record, "a person is named by their first record");
+    assert_eq!(
+        child, child_record,
+        "a person is named by their first record"
+    );
     let (_, outsider) = app.key(Role::Practitioner, Some("NCS"), None).await;
     let (status, opening, _) = app
         .call(

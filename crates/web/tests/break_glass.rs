@@ -119,8 +119,20 @@ const REASON: &str = "Child brought to the walk-in centre with a head injury; mo
 #[tokio::test]
 async fn a_practitioner_breaks_the_glass_reads_the_child_and_the_privacy_officer_reviews_it() {
     let (app, child) = app_with_a_child().await;
-    let outsider = key(&app, Role::Practitioner, Some("NCS"), "Ivo Quartermaine (social worker)").await;
-    let privacy = key(&app, Role::PrivacyOfficer, None, "Pat Privacy (Caldicott guardian)").await;
+    let outsider = key(
+        &app,
+        Role::Practitioner,
+        Some("NCS"),
+        "Ivo Quartermaine (social worker)",
+    )
+    .await;
+    let privacy = key(
+        &app,
+        Role::PrivacyOfficer,
+        None,
+        "Pat Privacy (Caldicott guardian)",
+    )
+    .await;
     let record = format!("/api/v1/children/{child}");
     let break_glass = format!("/api/v1/children/{child}/break-glass");
 
@@ -128,7 +140,10 @@ async fn a_practitioner_breaks_the_glass_reads_the_child_and_the_privacy_officer
     let (status, content_type, body) = call(&app, &outsider, Method::GET, &record, None).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(content_type, "application/problem+json");
-    assert!(body["detail"].as_str().unwrap().contains("break-glass"), "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("break-glass"),
+        "{body}"
+    );
 
     // Break the glass with a reason: 201 and an opening that lasts a day.
     let (status, _, opening) = call(
@@ -166,7 +181,14 @@ async fn a_practitioner_breaks_the_glass_reads_the_child_and_the_privacy_officer
         assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
         assert!(body["detail"].as_str().unwrap().contains("privacy_officer"));
     }
-    let (status, _, queue) = call(&app, &privacy, Method::GET, "/api/v1/break-glass?unreviewed=true", None).await;
+    let (status, _, queue) = call(
+        &app,
+        &privacy,
+        Method::GET,
+        "/api/v1/break-glass?unreviewed=true",
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{queue}");
     let openings = queue["openings"].as_array().unwrap();
     assert_eq!(openings.len(), 1);
@@ -192,9 +214,19 @@ async fn a_practitioner_breaks_the_glass_reads_the_child_and_the_privacy_officer
     .await;
     assert_eq!(status, StatusCode::CREATED, "{reviewed}");
     assert_eq!(reviewed["reviews"][0]["outcome"], "justified");
-    assert_eq!(reviewed["reviews"][0]["reviewer_name"], "Pat Privacy (Caldicott guardian)");
+    assert_eq!(
+        reviewed["reviews"][0]["reviewer_name"],
+        "Pat Privacy (Caldicott guardian)"
+    );
 
-    let (_, _, unreviewed) = call(&app, &privacy, Method::GET, "/api/v1/break-glass?unreviewed=true", None).await;
+    let (_, _, unreviewed) = call(
+        &app,
+        &privacy,
+        Method::GET,
+        "/api/v1/break-glass?unreviewed=true",
+        None,
+    )
+    .await;
     assert_eq!(unreviewed["openings"], json!([]));
     let (_, _, all) = call(&app, &privacy, Method::GET, "/api/v1/break-glass", None).await;
     assert_eq!(all["openings"][0]["outcome"], "justified");
@@ -211,7 +243,12 @@ async fn a_practitioner_breaks_the_glass_reads_the_child_and_the_privacy_officer
     .await;
     assert_eq!(status, StatusCode::CREATED, "{second}");
     let (_, _, all) = call(&app, &privacy, Method::GET, "/api/v1/break-glass", None).await;
-    let ids: Vec<&Value> = all["openings"].as_array().unwrap().iter().map(|o| &o["id"]).collect();
+    let ids: Vec<&Value> = all["openings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| &o["id"])
+        .collect();
     assert_eq!(ids, [&second["id"], &opening["id"]]);
 }
 
@@ -244,7 +281,12 @@ async fn an_expired_opening_opens_nothing() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let privacy = key(&app, Role::PrivacyOfficer, None, "Pat Privacy").await;
     let (_, _, all) = call(&app, &privacy, Method::GET, "/api/v1/break-glass", None).await;
-    let open: Vec<&Value> = all["openings"].as_array().unwrap().iter().map(|o| &o["open"]).collect();
+    let open: Vec<&Value> = all["openings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| &o["open"])
+        .collect();
     assert_eq!(open, [&json!(false), &json!(true)]);
 }
 
@@ -252,7 +294,12 @@ async fn an_expired_opening_opens_nothing() {
 async fn break_glass_is_refused_to_other_roles_without_saying_whether_the_child_exists() {
     let (app, child) = app_with_a_child().await;
     let ours = key(&app, Role::Practitioner, Some("QAH"), "an ED nurse").await;
-    for role in [Role::MashAnalyst, Role::PrivacyOfficer, Role::PracticeReviewer, Role::Administrator] {
+    for role in [
+        Role::MashAnalyst,
+        Role::PrivacyOfficer,
+        Role::PracticeReviewer,
+        Role::Administrator,
+    ] {
         let someone = key(&app, role, None, "someone").await;
         let mut details = Vec::new();
         for target in [child.as_str(), "no-such-child"] {
@@ -293,14 +340,32 @@ async fn bad_break_glass_requests_and_reviews_name_the_field() {
     let break_glass = format!("/api/v1/children/{child}/break-glass");
     let cases = [
         (json!({}), StatusCode::UNPROCESSABLE_ENTITY, "/reason"),
-        (json!({ "reason": "urgent" }), StatusCode::UNPROCESSABLE_ENTITY, "/reason"),
-        (json!({ "reason": 42 }), StatusCode::UNPROCESSABLE_ENTITY, "/reason"),
-        (json!({ "reason": REASON, "by": "someone else" }), StatusCode::UNPROCESSABLE_ENTITY, "/by"),
+        (
+            json!({ "reason": "urgent" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "/reason",
+        ),
+        (
+            json!({ "reason": 42 }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "/reason",
+        ),
+        (
+            json!({ "reason": REASON, "by": "someone else" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "/by",
+        ),
         (json!([REASON]), StatusCode::UNPROCESSABLE_ENTITY, ""),
     ];
     for (body, status, field) in cases {
-        let (got, content_type, problem) =
-            call(&app, &worker, Method::POST, &break_glass, Some(body.clone())).await;
+        let (got, content_type, problem) = call(
+            &app,
+            &worker,
+            Method::POST,
+            &break_glass,
+            Some(body.clone()),
+        )
+        .await;
         assert_eq!(got, status, "{body}: {problem}");
         assert_eq!(content_type, "application/problem+json");
         assert_eq!(problem["errors"][0]["field"], field, "{body}: {problem}");
@@ -314,16 +379,56 @@ async fn bad_break_glass_requests_and_reviews_name_the_field() {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{problem}");
-    let (status, _, opening) = call(&app, &worker, Method::POST, &break_glass, Some(json!({ "reason": REASON }))).await;
+    let (status, _, opening) = call(
+        &app,
+        &worker,
+        Method::POST,
+        &break_glass,
+        Some(json!({ "reason": REASON })),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED);
-    let review = format!("/api/v1/break-glass/{}/review", opening["id"].as_str().unwrap());
+    let review = format!(
+        "/api/v1/break-glass/{}/review",
+        opening["id"].as_str().unwrap()
+    );
     let cases = [
-        (review.clone(), json!({ "note": "checked" }), StatusCode::UNPROCESSABLE_ENTITY, "/outcome"),
-        (review.clone(), json!({ "outcome": "fine", "note": "checked" }), StatusCode::UNPROCESSABLE_ENTITY, "/outcome"),
-        (review.clone(), json!({ "outcome": "justified" }), StatusCode::UNPROCESSABLE_ENTITY, "/note"),
-        (review.clone(), json!({ "outcome": "justified", "note": "  " }), StatusCode::UNPROCESSABLE_ENTITY, "/note"),
-        (review.clone(), json!({ "outcome": "justified", "note": "ok", "reviewer": "x" }), StatusCode::UNPROCESSABLE_ENTITY, "/reviewer"),
-        ("/api/v1/break-glass/not-an-id/review".to_string(), json!({ "outcome": "justified", "note": "ok" }), StatusCode::BAD_REQUEST, "id"),
+        (
+            review.clone(),
+            json!({ "note": "checked" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "/outcome",
+        ),
+        (
+            review.clone(),
+            json!({ "outcome": "fine", "note": "checked" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "/outcome",
+        ),
+        (
+            review.clone(),
+            json!({ "outcome": "justified" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "/note",
+        ),
+        (
+            review.clone(),
+            json!({ "outcome": "justified", "note": "  " }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "/note",
+        ),
+        (
+            review.clone(),
+            json!({ "outcome": "justified", "note": "ok", "reviewer": "x" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "/reviewer",
+        ),
+        (
+            "/api/v1/break-glass/not-an-id/review".to_string(),
+            json!({ "outcome": "justified", "note": "ok" }),
+            StatusCode::BAD_REQUEST,
+            "id",
+        ),
     ];
     for (path, body, status, field) in cases {
         let (got, _, problem) = call(&app, &privacy, Method::POST, &path, Some(body.clone())).await;
@@ -339,8 +444,14 @@ async fn bad_break_glass_requests_and_reviews_name_the_field() {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{problem}");
-    let (status, _, problem) =
-        call(&app, &privacy, Method::GET, "/api/v1/break-glass?unreviewed=maybe", None).await;
+    let (status, _, problem) = call(
+        &app,
+        &privacy,
+        Method::GET,
+        "/api/v1/break-glass?unreviewed=maybe",
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(problem["errors"][0]["field"], "unreviewed");
     // Nothing of the refused reviews was stored.

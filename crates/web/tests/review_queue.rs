@@ -74,7 +74,10 @@ async fn call(
 /// An application holding the Case P records, stored as the agencies sent them.
 async fn case_p() -> TestApp {
     let app = TestApp::spawn("QAH").await;
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/case-p/events.jsonl");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/case-p/events.jsonl"
+    );
     let far_future: jiff::Timestamp = "2100-01-01T00:00:00Z".parse().unwrap();
     let events = std::fs::read_to_string(path)
         .unwrap()
@@ -106,7 +109,11 @@ async fn people_decide_review_pairs_and_their_decisions_survive_a_replay() {
     let (status, queue) = call(&app, &mash, Method::GET, "/api/v1/review-queue", None).await;
     assert_eq!(status, StatusCode::OK, "{queue}");
     let pairs = queue["pairs"].as_array().unwrap().clone();
-    assert!(pairs.len() >= 5, "Case P leaves pairs to review: {}", pairs.len());
+    assert!(
+        pairs.len() >= 5,
+        "Case P leaves pairs to review: {}",
+        pairs.len()
+    );
     // Side by side, field by field, with the waterfall.
     let first = &pairs[0];
     for side in ["left", "right"] {
@@ -114,25 +121,40 @@ async fn people_decide_review_pairs_and_their_decisions_survive_a_replay() {
             assert!(!first[side][field].is_null(), "{side}.{field}: {first}");
         }
     }
-    assert!(!first["explanation"]["contributions"].as_array().unwrap().is_empty());
+    assert!(
+        !first["explanation"]["contributions"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     assert!(first["explanation"]["total_weight"].is_number());
     assert!(first["reason"].is_string() || first["reason"].is_object());
 
     // Keep apart: off the queue, nobody merged.
-    let (left, right) = (first["left"]["record"].clone(), first["right"]["record"].clone());
+    let (left, right) = (
+        first["left"]["record"].clone(),
+        first["right"]["record"].clone(),
+    );
     let (status, decided) = call(
         &app,
         &mash,
         Method::POST,
         "/api/v1/review-queue/decisions",
-        Some(json!({ "left": left, "right": right, "decision": "keep_apart",
-                     "reason": "Different fathers named; the GP confirms two men" })),
+        Some(
+            json!({ "left": left, "right": right, "decision": "keep_apart",
+                     "reason": "Different fathers named; the GP confirms two men" }),
+        ),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{decided}");
     assert_eq!(decided["decision"]["decision"], "keep_apart");
     assert_eq!(decided["decision"]["by_name"], "MASH");
-    assert!(decided["decision"]["by_id"].as_str().unwrap().starts_with("key:"));
+    assert!(
+        decided["decision"]["by_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("key:")
+    );
     assert_ne!(decided["left_person"], decided["right_person"]);
     let (_, queue) = call(&app, &mash, Method::GET, "/api/v1/review-queue", None).await;
     assert!(!queued(&queue, &left, &right));
@@ -143,7 +165,10 @@ async fn people_decide_review_pairs_and_their_decisions_survive_a_replay() {
         .iter()
         .find(|p| p["reason"] == "too_little_to_merge" && p["left"]["record"] != left)
         .expect("a record too thin to merge on its own");
-    let (a, b) = (thin["left"]["record"].clone(), thin["right"]["record"].clone());
+    let (a, b) = (
+        thin["left"]["record"].clone(),
+        thin["right"]["record"].clone(),
+    );
     assert_ne!(thin["left"]["person"], thin["right"]["person"]);
     let (status, decided) = call(
         &app,
@@ -156,10 +181,19 @@ async fn people_decide_review_pairs_and_their_decisions_survive_a_replay() {
     .await;
     assert_eq!(status, StatusCode::CREATED, "{decided}");
     assert_eq!(decided["left_person"], decided["right_person"]);
-    assert!(!decided["changes"].as_array().unwrap().is_empty(), "{decided}");
+    assert!(
+        !decided["changes"].as_array().unwrap().is_empty(),
+        "{decided}"
+    );
     let person = decided["left_person"].as_str().unwrap().to_string();
-    let (status, identity) =
-        call(&app, &mash, Method::GET, &format!("/api/v1/persons/{person}"), None).await;
+    let (status, identity) = call(
+        &app,
+        &mash,
+        Method::GET,
+        &format!("/api/v1/persons/{person}"),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{identity}");
     let records = identity["records"].as_array().unwrap();
     assert!(records.iter().any(|r| r["record"] == a));
@@ -171,7 +205,10 @@ async fn people_decide_review_pairs_and_their_decisions_survive_a_replay() {
             .iter()
             .all(|r| !r["explanation"].is_null() || !r["copy_of"].is_null())
     );
-    assert_eq!(identity["decisions"][0]["reason"], "Same date of birth and address; the nursery confirms Pip is Philip");
+    assert_eq!(
+        identity["decisions"][0]["reason"],
+        "Same date of birth and address; the nursery confirms Pip is Philip"
+    );
 
     // Contradicting the link is refused, and stores nothing.
     let (status, problem) = call(
@@ -179,7 +216,9 @@ async fn people_decide_review_pairs_and_their_decisions_survive_a_replay() {
         &mash,
         Method::POST,
         "/api/v1/review-queue/decisions",
-        Some(json!({ "left": a, "right": b, "decision": "keep_apart", "reason": "changed my mind" })),
+        Some(
+            json!({ "left": a, "right": b, "decision": "keep_apart", "reason": "changed my mind" }),
+        ),
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT, "{problem}");
@@ -206,12 +245,19 @@ async fn people_decide_review_pairs_and_their_decisions_survive_a_replay() {
         limits: vigil_web::WebLimits::default(),
         casework,
     });
-    let (_, queue) = call_router(&restarted, &mash, Method::GET, "/api/v1/review-queue", None).await;
+    let (_, queue) =
+        call_router(&restarted, &mash, Method::GET, "/api/v1/review-queue", None).await;
     assert!(!queued(&queue, &left, &right));
     assert!(!queued(&queue, &a, &b));
     assert_eq!(queue, live_queue);
-    let (_, again) =
-        call_router(&restarted, &mash, Method::GET, &format!("/api/v1/persons/{person}"), None).await;
+    let (_, again) = call_router(
+        &restarted,
+        &mash,
+        Method::GET,
+        &format!("/api/v1/persons/{person}"),
+        None,
+    )
+    .await;
     assert_eq!(again["records"], identity["records"]);
 }
 
@@ -221,14 +267,22 @@ async fn only_the_mash_and_team_managers_decide_and_bad_decisions_name_the_field
     let mash = app.reader.clone();
     let (_, queue) = call(&app, &mash, Method::GET, "/api/v1/review-queue", None).await;
     let pair = &queue["pairs"][0];
-    let (left, right) = (pair["left"]["record"].clone(), pair["right"]["record"].clone());
+    let (left, right) = (
+        pair["left"]["record"].clone(),
+        pair["right"]["record"].clone(),
+    );
 
     let manager = key(&app, Role::TeamManager, Some("NCS"), "a team manager").await;
     let (status, _) = call(&app, &manager, Method::GET, "/api/v1/review-queue", None).await;
     assert_eq!(status, StatusCode::OK);
-    for role in [Role::Practitioner, Role::PracticeReviewer, Role::PrivacyOfficer] {
+    for role in [
+        Role::Practitioner,
+        Role::PracticeReviewer,
+        Role::PrivacyOfficer,
+    ] {
         let someone = key(&app, role, Some("NCS"), "someone").await;
-        let (status, problem) = call(&app, &someone, Method::GET, "/api/v1/review-queue", None).await;
+        let (status, problem) =
+            call(&app, &someone, Method::GET, "/api/v1/review-queue", None).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{role}");
         assert!(problem["detail"].as_str().unwrap().contains("mash_analyst"));
         let (status, _) = call(
@@ -243,18 +297,61 @@ async fn only_the_mash_and_team_managers_decide_and_bad_decisions_name_the_field
     }
 
     let cases = [
-        (json!({ "right": right, "decision": "link", "reason": "r" }), StatusCode::UNPROCESSABLE_ENTITY, "/left"),
-        (json!({ "left": left, "decision": "link", "reason": "r" }), StatusCode::UNPROCESSABLE_ENTITY, "/right"),
-        (json!({ "left": left, "right": right, "reason": "r" }), StatusCode::UNPROCESSABLE_ENTITY, "/decision"),
-        (json!({ "left": left, "right": right, "decision": "merge", "reason": "r" }), StatusCode::UNPROCESSABLE_ENTITY, "/decision"),
-        (json!({ "left": left, "right": right, "decision": "link" }), StatusCode::UNPROCESSABLE_ENTITY, "/reason"),
-        (json!({ "left": left, "right": right, "decision": "link", "reason": "   " }), StatusCode::UNPROCESSABLE_ENTITY, "/reason"),
-        (json!({ "left": left, "right": left, "decision": "link", "reason": "r" }), StatusCode::UNPROCESSABLE_ENTITY, "/right"),
-        (json!({ "left": left, "right": right, "decision": "link", "reason": "r", "by": "someone else" }), StatusCode::UNPROCESSABLE_ENTITY, "/by"),
-        (json!({ "left": 7, "right": right, "decision": "link", "reason": "r" }), StatusCode::UNPROCESSABLE_ENTITY, "/left"),
+        (
+            json!({ "right": right, "decision": "link", "reason": "r" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "/left",
+        ),
+        (
+            json!({ "left": left, "decision": "link", "reason": "r" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "/right",
+        ),
+        (
+            json!({ "left": left, "right": right, "reason": "r" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "/decision",
+        ),
+        (
+            json!({ "left": left, "right": right, "decision": "merge", "reason": "r" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "/decision",
+        ),
+        (
+            json!({ "left": left, "right": right, "decision": "link" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "/reason",
+        ),
+        (
+            json!({ "left": left, "right": right, "decision": "link", "reason": "   " }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "/reason",
+        ),
+        (
+            json!({ "left": left, "right": left, "decision": "link", "reason": "r" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "/right",
+        ),
+        (
+            json!({ "left": left, "right": right, "decision": "link", "reason": "r", "by": "someone else" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "/by",
+        ),
+        (
+            json!({ "left": 7, "right": right, "decision": "link", "reason": "r" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "/left",
+        ),
     ];
     for (body, status, field) in cases {
-        let (got, problem) = call(&app, &mash, Method::POST, "/api/v1/review-queue/decisions", Some(body.clone())).await;
+        let (got, problem) = call(
+            &app,
+            &mash,
+            Method::POST,
+            "/api/v1/review-queue/decisions",
+            Some(body.clone()),
+        )
+        .await;
         assert_eq!(got, status, "{body}: {problem}");
         assert_eq!(problem["errors"][0]["field"], field, "{body}: {problem}");
     }
@@ -283,8 +380,14 @@ async fn a_persons_records_open_to_the_mash_reviewers_and_related_practitioners_
     let app = case_p().await;
     let mash = app.reader.clone();
     let (_, queue) = call(&app, &mash, Method::GET, "/api/v1/review-queue", None).await;
-    let person = queue["pairs"][0]["left"]["person"].as_str().unwrap().to_string();
-    let agency = queue["pairs"][0]["left"]["agency"].as_str().unwrap().to_string();
+    let person = queue["pairs"][0]["left"]["person"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let agency = queue["pairs"][0]["left"]["agency"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let path = format!("/api/v1/persons/{person}");
     let reviewer = key(&app, Role::PracticeReviewer, None, "a reviewer").await;
     let related = key(&app, Role::Practitioner, Some(&agency), "related").await;
@@ -302,7 +405,8 @@ async fn a_persons_records_open_to_the_mash_reviewers_and_related_practitioners_
     }
     // A refusal reads the same whether or not the person exists.
     let (_, known) = call(&app, &stranger, Method::GET, &path, None).await;
-    let (status, unknown) = call(&app, &stranger, Method::GET, "/api/v1/persons/nobody", None).await;
+    let (status, unknown) =
+        call(&app, &stranger, Method::GET, "/api/v1/persons/nobody", None).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(known["detail"], unknown["detail"]);
     let (status, _) = call(&app, &mash, Method::GET, "/api/v1/persons/nobody", None).await;

@@ -163,10 +163,12 @@ pub(crate) async fn review_break_glass<S: EventStore>(
     check(principal, Access::ReviewBreakGlass, &Facts::default())?;
     let note = note.trim();
     if note.is_empty() {
-        return Err(Problem::invalid_fields(vec![vigil_domain::FieldError::new(
-            "/note",
-            "is required: say what you checked and why you reached this outcome",
-        )]));
+        return Err(Problem::invalid_fields(vec![
+            vigil_domain::FieldError::new(
+                "/note",
+                "is required: say what you checked and why you reached this outcome",
+            ),
+        ]));
     }
     let known = state
         .store

@@ -200,7 +200,10 @@ pub async fn decide<S: EventStore>(
         "a linkage decision",
         "{\"left\": \"RECORD\", \"right\": \"RECORD\", \"decision\": \"link\" or \"keep_apart\", \"reason\": \"...\"}",
     );
-    let left = fields.text("left", "is required: the id of one identity record of the pair");
+    let left = fields.text(
+        "left",
+        "is required: the id of one identity record of the pair",
+    );
     let right = fields.text(
         "right",
         "is required: the id of the other identity record of the pair",
