@@ -113,17 +113,6 @@ impl Casebook {
             .collect()
     }
 
-    /// Whether a pair of records is waiting for review (in either order).
-    pub fn is_in_review_queue(&self, left: &str, right: &str) -> bool {
-        let (a, b) = (self.linkage_id(left), self.linkage_id(right));
-        self.linkage().review_queue().is_ok_and(|pairs| {
-            pairs.iter().any(|p| {
-                (p.left_record_id == a && p.right_record_id == b)
-                    || (p.left_record_id == b && p.right_record_id == a)
-            })
-        })
-    }
-
     /// A person's records as each agency holds them, and why each was linked to the
     /// person's first record. `None` for an unknown person.
     pub fn identity_of(&self, person: &str) -> Option<PersonIdentity> {

@@ -225,13 +225,10 @@ pub async fn open<S: EventStore>(
         "a break-glass request",
         "{\"reason\": \"...\"}",
     );
-    let reason = match value.get("reason") {
-        Some(serde_json::Value::String(text)) => Some(text.clone()),
-        _ => fields.text(
-            "reason",
-            "is required: say why you need this child's record now; the privacy officer reviews it",
-        ),
-    };
+    let reason = fields.text(
+        "reason",
+        "is required: say why you need this child's record now; the privacy officer reviews it",
+    );
     if !fields.errors.is_empty() {
         return Err(Problem::invalid_fields(fields.errors));
     }

@@ -79,11 +79,12 @@ pub(crate) async fn decide_pair<S: EventStore>(
         at: super::now_to_the_microsecond(),
     };
     catch_up(state).await?;
-    let changes_before = {
-        let casebook = state.casework.read().await;
-        casebook.check_pair(&pair).map_err(pair_problem)?;
-        casebook.derivations().len()
-    };
+    state
+        .casework
+        .read()
+        .await
+        .check_pair(&pair)
+        .map_err(pair_problem)?;
     let stored = LinkageDecision {
         id: Uuid::now_v7(),
         left: pair.left.clone(),
@@ -101,14 +102,10 @@ pub(crate) async fn decide_pair<S: EventStore>(
         .map_err(|error| store_problem(error, ""))?;
     catch_up(state).await?;
     let casebook = state.casework.read().await;
-    // What the casebook concluded from this decision: its entry in the derivation log
-    // (a rebuild starts the log afresh, so look at the whole of it then).
-    let from = if casebook.derivations().len() >= changes_before {
-        changes_before
-    } else {
-        0
-    };
-    let changes = casebook.derivations()[from..]
+    // What the casebook concluded from this decision: its entry in the derivation log,
+    // at or near the end.
+    let changes = casebook
+        .derivations()
         .iter()
         .rev()
         .find_map(|d| match d {
@@ -135,11 +132,7 @@ pub(crate) async fn decide_pair<S: EventStore>(
 fn pair_problem(error: PairDecisionError) -> Problem {
     match &error {
         PairDecisionError::UnknownRecord(record) => {
-            let field = "left or right";
-            Problem::not_found(format!(
-                "{error}; GET /api/v1/review-queue lists the pairs waiting ({field}: {record:?})"
-            ))
-            .with("record", record)
+            Problem::not_found(error.to_string()).with("record", record)
         }
         PairDecisionError::SameRecord(..) | PairDecisionError::Contradicts(..) => Problem::new(
             StatusCode::CONFLICT,
