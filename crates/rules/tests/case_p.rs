@@ -511,17 +511,50 @@ fn case_p_leaves_pairs_for_review_and_people_decide_them_on_the_record() {
         [keep_apart.clone(), link.clone()]
     );
 
+    // Split: two records the model linked on its own, kept apart by a person. The part
+    // holding the person's first record keeps the person's id.
+    let decided = [&left, &right, &a, &b];
+    let joined = casebook
+        .linkage()
+        .persons()
+        .into_iter()
+        .find(|p| p.record_ids.len() >= 2 && !p.record_ids.iter().any(|r| decided.contains(&r)))
+        .expect("a person of two records or more");
+    let (first, other) = (
+        &joined.person_id,
+        joined
+            .record_ids
+            .iter()
+            .find(|r| *r != &joined.person_id)
+            .unwrap(),
+    );
+    let split = decision(
+        first,
+        other,
+        false,
+        after_last + jiff::SignedDuration::from_mins(7),
+    );
+    let changes = casebook.decide_pair(&split).unwrap();
+    assert_eq!(changes[0].kind, vigil_linkage::index::ChangeKind::Split);
+    assert_eq!(casebook.person_of_record(first), Some(first.as_str()));
+    assert_ne!(casebook.person_of_record(other), Some(first.as_str()));
+
     // A replay with the stored decisions reproduces both; one from before they were
     // made does not.
     let replayed = vigil_rules::replay_with_decisions(
         &events,
         &[],
-        &[keep_apart, link, contradiction],
+        &[keep_apart, link, contradiction, split.clone()],
         LinkageModel::default_model(),
         config(),
         end,
     );
     assert_eq!(replayed.linkage().persons(), casebook.linkage().persons());
+    assert_eq!(
+        replayed.pair_decisions().len(),
+        3,
+        "the contradiction is passed over"
+    );
     assert_eq!(replayed.review_queue().len(), casebook.review_queue().len());
     let before = vigil_rules::replay_with_decisions(
         &events,
