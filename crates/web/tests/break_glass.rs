@@ -6,38 +6,15 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use common::TestApp;
-use http_body_util::BodyExt;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 use vigil_access::Role;
 use vigil_store::EventStore;
 
 async fn key(app: &TestApp, role: Role, agency: Option<&str>, name: &str) -> String {
-    key_and_id(app, role, agency, name).await.1
-}
-
-/// A key's id (the principal's id) and the key to send.
-async fn key_and_id(
-    app: &TestApp,
-    role: Role,
-    agency: Option<&str>,
-    name: &str,
-) -> (String, String) {
-    let (stored, secret) = vigil_store::accounts::issue_api_key(
-        &app.store,
-        name,
-        role,
-        agency.map(|a| vigil_domain::AgencyCode::parse(a).unwrap()),
-        None,
-        "test",
-    )
-    .await
-    .unwrap();
-    (format!("key:{}", stored.id), secret)
+    app.key_for(role, agency, name).await.1
 }
 
 async fn call(
@@ -47,34 +24,7 @@ async fn call(
     path: &str,
     body: Option<Value>,
 ) -> (StatusCode, String, Value) {
-    let mut request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::AUTHORIZATION, format!("Bearer {key}"));
-    if body.is_some() {
-        request = request.header(header::CONTENT_TYPE, "application/json");
-    }
-    let body = body
-        .map(|b| Body::from(serde_json::to_vec(&b).unwrap()))
-        .unwrap_or_else(Body::empty);
-    let response = app
-        .router
-        .clone()
-        .oneshot(request.body(body).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let content_type = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        content_type,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    app.call_as(key, method, path, body).await
 }
 
 fn bruise_in_a_baby() -> Value {
@@ -255,7 +205,9 @@ async fn a_practitioner_breaks_the_glass_reads_the_child_and_the_privacy_officer
 #[tokio::test]
 async fn an_expired_opening_opens_nothing() {
     let (app, child) = app_with_a_child().await;
-    let (id, worker) = key_and_id(&app, Role::Practitioner, Some("NCS"), "Ivo Quartermaine").await;
+    let (id, worker) = app
+        .key_for(Role::Practitioner, Some("NCS"), "Ivo Quartermaine")
+        .await;
     let record = format!("/api/v1/children/{child}");
     let opening = |hours_ago: i64| {
         let opened_at = Timestamp::now() - SignedDuration::from_hours(hours_ago);

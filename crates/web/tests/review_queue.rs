@@ -7,58 +7,15 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use common::TestApp;
-use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 use vigil_access::Role;
 use vigil_domain::{Limits, parse_event};
 use vigil_store::EventStore;
 
 async fn key(app: &TestApp, role: Role, agency: Option<&str>, name: &str) -> String {
-    vigil_store::accounts::issue_api_key(
-        &app.store,
-        name,
-        role,
-        agency.map(|a| vigil_domain::AgencyCode::parse(a).unwrap()),
-        None,
-        "test",
-    )
-    .await
-    .unwrap()
-    .1
-}
-
-async fn call_router(
-    router: &axum::Router,
-    key: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::AUTHORIZATION, format!("Bearer {key}"));
-    if body.is_some() {
-        request = request.header(header::CONTENT_TYPE, "application/json");
-    }
-    let body = body
-        .map(|b| Body::from(serde_json::to_vec(&b).unwrap()))
-        .unwrap_or_else(Body::empty);
-    let response = router
-        .clone()
-        .oneshot(request.body(body).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    app.key_for(role, agency, name).await.1
 }
 
 async fn call(
@@ -68,7 +25,8 @@ async fn call(
     path: &str,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    call_router(&app.router, key, method, path, body).await
+    let (status, _, body) = app.call_as(key, method, path, body).await;
+    (status, body)
 }
 
 /// An application holding the Case P records, stored as the agencies sent them.
@@ -245,12 +203,12 @@ async fn people_decide_review_pairs_and_their_decisions_survive_a_replay() {
         limits: vigil_web::WebLimits::default(),
         casework,
     });
-    let (_, queue) =
-        call_router(&restarted, &mash, Method::GET, "/api/v1/review-queue", None).await;
+    let (_, _, queue) =
+        common::call_router(&restarted, &mash, Method::GET, "/api/v1/review-queue", None).await;
     assert!(!queued(&queue, &left, &right));
     assert!(!queued(&queue, &a, &b));
     assert_eq!(queue, live_queue);
-    let (_, again) = call_router(
+    let (_, _, again) = common::call_router(
         &restarted,
         &mash,
         Method::GET,

@@ -22,7 +22,7 @@ use vigil_access::{Access, Facts, Principal, ReviewOutcome};
 use vigil_store::{BreakGlassOpening, BreakGlassReview, EventStore, ReviewedOpening};
 
 use super::fields::Fields;
-use super::{now_to_the_microsecond, store_problem};
+use super::{catch_up, now_to_the_microsecond, store_problem};
 use crate::AppState;
 use crate::auth::check;
 use crate::problem::Problem;
@@ -60,11 +60,7 @@ pub(crate) async fn open_break_glass<S: EventStore>(
             error.to_string(),
         )])
     })?;
-    state
-        .casework
-        .catch_up(&state.store)
-        .await
-        .map_err(|error| store_problem(error, ""))?;
+    catch_up(state).await?;
     {
         let casebook = state.casework.read().await;
         if !casebook.was_ever_child(child) {

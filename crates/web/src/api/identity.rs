@@ -24,19 +24,10 @@ use vigil_rules::{PairDecision, PairDecisionError};
 use vigil_store::{EventStore, LinkageDecision, LinkageDecisionKind};
 
 use super::fields::Fields;
-use super::store_problem;
+use super::{catch_up, store_problem};
 use crate::AppState;
 use crate::auth::check;
 use crate::problem::Problem;
-
-async fn catch_up<S: EventStore>(state: &AppState<S>) -> Result<(), Problem> {
-    state
-        .casework
-        .catch_up(&state.store)
-        .await
-        .map(|_| ())
-        .map_err(|error| store_problem(error, ""))
-}
 
 /// Every pair waiting for a person's decision, for a MASH analyst or a team manager.
 pub(crate) async fn review_queue<S: EventStore>(

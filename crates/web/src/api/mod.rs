@@ -25,13 +25,24 @@ use vigil_store::EventStore;
 
 pub(crate) use events::store_problem;
 
-use crate::AppState;
+use crate::{AppState, problem};
 
 /// Now, as the stores keep a moment (to the microsecond), so what a write returns is
 /// what a later read shows.
 pub(crate) fn now_to_the_microsecond() -> jiff::Timestamp {
     let now = jiff::Timestamp::now();
     jiff::Timestamp::from_microsecond(now.as_microsecond()).unwrap_or(now)
+}
+
+/// Brings the live casebook up to date with the store before answering, so a person
+/// reads what they (or anyone) just wrote.
+pub(crate) async fn catch_up<S: EventStore>(state: &AppState<S>) -> Result<(), problem::Problem> {
+    state
+        .casework
+        .catch_up(&state.store)
+        .await
+        .map(|_| ())
+        .map_err(|error| store_problem(error, ""))
 }
 
 /// One route: method, path template, who may use it, and the handler.
