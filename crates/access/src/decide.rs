@@ -42,10 +42,21 @@ pub enum Access {
     SignedIn,
     /// Accounts, keys and agencies: the administrator's pages.
     Administer,
+    /// Open a child's record without a legitimate relationship ("break-glass"), giving a
+    /// reason: for a practitioner or team manager in an emergency.
+    BreakGlass,
+    /// The break-glass review queue: see every emergency opening and record whether it
+    /// was justified.
+    ReviewBreakGlass,
+    /// The linkage review queue: pairs of identity records the model could not decide,
+    /// and a person's decision to link them or keep them apart.
+    ReviewLinkage,
+    /// A person's identity records as each agency holds them, and why they were linked.
+    ReadPerson,
 }
 
 impl Access {
-    pub const ALL: [Access; 14] = [
+    pub const ALL: [Access; 18] = [
         Access::Public,
         Access::RecordEvents,
         Access::ReadEvents,
@@ -60,6 +71,10 @@ impl Access {
         Access::ReadMetrics,
         Access::SignedIn,
         Access::Administer,
+        Access::BreakGlass,
+        Access::ReviewBreakGlass,
+        Access::ReviewLinkage,
+        Access::ReadPerson,
     ];
 }
 
@@ -74,6 +89,9 @@ pub struct Facts {
     pub relationship: Option<bool>,
     /// Whether the request asks for the record as it was known at a past moment.
     pub as_at: bool,
+    /// Whether the principal holds an unexpired break-glass opening of the child's
+    /// record ([`crate::break_glass`]). `None`: not looked up.
+    pub break_glass: Option<bool>,
 }
 
 /// The answer.
@@ -136,6 +154,16 @@ pub fn decide(principal: &Principal, access: Access, facts: &Facts) -> Decision 
             )),
         }
     };
+    // A child's record also opens through break-glass: an emergency opening with a
+    // recorded reason, which expires and which the privacy officer reviews.
+    let related_or_break_glass = |what: &str| -> Decision {
+        match (facts.relationship, facts.break_glass) {
+            (None | Some(true), _) | (Some(false), Some(true)) => Decision::Allow,
+            (Some(false), None | Some(false)) => Decision::Refuse(format!(
+                "{what} needs a legitimate relationship with the child (an event your agency recorded about them), or the role mash_analyst or practice_reviewer; in an emergency, open it with break-glass (POST /api/v1/children/{{id}}/break-glass with your reason), which the privacy officer reviews"
+            )),
+        }
+    };
     match access {
         Access::Public | Access::ReadRules | Access::SignedIn => Decision::Allow,
         Access::Administer => match role {
@@ -164,7 +192,7 @@ pub fn decide(principal: &Principal, access: Access, facts: &Facts) -> Decision 
         },
         Access::ReadChild => match role {
             MashAnalyst | PracticeReviewer => Decision::Allow,
-            Practitioner | TeamManager => related("a child's record"),
+            Practitioner | TeamManager => related_or_break_glass("a child's record"),
             _ => refuse(
                 &[MashAnalyst, PracticeReviewer, Practitioner, TeamManager],
                 "a child's record",
@@ -198,6 +226,32 @@ pub fn decide(principal: &Principal, access: Access, facts: &Facts) -> Decision 
         Access::ReadMetrics => match role {
             Administrator => Decision::Allow,
             _ => refuse(&[Administrator], "the service's metrics"),
+        },
+        Access::BreakGlass => match role {
+            Practitioner | TeamManager => Decision::Allow,
+            _ => refuse(
+                &[Practitioner, TeamManager],
+                "opening a child's record by break-glass",
+            ),
+        },
+        Access::ReviewBreakGlass => match role {
+            PrivacyOfficer => Decision::Allow,
+            _ => refuse(&[PrivacyOfficer], "the break-glass review queue"),
+        },
+        Access::ReviewLinkage => match role {
+            MashAnalyst | TeamManager => Decision::Allow,
+            _ => refuse(
+                &[MashAnalyst, TeamManager],
+                "the linkage review queue and its decisions",
+            ),
+        },
+        Access::ReadPerson => match role {
+            MashAnalyst | PracticeReviewer => Decision::Allow,
+            Practitioner | TeamManager => related("a person's identity records"),
+            _ => refuse(
+                &[MashAnalyst, PracticeReviewer, Practitioner, TeamManager],
+                "a person's identity records",
+            ),
         },
     }
 }
@@ -283,6 +337,93 @@ mod tests {
                 Access::ReadChild,
                 &replay
             ),
+            Decision::Allow
+        );
+    }
+
+    #[test]
+    fn break_glass_opens_a_child_to_a_practitioner_without_a_relationship() {
+        let facts = |relationship, break_glass| Facts {
+            relationship: Some(relationship),
+            break_glass,
+            ..Facts::default()
+        };
+        for role in [Practitioner, TeamManager] {
+            let worker = principal(role, Some("NHS-A"));
+            assert_eq!(
+                decide(&worker, Access::ReadChild, &facts(false, Some(true))),
+                Decision::Allow
+            );
+            for closed in [None, Some(false)] {
+                let Decision::Refuse(why) =
+                    decide(&worker, Access::ReadChild, &facts(false, closed))
+                else {
+                    panic!("refused without a relationship or an opening")
+                };
+                assert!(why.contains("break-glass"), "{why}");
+            }
+            // Break-glass opens a child's record, nothing else: not acting on alerts.
+            if role == Practitioner {
+                assert!(
+                    decide(&worker, Access::ActOnAlert, &facts(false, Some(true))).is_refused()
+                );
+            }
+            assert_eq!(
+                decide(&worker, Access::BreakGlass, &Facts::default()),
+                Decision::Allow
+            );
+        }
+        // Roles that never open a record by break-glass, and the one who reviews it.
+        for role in [
+            MashAnalyst,
+            PracticeReviewer,
+            PrivacyOfficer,
+            Administrator,
+            IntegrationClient,
+        ] {
+            let someone = principal(role, None);
+            let Decision::Refuse(why) = decide(&someone, Access::BreakGlass, &Facts::default())
+            else {
+                panic!("{role} may not open by break-glass")
+            };
+            assert!(why.contains("practitioner"), "{why}");
+            assert_eq!(
+                decide(&someone, Access::ReviewBreakGlass, &Facts::default()).is_refused(),
+                role != PrivacyOfficer
+            );
+            // A break-glass opening gives nothing to a role that cannot read children.
+            if matches!(role, PrivacyOfficer | Administrator | IntegrationClient) {
+                assert!(
+                    decide(&someone, Access::ReadChild, &facts(false, Some(true))).is_refused()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn linkage_review_is_for_the_mash_and_team_managers_and_persons_need_a_relationship() {
+        for role in Role::ALL {
+            let someone = principal(role, Some("NHS-A"));
+            assert_eq!(
+                decide(&someone, Access::ReviewLinkage, &Facts::default()).is_refused(),
+                !matches!(role, MashAnalyst | TeamManager),
+                "{role}"
+            );
+        }
+        let worker = principal(Practitioner, Some("NHS-A"));
+        let without = Facts {
+            relationship: Some(false),
+            break_glass: Some(true),
+            ..Facts::default()
+        };
+        assert!(decide(&worker, Access::ReadPerson, &without).is_refused());
+        let with = Facts {
+            relationship: Some(true),
+            ..Facts::default()
+        };
+        assert_eq!(decide(&worker, Access::ReadPerson, &with), Decision::Allow);
+        assert_eq!(
+            decide(&principal(MashAnalyst, None), Access::ReadPerson, &without),
             Decision::Allow
         );
     }

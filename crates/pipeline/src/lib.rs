@@ -14,9 +14,10 @@ use std::time::Duration;
 use jiff::Timestamp;
 use tokio::sync::{Mutex, Notify, RwLock};
 use vigil_linkage::LinkageModel;
-use vigil_rules::{AlertResponse, CaseEvent, Casebook, Derivation, RulesConfig};
+use vigil_rules::{AlertResponse, CaseEvent, Casebook, Derivation, PairDecision, RulesConfig};
 use vigil_store::{
-    AlertActionKind, EventStore, NewDerivation, Page, StoreError, StoredAlertAction, StoredEvent,
+    AlertActionKind, EventStore, LinkageDecisionKind, NewDerivation, Page, StoreError,
+    StoredAlertAction, StoredEvent, StoredLinkageDecision,
 };
 
 fn case_event(stored: StoredEvent) -> CaseEvent {
@@ -107,6 +108,41 @@ pub async fn read_responses<S: EventStore>(
     Ok((actions.into_iter().map(response).collect(), last))
 }
 
+fn pair_decision(stored: StoredLinkageDecision) -> PairDecision {
+    let decision = stored.decision;
+    PairDecision {
+        left: decision.left,
+        right: decision.right,
+        same_person: decision.decision == LinkageDecisionKind::Link,
+        by: decision.by_name,
+        reason: decision.reason,
+        at: decision.at,
+    }
+}
+
+/// Every recorded decision about a pair of identity records after `after`, in log
+/// order, with the last sequence number read.
+pub async fn read_pair_decisions<S: EventStore>(
+    store: &S,
+    after: i64,
+) -> Result<(Vec<PairDecision>, i64), StoreError> {
+    let (decisions, last) = read_to_end(
+        after,
+        |d: &StoredLinkageDecision| d.sequence,
+        |page| store.linkage_decisions_after(page),
+    )
+    .await?;
+    Ok((decisions.into_iter().map(pair_decision).collect(), last))
+}
+
+/// The last sequence numbers the casebook has taken from each log.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Taken {
+    events: i64,
+    responses: i64,
+    pair_decisions: i64,
+}
+
 /// The record as known at `as_at` (now when `None`): every event recorded by then, in
 /// the order they were recorded.
 pub async fn replay<S: EventStore>(
@@ -123,8 +159,9 @@ pub async fn replay<S: EventStore>(
 #[derive(Clone)]
 pub struct Casework {
     casebook: Arc<RwLock<Casebook>>,
-    /// The last event and alert-action sequence numbers taken.
-    last_sequence: Arc<RwLock<(i64, i64)>>,
+    /// The last sequence numbers taken from the event, alert-action and linkage
+    /// decision logs.
+    last_sequence: Arc<RwLock<Taken>>,
     /// How many of the casebook's derivations are written to the store's log.
     derivations_stored: Arc<Mutex<usize>>,
     wake: Arc<Notify>,
@@ -161,7 +198,8 @@ impl Casework {
     }
 
     /// Reads what the logs hold beyond what the casebook has taken (events, then
-    /// responses to alerts), and takes it. Returns how many entries were taken.
+    /// people's responses to alerts and decisions about pairs of records, in time
+    /// order), and takes it. Returns how many entries were taken.
     ///
     /// New events are taken in the order they were recorded. An event recorded long
     /// before the casebook's clock (an import of history, a feed catching up after an
@@ -170,9 +208,11 @@ impl Casework {
     /// instead, so the live record is always the replay of the log.
     pub async fn catch_up<S: EventStore>(&self, store: &S) -> Result<usize, StoreError> {
         let mut last = self.last_sequence.write().await;
-        let (mut events, new_last) = read_log(store, last.0).await?;
-        let (responses, new_last_response) = read_responses(store, last.1).await?;
-        let count = events.len() + responses.len();
+        let (mut events, new_last) = read_log(store, last.events).await?;
+        let (responses, new_last_response) = read_responses(store, last.responses).await?;
+        let (decisions, new_last_decision) =
+            read_pair_decisions(store, last.pair_decisions).await?;
+        let count = events.len() + responses.len() + decisions.len();
         if count == 0 {
             // Nothing new: readers are not held up (the follower's tick moves the clock).
             return Ok(0);
@@ -209,17 +249,22 @@ impl Casework {
         for (_, event) in events {
             casebook.record(event);
         }
-        for response in &responses {
-            if let Err(error) = casebook.act(response) {
-                tracing::warn!(alert = %response.alert, %error, "a recorded response to an alert was refused");
+        for input in vigil_rules::human_inputs(&responses, &decisions) {
+            if let Err(error) = input.apply(&mut casebook) {
+                tracing::warn!(%error, "a person's recorded response or linkage decision was refused");
             }
         }
         let now = Timestamp::now().max(casebook.now());
         casebook.advance_to(now);
-        *last = (new_last, new_last_response);
+        *last = Taken {
+            events: new_last,
+            responses: new_last_response,
+            pair_decisions: new_last_decision,
+        };
         tracing::debug!(
             events = taken,
             responses = responses.len(),
+            pair_decisions = decisions.len(),
             casebook_events = casebook.events().len(),
             waited_for_lock_ms = waited.as_secs_f64() * 1000.0,
             took_ms = (started.elapsed() - waited).as_secs_f64() * 1000.0,
@@ -235,21 +280,31 @@ impl Casework {
 /// catching up, and the casebook is rebuilt so that it stays the replay of the log.
 const LATE_RECORD: jiff::SignedDuration = jiff::SignedDuration::from_hours(1);
 
-/// The casebook as known at `as_at`, replayed from the whole log, with the last event
-/// and alert-action sequence numbers read.
+/// The casebook as known at `as_at`, replayed from the whole log, with the last
+/// sequence numbers read from each log.
 async fn rebuild<S: EventStore>(
     store: &S,
     model: LinkageModel,
     config: RulesConfig,
     as_at: Timestamp,
-) -> Result<(Casebook, (i64, i64)), StoreError> {
+) -> Result<(Casebook, Taken), StoreError> {
     let (mut events, last) = read_log(store, 0).await?;
     events.sort_by_key(|(sequence, e)| (e.recorded_at, *sequence));
     let events: Vec<CaseEvent> = events.into_iter().map(|(_, e)| e).collect();
     let (mut responses, last_response) = read_responses(store, 0).await?;
     responses.sort_by_key(|r| r.at);
-    let casebook = vigil_rules::replay_with_responses(&events, &responses, model, config, as_at);
-    Ok((casebook, (last, last_response)))
+    let (mut decisions, last_decision) = read_pair_decisions(store, 0).await?;
+    decisions.sort_by_key(|d| d.at);
+    let casebook =
+        vigil_rules::replay_with_decisions(&events, &responses, &decisions, model, config, as_at);
+    Ok((
+        casebook,
+        Taken {
+            events: last,
+            responses: last_response,
+            pair_decisions: last_decision,
+        },
+    ))
 }
 
 impl Casework {

@@ -16,7 +16,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use vigil_domain::event::details::EventDetails;
 use vigil_domain::event::{EventId, NewEvent, PersonInEvent, Role};
-use vigil_linkage::index::Outcome;
+use vigil_linkage::index::{Outcome, PersonChange};
 use vigil_linkage::{LinkageIndex, LinkageModel};
 
 use crate::alerts::{AlertActionError, AlertChange, AlertId, AlertLedger};
@@ -59,6 +59,38 @@ pub struct AlertResponse {
     pub reason: String,
     pub signed_off_by: Option<String>,
     pub at: Timestamp,
+}
+
+/// A person's decision about two identity records: the same person (`same_person`),
+/// or two people. Taken from the stored linkage decisions in time order, like responses
+/// to alerts, so a replay reproduces every merge and split.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairDecision {
+    /// Identity records as the casebook names them (`{event id}.{position}`).
+    pub left: String,
+    pub right: String,
+    pub same_person: bool,
+    /// Who decided, as shown to people.
+    pub by: String,
+    pub reason: String,
+    pub at: Timestamp,
+}
+
+/// Why a decision about a pair of records was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PairDecisionError {
+    #[error("there is no identity record {0:?}; the review queue lists the pairs to decide")]
+    UnknownRecord(String),
+    #[error(
+        "{0:?} and {1:?} are copies of one record (the same agency recorded the person the same way): they cannot be kept apart"
+    )]
+    SameRecord(String, String),
+    #[error(
+        "deciding that {0:?} and {1:?} {2} contradicts earlier decisions (through the records linked by people): decide the earlier pairs again instead"
+    )]
+    Contradicts(String, String, &'static str),
+    #[error("a reason is required: a linkage decision is never recorded without one")]
+    ReasonRequired,
 }
 
 /// Where an address appears in an event.
@@ -109,6 +141,8 @@ pub struct Casebook {
     log: Vec<Derivation>,
     notices: Vec<Notice>,
     timers: BTreeMap<Timestamp, BTreeSet<PersonId>>,
+    /// People's decisions about pairs of records, in the order taken.
+    pair_decisions: Vec<PairDecision>,
     now: Timestamp,
 }
 
@@ -136,6 +170,7 @@ impl Casebook {
             log: Vec::new(),
             notices: Vec::new(),
             timers: BTreeMap::new(),
+            pair_decisions: Vec::new(),
             now: Timestamp::UNIX_EPOCH,
         }
     }
@@ -217,6 +252,19 @@ impl Casebook {
     /// The linkage record an event's record is a copy of (itself if the first).
     pub fn linkage_id<'a>(&'a self, record: &'a str) -> &'a str {
         self.canonical.get(record).map_or(record, String::as_str)
+    }
+
+    /// One identity record: the event it is in and the person as the agency recorded
+    /// them.
+    pub fn record_as_held(&self, record: &str) -> Option<(&CaseEvent, &PersonInEvent)> {
+        let &(event, index) = self.record_location.get(record)?;
+        let event = &self.events[event];
+        Some((event, &event.event.people[index]))
+    }
+
+    /// People's decisions about pairs of records, in the order taken.
+    pub fn pair_decisions(&self) -> &[PairDecision] {
+        &self.pair_decisions
     }
 
     /// The person of the `index`th person in an event.
@@ -356,6 +404,8 @@ impl Casebook {
                 .entry(decision.person_id.clone())
                 .or_default()
                 .insert(record_id.clone());
+            // Field by field rather than `apply_person_changes`: `event` borrows the
+            // events while the members change.
             for change in &decision.changes {
                 for before in &change.before {
                     self.members.remove(&before.person_id);
@@ -444,6 +494,175 @@ impl Casebook {
             changes.extend(self.evaluate(&child, Some(cause), at));
         }
         changes
+    }
+
+    fn apply_person_changes(&mut self, changes: &[PersonChange]) {
+        for change in changes {
+            for before in &change.before {
+                self.members.remove(&before.person_id);
+            }
+            for after in &change.after {
+                self.members.insert(
+                    after.person_id.clone(),
+                    after.record_ids.iter().cloned().collect(),
+                );
+            }
+        }
+    }
+
+    /// Whether [`Casebook::decide_pair`] would accept this decision now, without taking
+    /// it: both records are known, a reason is given, and it does not contradict the
+    /// decisions taken before (records linked by people, directly or through others,
+    /// cannot also be kept apart).
+    pub fn check_pair(&self, decision: &PairDecision) -> Result<(), PairDecisionError> {
+        if decision.reason.trim().is_empty() {
+            return Err(PairDecisionError::ReasonRequired);
+        }
+        for record in [&decision.left, &decision.right] {
+            if !self.record_location.contains_key(record.as_str()) {
+                return Err(PairDecisionError::UnknownRecord(record.clone()));
+            }
+        }
+        let (a, b) = (
+            self.linkage_id(&decision.left),
+            self.linkage_id(&decision.right),
+        );
+        if a == b {
+            return if decision.same_person {
+                Ok(())
+            } else {
+                Err(PairDecisionError::SameRecord(
+                    decision.left.clone(),
+                    decision.right.clone(),
+                ))
+            };
+        }
+        // The records linked by people, as sets; a keep-apart inside one contradicts.
+        let mut parent: HashMap<&str, &str> = HashMap::new();
+        fn root<'a>(parent: &HashMap<&'a str, &'a str>, mut x: &'a str) -> &'a str {
+            while let Some(&up) = parent.get(x) {
+                x = up;
+            }
+            x
+        }
+        let taken = self
+            .pair_decisions
+            .iter()
+            .map(|d| {
+                (
+                    self.linkage_id(&d.left),
+                    self.linkage_id(&d.right),
+                    d.same_person,
+                )
+            })
+            .chain(std::iter::once((a, b, decision.same_person)));
+        let mut apart = Vec::new();
+        for (x, y, same) in taken {
+            if same {
+                let (rx, ry) = (root(&parent, x), root(&parent, y));
+                if rx != ry {
+                    parent.insert(rx, ry);
+                }
+            } else {
+                apart.push((x, y));
+            }
+        }
+        if apart
+            .iter()
+            .any(|&(x, y)| root(&parent, x) == root(&parent, y))
+        {
+            return Err(PairDecisionError::Contradicts(
+                decision.left.clone(),
+                decision.right.clone(),
+                if decision.same_person {
+                    "are the same person"
+                } else {
+                    "are different people"
+                },
+            ));
+        }
+        Ok(())
+    }
+
+    /// Takes a person's decision about two identity records, at its time: linkage
+    /// re-clusters what it affects (a merge, a split), the derivation log records it,
+    /// and the rules run again for the children concerned. A refused decision changes
+    /// nothing, so a replay gives the same answer.
+    pub fn decide_pair(
+        &mut self,
+        decision: &PairDecision,
+    ) -> Result<Vec<PersonChange>, PairDecisionError> {
+        self.check_pair(decision)?;
+        let mut alert_changes = self.advance_to(decision.at);
+        let (a, b) = (
+            self.linkage_id(&decision.left).to_string(),
+            self.linkage_id(&decision.right).to_string(),
+        );
+        let changes = if a == b {
+            Vec::new()
+        } else {
+            self.linkage
+                .decide(&a, &b, decision.same_person)
+                .map_err(|_| {
+                    PairDecisionError::Contradicts(
+                        decision.left.clone(),
+                        decision.right.clone(),
+                        if decision.same_person {
+                            "are the same person"
+                        } else {
+                            "are different people"
+                        },
+                    )
+                })?
+        };
+        self.apply_person_changes(&changes);
+        for (x, y) in [(&a, &b), (&b, &a)] {
+            if let Some(list) = self.possible.get_mut(x) {
+                list.retain(|m| &m.record != y);
+            }
+        }
+        self.pair_decisions.push(decision.clone());
+        self.log.push(Derivation::LinkageReviewed {
+            at: decision.at,
+            left: decision.left.clone(),
+            right: decision.right.clone(),
+            decision: if decision.same_person {
+                "link"
+            } else {
+                "keep_apart"
+            }
+            .to_string(),
+            by: decision.by.clone(),
+            reason: decision.reason.clone(),
+            changes: changes.clone(),
+        });
+        // The children whose record the decision touches: those in any event of the
+        // persons now holding either record.
+        let mut persons = BTreeSet::new();
+        for record in [&a, &b] {
+            if let Some(person) = self.linkage.person_of(record) {
+                persons.insert(person.to_string());
+            }
+        }
+        for change in &changes {
+            persons.extend(change.after.iter().map(|p| p.person_id.clone()));
+        }
+        let mut events = BTreeSet::new();
+        for person in &persons {
+            for (_, event, _) in self.records_of(person) {
+                if let Some(index) = self.index_of(&event.id) {
+                    events.insert(index);
+                }
+            }
+        }
+        let mut children = BTreeSet::new();
+        for index in events {
+            children.extend(self.children_concerned(index));
+        }
+        for child in children {
+            alert_changes.extend(self.evaluate(&child, None, decision.at));
+        }
+        Ok(changes)
     }
 
     /// Records what a person did about an alert, at its time. A stored action that the

@@ -1,5 +1,5 @@
 //! The derivation log: every conclusion Vigil drew from the events, in order. Linkage
-//! decisions, place resolutions, alerts raised and updated, questions asked, agencies
+//! decisions (and people's decisions about pairs), place resolutions, alerts raised and updated, questions asked, agencies
 //! told what was done about an alert: each is an entry, appended and never changed, so
 //! a reviewer can see what Vigil concluded and when, and a replay can be compared with
 //! what was concluded at the time.
@@ -67,6 +67,17 @@ pub enum Derivation {
         question: String,
         child: PersonId,
     },
+    /// A person decided that two identity records are the same person (`link`) or are
+    /// not (`keep_apart`); `changes` are the merges and splits that followed.
+    LinkageReviewed {
+        at: Timestamp,
+        left: String,
+        right: String,
+        decision: String,
+        by: String,
+        reason: String,
+        changes: Vec<PersonChange>,
+    },
     /// An agency whose record was evidence for an alert was told what was done about it
     /// (closing the loop).
     AgencyNotified {
@@ -87,7 +98,8 @@ impl Derivation {
             | Derivation::AlertRaised { at, .. }
             | Derivation::AlertUpdated { at, .. }
             | Derivation::QuestionAsked { at, .. }
-            | Derivation::AgencyNotified { at, .. } => *at,
+            | Derivation::AgencyNotified { at, .. }
+            | Derivation::LinkageReviewed { at, .. } => *at,
         }
     }
 
@@ -100,6 +112,7 @@ impl Derivation {
             Derivation::AlertUpdated { .. } => "alert_updated",
             Derivation::QuestionAsked { .. } => "question_asked",
             Derivation::AgencyNotified { .. } => "agency_notified",
+            Derivation::LinkageReviewed { .. } => "linkage_reviewed",
         }
     }
 

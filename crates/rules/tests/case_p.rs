@@ -14,7 +14,7 @@ use vigil_domain::event::{EventId, Limits, parse_event};
 use vigil_linkage::LinkageModel;
 use vigil_rules::alerts::Alert;
 use vigil_rules::config::AgencyEntry;
-use vigil_rules::{CaseEvent, Casebook, RulesConfig};
+use vigil_rules::{CaseEvent, Casebook, PairDecision, PairDecisionError, RulesConfig};
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -398,4 +398,172 @@ fn every_conclusion_about_the_case_is_distinct() {
     let keys: Vec<String> = casebook.derivations().iter().map(|d| d.key()).collect();
     let distinct: std::collections::BTreeSet<&String> = keys.iter().collect();
     assert_eq!(distinct.len(), keys.len(), "two conclusions share a key");
+}
+
+fn decision(left: &str, right: &str, same_person: bool, at: Timestamp) -> PairDecision {
+    PairDecision {
+        left: left.to_string(),
+        right: right.to_string(),
+        same_person,
+        by: "Mo Analyst (MASH)".into(),
+        reason: "checked with the school and the GP".into(),
+        at,
+    }
+}
+
+/// Whether the queue holds the pair, in either order.
+fn queued(casebook: &Casebook, left: &str, right: &str) -> bool {
+    casebook.review_queue().iter().any(|p| {
+        (p.left.record == left && p.right.record == right)
+            || (p.left.record == right && p.right.record == left)
+    })
+}
+
+#[test]
+fn case_p_leaves_pairs_for_review_and_people_decide_them_on_the_record() {
+    let events = events();
+    let end: Timestamp = "2022-08-14T00:00:00Z".parse().unwrap();
+    let after_last = events.last().unwrap().recorded_at + jiff::SignedDuration::from_hours(1);
+    let mut casebook = run();
+    let queue = casebook.review_queue();
+    // The browser tests rely on the demo leaving pairs to decide.
+    assert!(queue.len() >= 5, "{} pairs", queue.len());
+    for pair in &queue {
+        assert_eq!(pair.explanation.left_record_id, pair.left.record);
+        assert!(!pair.explanation.contributions.is_empty());
+    }
+
+    // Keep apart: the pair leaves the queue, both records keep their persons, and the
+    // decision is on the derivation log.
+    let apart = &queue[0];
+    let (left, right) = (apart.left.record.clone(), apart.right.record.clone());
+    let persons_before = casebook.linkage().persons();
+    let keep_apart = decision(&left, &right, false, after_last);
+    casebook.decide_pair(&keep_apart).unwrap();
+    assert!(!queued(&casebook, &left, &right));
+    assert_eq!(casebook.linkage().persons(), persons_before);
+    assert!(casebook.derivations().iter().any(|d| matches!(
+        d,
+        vigil_rules::Derivation::LinkageReviewed { decision, left: l, .. }
+            if decision == "keep_apart" && *l == left
+    )));
+
+    // Link: two records of a child recorded by different agencies become one person.
+    let pip = queue
+        .iter()
+        .find(|p| {
+            p.reason == vigil_linkage::ReviewReason::TooLittleToMerge && p.left.record != left
+        })
+        .expect("a thin record of the child to confirm");
+    let (a, b) = (pip.left.record.clone(), pip.right.record.clone());
+    assert_ne!(casebook.person_of_record(&a), casebook.person_of_record(&b));
+    let link = decision(
+        &a,
+        &b,
+        true,
+        after_last + jiff::SignedDuration::from_mins(5),
+    );
+    let changes = casebook.decide_pair(&link).unwrap();
+    assert!(!changes.is_empty(), "a merge is reported");
+    assert_eq!(casebook.person_of_record(&a), casebook.person_of_record(&b));
+    assert!(!queued(&casebook, &a, &b));
+    let person = casebook.person_of_record(&a).unwrap().to_string();
+    let identity = casebook.identity_of(&person).unwrap();
+    assert!(identity.records.iter().any(|r| r.record.record == a));
+    assert!(identity.records.iter().any(|r| r.record.record == b));
+    assert_eq!(
+        identity.records[0].record.record, person,
+        "the first record leads"
+    );
+    assert!(identity.records[0].explanation.is_none());
+    assert!(
+        identity
+            .records
+            .iter()
+            .skip(1)
+            .all(|r| r.explanation.is_some() || r.copy_of.is_some())
+    );
+    assert!(identity.decisions.contains(&link));
+
+    // Refused: contradicting the link, an unknown record, no reason. Nothing changes.
+    let contradiction = decision(
+        &a,
+        &b,
+        false,
+        after_last + jiff::SignedDuration::from_mins(6),
+    );
+    assert!(matches!(
+        casebook.decide_pair(&contradiction),
+        Err(PairDecisionError::Contradicts(..))
+    ));
+    assert!(matches!(
+        casebook.check_pair(&decision(&a, "no-such-record", true, after_last)),
+        Err(PairDecisionError::UnknownRecord(r)) if r == "no-such-record"
+    ));
+    let mut silent = decision(&a, &b, true, after_last);
+    silent.reason = "  ".into();
+    assert_eq!(
+        casebook.check_pair(&silent),
+        Err(PairDecisionError::ReasonRequired)
+    );
+    assert_eq!(
+        casebook.pair_decisions(),
+        [keep_apart.clone(), link.clone()]
+    );
+
+    // Split: two records the model linked on its own, kept apart by a person. The part
+    // holding the person's first record keeps the person's id.
+    let decided = [&left, &right, &a, &b];
+    let joined = casebook
+        .linkage()
+        .persons()
+        .into_iter()
+        .find(|p| p.record_ids.len() >= 2 && !p.record_ids.iter().any(|r| decided.contains(&r)))
+        .expect("a person of two records or more");
+    let (first, other) = (
+        &joined.person_id,
+        joined
+            .record_ids
+            .iter()
+            .find(|r| *r != &joined.person_id)
+            .unwrap(),
+    );
+    let split = decision(
+        first,
+        other,
+        false,
+        after_last + jiff::SignedDuration::from_mins(7),
+    );
+    let changes = casebook.decide_pair(&split).unwrap();
+    assert_eq!(changes[0].kind, vigil_linkage::index::ChangeKind::Split);
+    assert_eq!(casebook.person_of_record(first), Some(first.as_str()));
+    assert_ne!(casebook.person_of_record(other), Some(first.as_str()));
+
+    // A replay with the stored decisions reproduces both; one from before they were
+    // made does not.
+    let replayed = vigil_rules::replay_with_decisions(
+        &events,
+        &[],
+        &[keep_apart, link, contradiction, split.clone()],
+        LinkageModel::default_model(),
+        config(),
+        end,
+    );
+    assert_eq!(replayed.linkage().persons(), casebook.linkage().persons());
+    assert_eq!(
+        replayed.pair_decisions().len(),
+        3,
+        "the contradiction is passed over"
+    );
+    assert_eq!(replayed.review_queue().len(), casebook.review_queue().len());
+    let before = vigil_rules::replay_with_decisions(
+        &events,
+        &[],
+        replayed.pair_decisions(),
+        LinkageModel::default_model(),
+        config(),
+        after_last - jiff::SignedDuration::from_mins(1),
+    );
+    assert!(queued(&before, &left, &right));
+    assert_ne!(before.person_of_record(&a), before.person_of_record(&b));
 }

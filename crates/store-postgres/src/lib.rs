@@ -30,6 +30,10 @@ use vigil_store::{
     Page, StoreError, StoredAlertAction, StoredDerivation, StoredEvent, SupersedeTarget,
     plan_append, row,
 };
+use vigil_store::{
+    BreakGlassOpening, BreakGlassReview, LinkageDecision, ReviewedOpening, StoredLinkageDecision,
+    break_glass, linkage_decisions,
+};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -469,6 +473,12 @@ fn key_from_columns(row: KeyColumns) -> Result<StoredApiKey, StoreError> {
     })
 }
 
+const OPENING_SELECT: &str = "SELECT id::text, principal_id, display_name, role, agency, child, reason, \
+     opened_us, expires_us FROM break_glass_openings";
+
+const REVIEW_SELECT: &str = "SELECT id::text, opening::text, reviewer_id, reviewer_name, outcome, note, at_us \
+     FROM break_glass_reviews";
+
 impl EventStore for PostgresStore {
     async fn append(
         &self,
@@ -855,6 +865,143 @@ impl EventStore for PostgresStore {
         .await
         .map_err(store_error)?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn record_break_glass(&self, opening: &BreakGlassOpening) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO break_glass_openings (id, principal_id, display_name, role, agency, child, \
+             reason, opened_us, expires_us) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(opening.id.to_string())
+        .bind(&opening.principal_id)
+        .bind(&opening.display_name)
+        .bind(opening.role.as_str())
+        .bind(opening.agency.as_ref().map(|a| a.as_str().to_string()))
+        .bind(&opening.child)
+        .bind(&opening.reason)
+        .bind(microseconds(opening.opened_at))
+        .bind(microseconds(opening.expires_at))
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn latest_break_glass(
+        &self,
+        principal_id: &str,
+        child: &str,
+    ) -> Result<Option<BreakGlassOpening>, StoreError> {
+        let sql = format!(
+            "{OPENING_SELECT} WHERE principal_id = $1 AND child = $2 ORDER BY expires_us DESC, sequence DESC LIMIT 1"
+        );
+        let row: Option<break_glass::OpeningColumns> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(principal_id)
+            .bind(child)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        row.map(break_glass::opening_from_columns).transpose()
+    }
+
+    async fn break_glass_opening(&self, id: Uuid) -> Result<Option<ReviewedOpening>, StoreError> {
+        let sql = format!("{OPENING_SELECT} WHERE id = $1::uuid");
+        let row: Option<break_glass::OpeningColumns> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        let Some(opening) = row.map(break_glass::opening_from_columns).transpose()? else {
+            return Ok(None);
+        };
+        let sql = format!("{REVIEW_SELECT} WHERE opening = $1::uuid ORDER BY sequence");
+        let reviews: Vec<break_glass::ReviewColumns> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        let reviews = reviews
+            .into_iter()
+            .map(break_glass::review_from_columns)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(break_glass::with_reviews(vec![opening], reviews).pop())
+    }
+
+    async fn break_glass_openings(&self) -> Result<Vec<ReviewedOpening>, StoreError> {
+        let sql = format!("{OPENING_SELECT} ORDER BY sequence");
+        let openings: Vec<break_glass::OpeningColumns> = sqlx::query_as(AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        let sql = format!("{REVIEW_SELECT} ORDER BY sequence");
+        let reviews: Vec<break_glass::ReviewColumns> = sqlx::query_as(AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(break_glass::with_reviews(
+            openings
+                .into_iter()
+                .map(break_glass::opening_from_columns)
+                .collect::<Result<_, _>>()?,
+            reviews
+                .into_iter()
+                .map(break_glass::review_from_columns)
+                .collect::<Result<_, _>>()?,
+        ))
+    }
+
+    async fn record_break_glass_review(&self, review: &BreakGlassReview) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO break_glass_reviews (id, opening, reviewer_id, reviewer_name, outcome, note, at_us) \
+             VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7)",
+        )
+        .bind(review.id.to_string())
+        .bind(review.opening.to_string())
+        .bind(&review.reviewer_id)
+        .bind(&review.reviewer_name)
+        .bind(review.outcome.as_str())
+        .bind(&review.note)
+        .bind(microseconds(review.at))
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn record_linkage_decision(&self, decision: &LinkageDecision) -> Result<i64, StoreError> {
+        sqlx::query_scalar(
+            "INSERT INTO linkage_decisions (id, left_record, right_record, decision, by_id, by_name, reason, at_us) \
+             VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8) RETURNING sequence",
+        )
+        .bind(decision.id.to_string())
+        .bind(&decision.left)
+        .bind(&decision.right)
+        .bind(decision.decision.as_str())
+        .bind(&decision.by_id)
+        .bind(&decision.by_name)
+        .bind(&decision.reason)
+        .bind(microseconds(decision.at))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(store_error)
+    }
+
+    async fn linkage_decisions_after(
+        &self,
+        page: Page,
+    ) -> Result<Vec<StoredLinkageDecision>, StoreError> {
+        let rows: Vec<linkage_decisions::DecisionColumns> = sqlx::query_as(
+            "SELECT sequence, id::text, left_record, right_record, decision, by_id, by_name, reason, at_us \
+             FROM linkage_decisions WHERE sequence > $1 ORDER BY sequence LIMIT $2",
+        )
+        .bind(page.after)
+        .bind(i64::from(page.limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        rows.into_iter()
+            .map(linkage_decisions::decision_from_columns)
+            .collect()
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

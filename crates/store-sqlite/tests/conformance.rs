@@ -35,6 +35,12 @@ async fn the_database_itself_refuses_to_rewrite_history() {
         "DELETE FROM derivations",
         "UPDATE audit SET purpose = 'x'",
         "DELETE FROM audit",
+        "UPDATE break_glass_openings SET reason = 'x'",
+        "DELETE FROM break_glass_openings",
+        "UPDATE break_glass_reviews SET outcome = 'referred'",
+        "DELETE FROM break_glass_reviews",
+        "UPDATE linkage_decisions SET reason = 'x'",
+        "DELETE FROM linkage_decisions",
     ] {
         let error = store.execute_raw(statement).await.unwrap_err();
         assert!(error.contains("append-only"), "{statement}: {error}");

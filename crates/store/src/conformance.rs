@@ -32,7 +32,9 @@ macro_rules! conformance_tests {
             derivations_are_kept_once_and_in_order,
             audit_entries_are_chained_in_order,
             concurrent_audit_appends_keep_one_chain,
-            accounts_and_keys_are_kept_and_keys_revoked_by_a_new_row
+            accounts_and_keys_are_kept_and_keys_revoked_by_a_new_row,
+            break_glass_openings_and_reviews_are_kept,
+            linkage_decisions_are_kept_in_order
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
@@ -613,6 +615,25 @@ pub async fn one_of_each_log<S: EventStore>(store: &S) {
     };
     store.record_derivations(&[entry], at).await.unwrap();
     store.append_audit(vec![audit_entry(1)]).await.unwrap();
+    let opened = opening("ana", "child-1", "2024-05-03T10:00:00Z");
+    store.record_break_glass(&opened).await.unwrap();
+    store
+        .record_break_glass_review(&review_of(
+            &opened,
+            vigil_access::ReviewOutcome::Justified,
+            "2024-05-04T10:00:00Z",
+        ))
+        .await
+        .unwrap();
+    store
+        .record_linkage_decision(&linkage_decision(
+            "e1.0",
+            "e2.0",
+            crate::LinkageDecisionKind::KeepApart,
+            1,
+        ))
+        .await
+        .unwrap();
 }
 
 /// A read of a child's record, as the web layer would audit it.
@@ -852,4 +873,135 @@ pub async fn accounts_and_keys_are_kept_and_keys_revoked_by_a_new_row<S: EventSt
     assert_eq!(keys[0].revoked, Some(revocation));
     assert!(!keys[0].is_usable(at));
     assert!(keys[1].revoked.is_none());
+}
+
+fn opening(principal: &str, child: &str, opened: &str) -> crate::BreakGlassOpening {
+    let opened_at: Timestamp = opened.parse().unwrap();
+    crate::BreakGlassOpening {
+        id: uuid::Uuid::now_v7(),
+        principal_id: principal.to_string(),
+        display_name: "Ana Quill (health visitor)".into(),
+        role: vigil_access::Role::Practitioner,
+        agency: Some(AgencyCode::parse("NHS-A").unwrap()),
+        child: child.to_string(),
+        reason: "Child brought to A&E unconscious; 'mother' says \"fell\"".into(),
+        opened_at,
+        expires_at: vigil_access::break_glass::expires_at(opened_at),
+    }
+}
+
+fn review_of(
+    opening: &crate::BreakGlassOpening,
+    outcome: vigil_access::ReviewOutcome,
+    at: &str,
+) -> crate::BreakGlassReview {
+    crate::BreakGlassReview {
+        id: uuid::Uuid::now_v7(),
+        opening: opening.id,
+        reviewer_id: "privacy".into(),
+        reviewer_name: "Pat Privacy".into(),
+        outcome,
+        note: "checked with the ward".into(),
+        at: at.parse().unwrap(),
+    }
+}
+
+pub async fn break_glass_openings_and_reviews_are_kept<S: EventStore>(store: S) {
+    use vigil_access::ReviewOutcome;
+    assert!(store.break_glass_openings().await.unwrap().is_empty());
+    assert_eq!(
+        store.latest_break_glass("ana", "child-1").await.unwrap(),
+        None
+    );
+    let first = opening("ana", "child-1", "2024-05-03T10:00:00Z");
+    let later = opening("ana", "child-1", "2024-05-04T09:00:00Z");
+    let other_child = opening("ana", "child-2", "2024-05-05T09:00:00Z");
+    let other_person = opening("ben", "child-1", "2024-05-06T09:00:00Z");
+    for o in [&first, &later, &other_child, &other_person] {
+        store.record_break_glass(o).await.unwrap();
+    }
+    // The one that expires last, for this person and this child only.
+    assert_eq!(
+        store.latest_break_glass("ana", "child-1").await.unwrap(),
+        Some(later.clone())
+    );
+    assert_eq!(
+        store.latest_break_glass("ben", "child-2").await.unwrap(),
+        None
+    );
+    // An opening is recorded once.
+    assert!(store.record_break_glass(&first).await.is_err());
+
+    let referred = review_of(&first, ReviewOutcome::Referred, "2024-05-06T10:00:00Z");
+    let justified = review_of(&first, ReviewOutcome::Justified, "2024-05-07T10:00:00Z");
+    store.record_break_glass_review(&referred).await.unwrap();
+    store.record_break_glass_review(&justified).await.unwrap();
+    // A review names an opening that exists.
+    let mut stray = review_of(&later, ReviewOutcome::NotJustified, "2024-05-07T10:00:00Z");
+    stray.opening = uuid::Uuid::now_v7();
+    assert!(store.record_break_glass_review(&stray).await.is_err());
+
+    let all = store.break_glass_openings().await.unwrap();
+    let ids: Vec<uuid::Uuid> = all.iter().map(|o| o.opening.id).collect();
+    assert_eq!(ids, [first.id, later.id, other_child.id, other_person.id]);
+    assert_eq!(all[0].opening, first);
+    assert_eq!(all[0].reviews, [referred.clone(), justified.clone()]);
+    assert!(all[1..].iter().all(|o| !o.is_reviewed()));
+    let one = store.break_glass_opening(first.id).await.unwrap().unwrap();
+    assert_eq!(one.reviews, [referred, justified]);
+    assert_eq!(
+        store
+            .break_glass_opening(uuid::Uuid::now_v7())
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+fn linkage_decision(
+    left: &str,
+    right: &str,
+    decision: crate::LinkageDecisionKind,
+    minute: u32,
+) -> crate::LinkageDecision {
+    crate::LinkageDecision {
+        id: uuid::Uuid::now_v7(),
+        left: left.to_string(),
+        right: right.to_string(),
+        decision,
+        by_id: "mash-1".into(),
+        by_name: "Mo Analyst".into(),
+        reason: "different dates of birth; the school confirms two children".into(),
+        at: format!("2024-05-03T10:{minute:02}:00Z").parse().unwrap(),
+    }
+}
+
+pub async fn linkage_decisions_are_kept_in_order<S: EventStore>(store: S) {
+    use crate::LinkageDecisionKind::{KeepApart, Link};
+    let first = linkage_decision("e1.0", "e2.0", KeepApart, 1);
+    let second = linkage_decision("e1.1", "e3.0", Link, 2);
+    let a = store.record_linkage_decision(&first).await.unwrap();
+    let b = store.record_linkage_decision(&second).await.unwrap();
+    assert!(b > a);
+    let read = store
+        .linkage_decisions_after(Page {
+            after: 0,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(read.len(), 2);
+    assert_eq!((read[0].sequence, &read[0].decision), (a, &first));
+    assert_eq!((read[1].sequence, &read[1].decision), (b, &second));
+    let rest = store
+        .linkage_decisions_after(Page {
+            after: a,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(rest.len(), 1);
+    assert_eq!(rest[0].decision, second);
+    // A decision is recorded once.
+    assert!(store.record_linkage_decision(&first).await.is_err());
 }

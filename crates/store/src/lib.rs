@@ -11,10 +11,12 @@
 pub mod accounts;
 pub mod audit;
 pub mod backup;
+pub mod break_glass;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 #[cfg(test)]
 mod conformance_fixture;
+pub mod linkage_decisions;
 pub mod plan;
 pub mod queue;
 pub mod row;
@@ -30,6 +32,8 @@ use vigil_domain::{AgencyCode, EventId, NewEvent, PersonInEvent, SourceKey};
 pub use accounts::{Account, ApiKey, KeyRevocation, StoredApiKey};
 pub use audit::{AuditEntry, ChainBreak, ChainHead, ChainVerifier, NewAuditEntry, verify_chain};
 pub use backup::BackupSummary;
+pub use break_glass::{BreakGlassOpening, BreakGlassReview, ReviewedOpening};
+pub use linkage_decisions::{LinkageDecision, LinkageDecisionKind, StoredLinkageDecision};
 pub use plan::{AppendPlan, Existing, PlannedEvent, SupersedeTarget, plan_append};
 pub use queue::{AppendQueue, GroupTransaction, GroupWriter};
 
@@ -355,6 +359,51 @@ pub trait EventStore: Clone + Send + Sync + 'static {
         &self,
         revocation: &KeyRevocation,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Appends a break-glass opening.
+    fn record_break_glass(
+        &self,
+        opening: &BreakGlassOpening,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The principal's opening of the child's record that expires last, if any: the
+    /// caller decides whether it is still open (`vigil_access::break_glass::is_open`).
+    fn latest_break_glass(
+        &self,
+        principal_id: &str,
+        child: &str,
+    ) -> impl Future<Output = Result<Option<BreakGlassOpening>, StoreError>> + Send;
+
+    /// One opening with its reviews.
+    fn break_glass_opening(
+        &self,
+        id: uuid::Uuid,
+    ) -> impl Future<Output = Result<Option<ReviewedOpening>, StoreError>> + Send;
+
+    /// Every opening with its reviews, oldest first.
+    fn break_glass_openings(
+        &self,
+    ) -> impl Future<Output = Result<Vec<ReviewedOpening>, StoreError>> + Send;
+
+    /// Appends a review of an opening. The caller checks that the opening exists; the
+    /// database refuses a review of an unknown opening.
+    fn record_break_glass_review(
+        &self,
+        review: &BreakGlassReview,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Appends a person's decision about a pair of identity records; returns its place
+    /// in the decisions log.
+    fn record_linkage_decision(
+        &self,
+        decision: &LinkageDecision,
+    ) -> impl Future<Output = Result<i64, StoreError>> + Send;
+
+    /// The linkage decisions log in order.
+    fn linkage_decisions_after(
+        &self,
+        page: Page,
+    ) -> impl Future<Output = Result<Vec<StoredLinkageDecision>, StoreError>> + Send;
 
     /// Whether the store answers: for readiness checks.
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;

@@ -4,12 +4,9 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use common::TestApp;
-use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 async fn call(
     app: &TestApp,
@@ -17,39 +14,12 @@ async fn call(
     path: &str,
     body: Option<Value>,
 ) -> (StatusCode, String, Value) {
-    let router = &app.router;
     let key = if method == Method::POST && path.starts_with("/api/v1/events") {
         &app.writer
     } else {
         &app.reader
     };
-    let mut request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::AUTHORIZATION, format!("Bearer {key}"));
-    if body.is_some() {
-        request = request.header(header::CONTENT_TYPE, "application/json");
-    }
-    let body = body
-        .map(|b| Body::from(serde_json::to_vec(&b).unwrap()))
-        .unwrap_or_else(Body::empty);
-    let response = router
-        .clone()
-        .oneshot(request.body(body).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let content_type = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        content_type,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    common::call_router(&app.router, key, method, path, body).await
 }
 
 fn bruise_in_a_baby() -> Value {

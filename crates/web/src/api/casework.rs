@@ -84,12 +84,31 @@ pub(crate) async fn with_child<S: EventStore, T>(
     as_at: Option<&str>,
     f: impl FnOnce(&Casebook, &ChildRecord<'_>) -> T,
 ) -> Result<T, Problem> {
+    // Without a relationship, a break-glass opening may still open the record. It is
+    // looked up only for those whom nothing else lets in (not the MASH or reviewers,
+    // who need no relationship), and not for a replay, which break-glass never opens.
+    let unrelated = Facts {
+        relationship: Some(false),
+        ..Facts::default()
+    };
+    let needs_opening = as_at.is_none()
+        && vigil_access::decide(principal, Access::ReadChild, &unrelated).is_refused()
+        && !related(&*state.casework.read().await, principal, id);
+    let break_glass = if needs_opening {
+        Some(
+            super::break_glass::has_open_break_glass(state, principal, id, Timestamp::now())
+                .await?,
+        )
+    } else {
+        None
+    };
     with_casebook(state, as_at, |casebook| {
         // The relationship is checked before whether the child exists, so a refusal
         // says nothing about whether there is such a child.
         let facts = Facts {
             relationship: Some(related(casebook, principal, id)),
             as_at: as_at.is_some(),
+            break_glass,
             ..Facts::default()
         };
         check(principal, Access::ReadChild, &facts)?;

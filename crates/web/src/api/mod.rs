@@ -6,10 +6,13 @@
 //! A route cannot be added without saying who may use it.
 
 mod body;
+pub(crate) mod break_glass;
 pub(crate) mod casework;
 mod derivations;
 mod events;
+mod fields;
 mod health;
+pub(crate) mod identity;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -22,7 +25,25 @@ use vigil_store::EventStore;
 
 pub(crate) use events::store_problem;
 
-use crate::AppState;
+use crate::{AppState, problem};
+
+/// Now, as the stores keep a moment (to the microsecond), so what a write returns is
+/// what a later read shows.
+pub(crate) fn now_to_the_microsecond() -> jiff::Timestamp {
+    let now = jiff::Timestamp::now();
+    jiff::Timestamp::from_microsecond(now.as_microsecond()).unwrap_or(now)
+}
+
+/// Brings the live casebook up to date with the store before answering, so a person
+/// reads what they (or anyone) just wrote.
+pub(crate) async fn catch_up<S: EventStore>(state: &AppState<S>) -> Result<(), problem::Problem> {
+    state
+        .casework
+        .catch_up(&state.store)
+        .await
+        .map(|_| ())
+        .map_err(|error| store_problem(error, ""))
+}
 
 /// One route: method, path template, who may use it, and the handler.
 pub struct Route<S> {
@@ -155,6 +176,42 @@ pub fn route_table<S: EventStore>() -> Vec<Route<S>> {
             "/api/v1/derivations",
             ReadDerivations,
             get(derivations::list::<S>),
+        ),
+        route(
+            M::POST,
+            "/api/v1/children/{id}/break-glass",
+            BreakGlass,
+            post(break_glass::open::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/break-glass",
+            ReviewBreakGlass,
+            get(break_glass::queue::<S>),
+        ),
+        route(
+            M::POST,
+            "/api/v1/break-glass/{id}/review",
+            ReviewBreakGlass,
+            post(break_glass::review::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/review-queue",
+            ReviewLinkage,
+            get(identity::queue::<S>),
+        ),
+        route(
+            M::POST,
+            "/api/v1/review-queue/decisions",
+            ReviewLinkage,
+            post(identity::decide::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/persons/{id}",
+            ReadPerson,
+            get(identity::person::<S>),
         ),
     ]
 }
