@@ -149,9 +149,7 @@ impl BodySite {
         match self {
             Back | UpperBack | LowerBack | Spine | Buttocks | Calf => BodyView::Back,
             Head | Scalp | Ear | Neck | Arm | Shoulder | Elbow | Hand | Finger | Leg | Multiple
-            | Unspecified => {
-                BodyView::Both
-            }
+            | Unspecified => BodyView::Both,
             _ => BodyView::Front,
         }
     }

@@ -50,6 +50,15 @@ pub enum IssueCode {
     CodeInvalid,
     /// Read, but not everything could be kept as a field (a warning).
     Informational,
+    /// The caller may not record for this agency.
+    Forbidden,
+    /// A different record is stored under this record's key.
+    Duplicate,
+    Conflict,
+    TooCostly,
+    /// Try again shortly.
+    Transient,
+    Exception,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -51,6 +51,12 @@ impl Problem {
         }))
     }
 
+    /// What the problem says, for an endpoint that answers in another format (FHIR's
+    /// OperationOutcome).
+    pub fn details(&self) -> &ProblemDetails {
+        &self.0
+    }
+
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.0.detail = detail.into();
         self

@@ -8,6 +8,7 @@ pub mod casework;
 pub mod demo;
 pub mod derivations;
 pub mod import;
+pub mod import_fhir;
 pub mod link;
 pub mod migrate;
 pub mod population;

@@ -9,6 +9,7 @@ mod body;
 mod casework;
 mod derivations;
 mod events;
+mod fhir;
 mod health;
 
 use std::collections::HashMap;
@@ -71,6 +72,12 @@ pub fn route_table<S: EventStore>() -> Vec<Route<S>> {
             "/api/v1/events/{id}",
             ReadEvents,
             get(events::show::<S>),
+        ),
+        route(
+            M::POST,
+            "/api/v1/fhir",
+            RecordEvents,
+            post(fhir::import_bundle::<S>),
         ),
         route(
             M::GET,
