@@ -53,6 +53,10 @@ pub enum BodySite {
     Toe,
     /// Injuries over much of the body, recorded without sites.
     Multiple,
+    /// A site the recorder's system coded in a way Vigil's body map does not place
+    /// (an unmapped SNOMED CT code). The code is kept in the injury's description, so
+    /// the injury still counts and nothing the recorder wrote is lost.
+    Unspecified,
 }
 
 /// The regions that safeguarding guidance names.
@@ -123,6 +127,7 @@ impl BodySite {
         BodySite::Foot,
         BodySite::Toe,
         BodySite::Multiple,
+        BodySite::Unspecified,
     ];
 
     pub fn region(self) -> BodyRegion {
@@ -135,7 +140,7 @@ impl BodySite {
             Groin | Genitals => BodyRegion::Genital,
             Arm | Shoulder | UpperArm | Elbow | Forearm | Wrist | Hand | Finger => BodyRegion::Arms,
             Leg | Hip | Thigh | Knee | Shin | Calf | Ankle | Foot | Toe => BodyRegion::Legs,
-            Multiple => BodyRegion::Unspecified,
+            Multiple | Unspecified => BodyRegion::Unspecified,
         }
     }
 
@@ -143,9 +148,8 @@ impl BodySite {
         use BodySite::*;
         match self {
             Back | UpperBack | LowerBack | Spine | Buttocks | Calf => BodyView::Back,
-            Head | Scalp | Ear | Neck | Arm | Shoulder | Elbow | Hand | Finger | Leg | Multiple => {
-                BodyView::Both
-            }
+            Head | Scalp | Ear | Neck | Arm | Shoulder | Elbow | Hand | Finger | Leg | Multiple
+            | Unspecified => BodyView::Both,
             _ => BodyView::Front,
         }
     }

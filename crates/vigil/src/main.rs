@@ -56,9 +56,20 @@ enum Command {
     /// checks them. Rejected lines go beside it (visits.jsonl -> visits.rejected.jsonl)
     /// with their line numbers and reasons. Exit status 2 when any line was rejected.
     /// Safe to run beside `vigil serve` on the same database, and to run again.
+    ///
+    /// With --fhir FILE: a FHIR R4 Bundle (collection or transaction), stored whole or
+    /// not at all; errors are listed by element (Bundle.entry[3].resource.subject).
     Import {
         /// The .jsonl file.
-        file: PathBuf,
+        #[arg(required_unless_present = "fhir", conflicts_with = "fhir")]
+        file: Option<PathBuf>,
+        /// A FHIR R4 Bundle in JSON, instead of a .jsonl file.
+        #[arg(long, value_name = "FILE")]
+        fhir: Option<PathBuf>,
+        /// With --fhir: the agency of records whose Organization carries no Vigil agency
+        /// identifier.
+        #[arg(long, requires = "fhir", value_name = "CODE")]
+        agency: Option<String>,
         /// Events stored per transaction.
         #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u16).range(1..=10_000))]
         batch_size: u16,
@@ -164,6 +175,12 @@ enum DerivationsCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// FHIR import: a synthetic bundle of --records records (A&E encounters and injury
+    /// conditions) read from JSON text into checked events; records per second.
+    Fhir {
+        #[arg(long, default_value_t = 100_000)]
+        records: usize,
+    },
     /// Ingest: batch import, concurrent POSTs, and POSTs at a fixed offered rate, on a
     /// fresh store (a temporary SQLite file unless --database names PostgreSQL, where a
     /// temporary schema is used and dropped).
@@ -274,9 +291,42 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import {
+            fhir: Some(bundle),
+            agency,
+            ..
+        } => {
+            let database = Database::from_url(&database_url, &file.database)?;
+            let agency = agency
+                .map(|code| vigil_domain::AgencyCode::parse(&code))
+                .transpose()
+                .map_err(|error| anyhow::anyhow!("--agency: {error}"))?;
+            let import = commands::import_fhir::FhirImport {
+                file: bundle.clone(),
+                agency,
+            };
+            let summary = with_store(&database, import).await?;
+            for warning in &summary.warnings {
+                eprintln!(
+                    "warning at {}: {}",
+                    warning.expression.join(", "),
+                    warning.diagnostics
+                );
+            }
+            println!(
+                "{}: {} events stored, {} already stored, {} warnings",
+                bundle.display(),
+                summary.created,
+                summary.already_stored,
+                summary.warnings.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import {
             file: input,
             batch_size,
+            ..
         } => {
+            let input = input.expect("clap requires a file without --fhir");
             let database = Database::from_url(&database_url, &file.database)?;
             let import = commands::import::Import {
                 file: input.clone(),
@@ -421,6 +471,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Link { what } => commands::link::run_link(what),
         Command::Synth { what } => commands::link::run_synth(what),
+        Command::Bench {
+            what: BenchCommand::Fhir { records },
+        } => commands::import_fhir::bench(records).map(|()| ExitCode::SUCCESS),
         Command::Bench {
             what: BenchCommand::Noise { size, json },
         } => commands::population::bench_noise(size.options(), json),

@@ -51,7 +51,8 @@ impl Problem {
         }))
     }
 
-    /// What the problem says, for a page that shows it.
+    /// What the problem says, for a page or an endpoint that answers in another format
+    /// (FHIR's OperationOutcome).
     pub fn details(&self) -> &ProblemDetails {
         &self.0
     }

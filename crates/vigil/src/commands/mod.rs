@@ -11,6 +11,7 @@ pub mod demo;
 pub mod derivations;
 pub mod event_log;
 pub mod import;
+pub mod import_fhir;
 pub mod link;
 pub mod migrate;
 pub mod population;

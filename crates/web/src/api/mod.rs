@@ -10,6 +10,7 @@ pub(crate) mod break_glass;
 pub(crate) mod casework;
 mod derivations;
 mod events;
+mod fhir;
 mod fields;
 mod health;
 pub(crate) mod identity;
@@ -98,6 +99,12 @@ pub fn route_table<S: EventStore>() -> Vec<Route<S>> {
             "/api/v1/events/{id}",
             ReadEvents,
             get(events::show::<S>),
+        ),
+        route(
+            M::POST,
+            "/api/v1/fhir",
+            RecordEvents,
+            post(fhir::import_bundle::<S>),
         ),
         route(
             M::GET,
