@@ -156,6 +156,7 @@ test('a MASH analyst finds the child, sees the unknown-adult alert with its evid
   assert.match(await alert.textContent(), /unknown to children's social care/);
   const evidence = alert.locator('ul.evidence li');
   assert.ok(await evidence.count() >= 2, 'the alert shows the records it rests on');
+  const dates = (await evidence.locator('time').allTextContents()).map((d) => d.slice(0, 10)).filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort();
   assert.ok(await page.locator('#household .member').count() > 0, 'the household is shown');
   assert.ok(await page.locator('.body-map .mark').count() > 0, 'the body map marks the recorded injuries');
   assert.ok(await page.locator('ol.lanes li.entry').count() > 0, 'the chronology is shown');
@@ -179,7 +180,6 @@ test('a MASH analyst finds the child, sees the unknown-adult alert with its evid
 
   // Replay: the day before the alert's earliest evidence, the alert had not been raised;
   // on the day of its latest, it had.
-  const dates = (await evidence.locator('time').allTextContents()).map((d) => d.slice(0, 10)).filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort();
   assert.ok(dates.length > 0, 'evidence carries dates');
   const dayBefore = new Date(`${dates[0]}T12:00:00Z`);
   dayBefore.setUTCDate(dayBefore.getUTCDate() - 1);

@@ -78,7 +78,7 @@ fn place(site: BodySite) -> (View, f32, Option<f32>, f32) {
         Ankle => paired(42.0, 192.0),
         Foot => paired(42.0, 202.0),
         Toe => paired(42.0, 209.0),
-        Multiple => middle(65.0),
+        Multiple | Unspecified => middle(65.0),
         Back | Spine => (View::Back, 50.0, None, 68.0),
         UpperBack => (View::Back, 50.0, None, 54.0),
         LowerBack => (View::Back, 50.0, None, 84.0),
