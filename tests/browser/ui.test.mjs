@@ -137,7 +137,7 @@ test('the sign-in page says what is wrong and locks nobody out on the first mist
   await page.context().close();
 });
 
-test('a MASH analyst finds the child, sees the unknown-adult alert with its evidence, acknowledges it with a reason and replays the record', async () => {
+test('a MASH analyst finds the child, sees the unknown-adult alert with its evidence, acknowledges it, replays the record, sees why an adult was linked and decides a review pair', async () => {
   const page = await newPage();
   await signIn(page, 'demo.mash');
   assert.equal(new URL(page.url()).pathname, '/front-door', 'a MASH analyst starts at the front door');
@@ -197,10 +197,39 @@ test('a MASH analyst finds the child, sees the unknown-adult alert with its evid
   assert.match(await page.locator('h1').textContent(), /Practice review/);
   assert.ok(await page.locator('li.card').count() > 0);
   await check(page, 'review');
+
+  // An adult at the home: the records each agency holds, and why they were linked.
+  await page.goto(childUrl);
+  const members = await page.locator('#household .member h3 a').evaluateAll((links) => links.map((a) => a.href));
+  let explained = false;
+  for (const member of members) {
+    await page.goto(member);
+    if (await page.locator('table.waterfall').count() > 0) {
+      explained = true;
+      break;
+    }
+  }
+  assert.ok(explained, 'some member of the household has records linked with an explanation');
+  assert.match(await page.locator('table.waterfall').first().textContent(), /date of birth|family name|given name/);
+  await check(page, 'person');
+
+  // The review queue: keep one pair apart, with a reason; it leaves the queue.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Review queue' }).click();
+  const before = await page.locator('li.pair').count();
+  assert.ok(before > 0, 'the demo leaves pairs for a person to decide');
+  const intro = await page.locator('main > p').first().textContent();
+  const waiting = Number(intro.match(/^(\d+) pairs/)[1]);
+  await check(page, 'review-queue');
+  const pair = page.locator('li.pair').first();
+  await pair.getByLabel('Reason (required)').fill('Different dates of birth on records checked with the GP.');
+  await pair.getByRole('button', { name: 'Keep apart' }).click();
+  await page.waitForURL(`${base}/review-queue`);
+  const after = Number((await page.locator('main > p').first().textContent()).match(/^(\d+) pairs/)[1]);
+  assert.ok(after < waiting, `the decided pair left the queue (${waiting} -> ${after})`);
   await page.context().close();
 });
 
-test('a practitioner with no relationship to the child is refused the record', async () => {
+test('a practitioner with no relationship is refused, breaks the glass with a reason, and the privacy officer reviews it', async () => {
   assert.ok(childUrl, 'the MASH test found the child');
   const page = await newPage();
   await signIn(page, 'demo.practitioner');
@@ -212,7 +241,32 @@ test('a practitioner with no relationship to the child is refused the record', a
   await check(page, 'refused');
   const replay = await page.goto(`${childUrl}?as_at=2000-01-01`);
   assert.equal(replay.status(), 403, 'nor may a practitioner replay a record');
+
+  // Break-glass: a reason opens the record for a day, and the privacy officer sees it.
+  await page.goto(childUrl);
+  await page.getByRole('link', { name: /break-glass/ }).click();
+  await check(page, 'break-glass');
+  await page.getByLabel(/Why you need this record/).fill('Child brought to clinic by a neighbour; mother not reachable.');
+  await page.getByRole('button', { name: 'Open the record' }).click();
+  await page.waitForURL(childUrl);
+  assert.ok(await page.locator('#alerts').count() === 1, 'the record opens after break-glass');
   await page.context().close();
+
+  const privacy = await newPage();
+  await signIn(privacy, 'demo.privacy');
+  assert.equal(new URL(privacy.url()).pathname, '/privacy');
+  const opening = privacy.locator('li.opening', { hasText: 'mother not reachable' });
+  assert.equal(await opening.count(), 1, 'the opening is in the privacy officer\'s queue');
+  assert.match(await opening.textContent(), /Waiting for review/);
+  await check(privacy, 'privacy');
+  await opening.getByLabel('Outcome').selectOption('justified');
+  await opening.getByLabel('Note (required)').fill('Confirmed with the clinic lead: emergency attendance.');
+  await opening.getByRole('button', { name: 'Record the outcome' }).click();
+  await privacy.waitForURL(`${base}/privacy`);
+  const reviewed = privacy.locator('li.opening', { hasText: 'mother not reachable' });
+  assert.match(await reviewed.textContent(), /Reviewed/);
+  assert.match(await reviewed.textContent(), /justified by Demo privacy officer/);
+  await privacy.context().close();
 });
 
 test('the rule catalogue, the administration page and the error pages', async () => {

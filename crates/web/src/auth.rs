@@ -253,10 +253,10 @@ pub async fn authenticate<S: EventStore>(
                 })
         })
         .copied();
-    let page = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| is_page(request.uri().path()), |path| is_page(path.as_str()));
+    let page = request.extensions().get::<MatchedPath>().map_or_else(
+        || is_page(request.uri().path()),
+        |path| is_page(path.as_str()),
+    );
     if page {
         return authenticate_page(&auth, access, request, next).await;
     }

@@ -68,7 +68,10 @@ pub fn router<S: EventStore>(state: AppState<S>) -> Router {
 }
 
 /// [`router`], with the sessions' settings given (`Secure` cookies behind TLS).
-pub fn router_with_sessions<S: EventStore>(state: AppState<S>, sessions: session::Sessions) -> Router {
+pub fn router_with_sessions<S: EventStore>(
+    state: AppState<S>,
+    sessions: session::Sessions,
+) -> Router {
     // The audit sits inside the request id (which it records) and outside the panic
     // and timeout handlers, so a failure is audited too. Authentication goes inside it.
     let audit = axum::middleware::from_fn_with_state(state.store.clone(), audit::record::<S>);

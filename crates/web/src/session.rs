@@ -133,9 +133,7 @@ impl Sessions {
         if failures.len() >= SWEEP_AT {
             failures.retain(|_, (_, since)| now.duration_since(*since) < LOCKOUT);
         }
-        let entry = failures
-            .entry(user_name.to_lowercase())
-            .or_insert((0, now));
+        let entry = failures.entry(user_name.to_lowercase()).or_insert((0, now));
         if now.duration_since(entry.1) >= LOCKOUT {
             *entry = (0, now);
         }

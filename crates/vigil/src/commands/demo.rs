@@ -103,12 +103,48 @@ const DEMO_PASSWORD: &str = "fictional-demo-only";
 /// service that has recorded nothing about the scenario's child: the person who must
 /// use break-glass to open the record.
 pub const DEMO_ACCOUNTS: &[(&str, &str, vigil_access::Role, Option<&str>, Option<&str>)] = &[
-    ("demo.mash", "Demo MASH analyst (fictional)", vigil_access::Role::MashAnalyst, None, None),
-    ("demo.manager", "Demo team manager (fictional)", vigil_access::Role::TeamManager, Some("NCS"), Some("Assessment team")),
-    ("demo.practitioner", "Demo health visitor (fictional)", vigil_access::Role::Practitioner, Some("QHV"), Some("Health visiting")),
-    ("demo.reviewer", "Demo practice reviewer (fictional)", vigil_access::Role::PracticeReviewer, None, None),
-    ("demo.privacy", "Demo privacy officer (fictional)", vigil_access::Role::PrivacyOfficer, None, None),
-    ("demo.admin", "Demo administrator (fictional)", vigil_access::Role::Administrator, None, None),
+    (
+        "demo.mash",
+        "Demo MASH analyst (fictional)",
+        vigil_access::Role::MashAnalyst,
+        None,
+        None,
+    ),
+    (
+        "demo.manager",
+        "Demo team manager (fictional)",
+        vigil_access::Role::TeamManager,
+        Some("NCS"),
+        Some("Assessment team"),
+    ),
+    (
+        "demo.practitioner",
+        "Demo health visitor (fictional)",
+        vigil_access::Role::Practitioner,
+        Some("QHV"),
+        Some("Health visiting"),
+    ),
+    (
+        "demo.reviewer",
+        "Demo practice reviewer (fictional)",
+        vigil_access::Role::PracticeReviewer,
+        None,
+        None,
+    ),
+    (
+        "demo.privacy",
+        "Demo privacy officer (fictional)",
+        vigil_access::Role::PrivacyOfficer,
+        None,
+        None,
+    ),
+    (
+        "demo.admin",
+        "Demo administrator (fictional)",
+        vigil_access::Role::Administrator,
+        None,
+        None,
+    ),
 ];
 
 /// A MASH analyst's key, QCS's integration key and the [`DEMO_ACCOUNTS`].

@@ -130,7 +130,12 @@ pub(crate) fn related(casebook: &Casebook, principal: &Principal, person: &str) 
 }
 
 /// Whether a list item about `person` is shown: all of them, or only the related ones.
-pub(crate) fn shown(decision: &Decision, casebook: &Casebook, principal: &Principal, person: &str) -> bool {
+pub(crate) fn shown(
+    decision: &Decision,
+    casebook: &Casebook,
+    principal: &Principal,
+    person: &str,
+) -> bool {
     *decision != Decision::OnlyRelated || related(casebook, principal, person)
 }
 

@@ -138,11 +138,7 @@ pub async fn overview<S: EventStore>(
             id: stored.key.id,
             name: stored.key.name,
             role: role_name(stored.key.role),
-            agency: stored
-                .key
-                .agency
-                .map(|a| a.to_string())
-                .unwrap_or_default(),
+            agency: stored.key.agency.map(|a| a.to_string()).unwrap_or_default(),
             created: local_time(stored.key.created_at),
         })
         .collect();

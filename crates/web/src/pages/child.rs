@@ -62,7 +62,9 @@ impl ChildQuery {
                     return Err(PageError::new(
                         StatusCode::BAD_REQUEST,
                         "This address asks for something unknown",
-                        format!("A child's page understands as_at, on, agency and injuries; it does not know {other:?}."),
+                        format!(
+                            "A child's page understands as_at, on, agency and injuries; it does not know {other:?}."
+                        ),
                     ));
                 }
             }
@@ -75,7 +77,9 @@ fn bad_date(field: &str, text: &str) -> PageError {
     PageError::new(
         StatusCode::BAD_REQUEST,
         "That date could not be read",
-        format!("The {field} date {text:?} is not a date: write it as YYYY-MM-DD, for example 2022-03-01."),
+        format!(
+            "The {field} date {text:?} is not a date: write it as YYYY-MM-DD, for example 2022-03-01."
+        ),
     )
 }
 
@@ -340,11 +344,7 @@ pub async fn page<S: EventStore>(
                 .iter()
                 .map(|e| EntryRow {
                     date: local_date(e.date),
-                    lane: lanes
-                        .iter()
-                        .position(|l| l.agency == e.agency)
-                        .unwrap_or(0)
-                        + 2,
+                    lane: lanes.iter().position(|l| l.agency == e.agency).unwrap_or(0) + 2,
                     agency: e.agency.clone(),
                     kind: e.kind.replace('_', " "),
                     summary: e.summary.clone().unwrap_or_default(),
@@ -359,7 +359,10 @@ pub async fn page<S: EventStore>(
                 layout: Layout::new(record.name.clone(), Some(&layout_session), "/children"),
                 id: id.clone(),
                 name: record.name.clone(),
-                born: record.born.map(local_date).unwrap_or_else(|| "not recorded".into()),
+                born: record
+                    .born
+                    .map(local_date)
+                    .unwrap_or_else(|| "not recorded".into()),
                 age: summary
                     .age_months
                     .map(|m| {
@@ -440,7 +443,21 @@ pub async fn page<S: EventStore>(
         },
     )
     .await
-    .map_err(|p| PageError::from(p).within(&session))?;
+    .map_err(|p| {
+        let error = PageError::from(p).within(&session);
+        // Refused for want of a relationship: offer emergency access to those who may
+        // use it. The offer says nothing about whether the child exists.
+        if error.status == StatusCode::FORBIDDEN
+            && !decide(&session.principal, Access::BreakGlass, &Facts::default()).is_refused()
+        {
+            error.offering(
+                format!("/children/{id}/break-glass"),
+                "Open this record in an emergency (break-glass)",
+            )
+        } else {
+            error
+        }
+    })?;
     Ok(render(&page))
 }
 
@@ -480,48 +497,54 @@ pub async fn review<S: EventStore>(
     let as_at_date = parse_date("as at", query.as_at.as_deref()).map_err(|e| e.within(&session))?;
     let as_at = as_at_date.map(end_of_day).transpose()?;
     let layout_session = session.clone();
-    let page = with_child(&state, &principal, &id, as_at.as_deref(), |casebook, record| {
-        let report = vigil_rules::review::report(casebook, &id);
-        ReviewPage {
-            layout: Layout::new(
-                format!("Practice review: {}", record.name),
-                Some(&layout_session),
-                "/children",
-            ),
-            id: id.clone(),
-            name: record.name.clone(),
-            as_at: as_at_date.map(|d| d.to_string()).unwrap_or_default(),
-            as_at_moment: local_time(casebook.now()),
-            alerts: report.alerts,
-            acted_in_time: report.acted_in_time,
-            opportunities: report
-                .opportunities
-                .iter()
-                .map(|o| {
-                    let (level, colour) = super::views::level(o.alert.level);
-                    OpportunityRow {
-                        title: o.alert.title.clone(),
-                        level,
-                        colour,
-                        due_since: local_time(o.alert.due_since),
-                        deadline: local_time(o.alert.deadline),
-                        evidence: o
-                            .alert
-                            .evidence
-                            .iter()
-                            .map(|e| format!("{} {}: {}", e.occurred_at, e.agency, e.shows))
-                            .collect(),
-                        response: o
-                            .response
-                            .as_ref()
-                            .map(|r| format!("{}: {}", local_time(r.at), r.what))
-                            .unwrap_or_else(|| "no action recorded".into()),
-                        acted_in_time: o.acted_in_time,
-                    }
-                })
-                .collect(),
-        }
-    })
+    let page = with_child(
+        &state,
+        &principal,
+        &id,
+        as_at.as_deref(),
+        |casebook, record| {
+            let report = vigil_rules::review::report(casebook, &id);
+            ReviewPage {
+                layout: Layout::new(
+                    format!("Practice review: {}", record.name),
+                    Some(&layout_session),
+                    "/children",
+                ),
+                id: id.clone(),
+                name: record.name.clone(),
+                as_at: as_at_date.map(|d| d.to_string()).unwrap_or_default(),
+                as_at_moment: local_time(casebook.now()),
+                alerts: report.alerts,
+                acted_in_time: report.acted_in_time,
+                opportunities: report
+                    .opportunities
+                    .iter()
+                    .map(|o| {
+                        let (level, colour) = super::views::level(o.alert.level);
+                        OpportunityRow {
+                            title: o.alert.title.clone(),
+                            level,
+                            colour,
+                            due_since: local_time(o.alert.due_since),
+                            deadline: local_time(o.alert.deadline),
+                            evidence: o
+                                .alert
+                                .evidence
+                                .iter()
+                                .map(|e| format!("{} {}: {}", e.occurred_at, e.agency, e.shows))
+                                .collect(),
+                            response: o
+                                .response
+                                .as_ref()
+                                .map(|r| format!("{}: {}", local_time(r.at), r.what))
+                                .unwrap_or_else(|| "no action recorded".into()),
+                            acted_in_time: o.acted_in_time,
+                        }
+                    })
+                    .collect(),
+            }
+        },
+    )
     .await
     .map_err(|p| PageError::from(p).within(&session))?;
     Ok(render(&page))

@@ -12,6 +12,8 @@
 mod admin;
 mod body_map;
 mod child;
+mod identity;
+mod privacy;
 mod sign_in;
 mod views;
 mod work;
@@ -49,7 +51,12 @@ pub fn route_table<S: EventStore>() -> Vec<Route<S>> {
         page(M::POST, "/sign-in", Public, post(sign_in::submit::<S>)),
         page(M::POST, "/sign-out", Public, post(sign_in::sign_out)),
         page(M::GET, "/", SignedIn, get(start)),
-        page(M::GET, "/front-door", ListAlerts, get(work::front_door::<S>)),
+        page(
+            M::GET,
+            "/front-door",
+            ListAlerts,
+            get(work::front_door::<S>),
+        ),
         page(M::GET, "/my-work", ListAlerts, get(work::my_work::<S>)),
         page(M::GET, "/children", ListChildren, get(child::list::<S>)),
         page(M::GET, "/children/{id}", ReadChild, get(child::page::<S>)),
@@ -64,6 +71,48 @@ pub fn route_table<S: EventStore>() -> Vec<Route<S>> {
             "/alerts/{id}/respond",
             ActOnAlert,
             post(work::respond::<S>),
+        ),
+        page(
+            M::GET,
+            "/persons/{id}",
+            ReadPerson,
+            get(identity::person::<S>),
+        ),
+        page(
+            M::GET,
+            "/review-queue",
+            ReviewLinkage,
+            get(identity::queue::<S>),
+        ),
+        page(
+            M::POST,
+            "/review-queue/decide",
+            ReviewLinkage,
+            post(identity::decide::<S>),
+        ),
+        page(
+            M::GET,
+            "/children/{id}/break-glass",
+            BreakGlass,
+            get(privacy::form),
+        ),
+        page(
+            M::POST,
+            "/children/{id}/break-glass",
+            BreakGlass,
+            post(privacy::open::<S>),
+        ),
+        page(
+            M::GET,
+            "/privacy",
+            ReviewBreakGlass,
+            get(privacy::queue::<S>),
+        ),
+        page(
+            M::POST,
+            "/privacy/{id}/review",
+            ReviewBreakGlass,
+            post(privacy::review::<S>),
         ),
         page(M::GET, "/rules", ReadRules, get(admin::rules::<S>)),
         page(M::GET, "/admin", Administer, get(admin::overview::<S>)),
@@ -142,12 +191,14 @@ fn navigation(role: Role) -> Vec<NavLink> {
             link("/front-door", "Front door"),
             link("/my-work", "My work"),
             link("/children", "Children"),
+            link("/review-queue", "Review queue"),
             link("/rules", "Rules"),
         ],
         Role::TeamManager => vec![
             link("/my-work", "My work"),
             link("/front-door", "Front door"),
             link("/children", "Children"),
+            link("/review-queue", "Review queue"),
             link("/rules", "Rules"),
         ],
         Role::Practitioner => vec![
@@ -155,7 +206,10 @@ fn navigation(role: Role) -> Vec<NavLink> {
             link("/children", "My children"),
         ],
         Role::PracticeReviewer => vec![link("/children", "Children"), link("/rules", "Rules")],
-        Role::PrivacyOfficer => vec![link("/rules", "Rules")],
+        Role::PrivacyOfficer => vec![
+            link("/privacy", "Break-glass reviews"),
+            link("/rules", "Rules"),
+        ],
         Role::Administrator => vec![link("/admin", "Administration"), link("/rules", "Rules")],
         Role::IntegrationClient => vec![],
     }
@@ -167,7 +221,7 @@ pub fn start_page(role: Role) -> &'static str {
         Role::MashAnalyst => "/front-door",
         Role::Practitioner | Role::TeamManager => "/my-work",
         Role::PracticeReviewer => "/children",
-        Role::PrivacyOfficer => "/rules",
+        Role::PrivacyOfficer => "/privacy",
         Role::Administrator => "/admin",
         Role::IntegrationClient => "/rules",
     }
@@ -219,6 +273,7 @@ struct ErrorPage<'a> {
     heading: &'a str,
     detail: &'a str,
     advice: &'a str,
+    action: Option<(String, String)>,
 }
 
 /// An error shown as a page: what happened and what to do. Never a stack trace.
@@ -228,6 +283,8 @@ pub struct PageError {
     pub heading: String,
     pub detail: String,
     pub session: Option<Session>,
+    /// A way forward, as (address, words): break-glass after a refusal.
+    pub action: Option<(String, String)>,
 }
 
 impl PageError {
@@ -237,7 +294,14 @@ impl PageError {
             heading: heading.into(),
             detail: detail.into(),
             session: None,
+            action: None,
         }
+    }
+
+    /// Offers a way forward on the error page.
+    pub fn offering(mut self, href: String, words: &str) -> Self {
+        self.action = Some((href, words.to_string()));
+        self
     }
 
     /// The same error, shown inside the signed-in frame.
@@ -260,6 +324,7 @@ impl From<Problem> for PageError {
             heading: details.title.to_string(),
             detail,
             session: None,
+            action: None,
         }
     }
 }
@@ -276,7 +341,9 @@ fn advice(status: StatusCode) -> &'static str {
             "Go back, correct what is described above and send the form again. Nothing was stored."
         }
         StatusCode::CONFLICT => "Reload the record to see its current state.",
-        _ => "Nothing was changed. Try again in a moment; if it keeps happening, tell your administrator.",
+        _ => {
+            "Nothing was changed. Try again in a moment; if it keeps happening, tell your administrator."
+        }
     }
 }
 
@@ -288,6 +355,7 @@ impl IntoResponse for PageError {
             heading: &self.heading,
             detail: &self.detail,
             advice: advice(self.status),
+            action: self.action.clone(),
         };
         let html = page.render().unwrap_or_else(|_| {
             // The error page itself failed: plain text, still no trace.

@@ -164,7 +164,10 @@ mod tests {
 
     #[test]
     fn only_a_path_on_this_site_is_followed() {
-        assert_eq!(safe_next(Some("/children/x")).as_deref(), Some("/children/x"));
+        assert_eq!(
+            safe_next(Some("/children/x")).as_deref(),
+            Some("/children/x")
+        );
         assert_eq!(safe_next(Some("//evil.example/")), None);
         assert_eq!(safe_next(Some("https://evil.example/")), None);
         assert_eq!(safe_next(Some("/\\evil.example")), None);

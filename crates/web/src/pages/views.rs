@@ -209,7 +209,10 @@ mod tests {
         let before: Timestamp = "2022-06-14T08:40:00Z".parse().unwrap();
         let after: Timestamp = "2022-06-16T13:00:00Z".parse().unwrap();
         assert_eq!(clock(deadline, before), ("due in 3 h 20 min".into(), false));
-        assert_eq!(clock(deadline, after), ("overdue by 2 days 1 h".into(), true));
+        assert_eq!(
+            clock(deadline, after),
+            ("overdue by 2 days 1 h".into(), true)
+        );
     }
 
     #[test]

@@ -53,10 +53,7 @@ fn queue(casebook: &Casebook, keep: impl Fn(&vigil_rules::Alert) -> bool) -> Vec
         .collect()
 }
 
-fn referrals(
-    casebook: &Casebook,
-    keep: impl Fn(&str) -> bool,
-) -> Vec<ReferralView> {
+fn referrals(casebook: &Casebook, keep: impl Fn(&str) -> bool) -> Vec<ReferralView> {
     let since = casebook.now() - jiff::SignedDuration::from_hours(24 * REFERRALS_WINDOW_DAYS);
     let mut list: Vec<ReferralView> = casebook
         .events()

@@ -1,0 +1,169 @@
+//! Emergency access and its review: the break-glass form a practitioner fills in to
+//! open a child's record they have no relationship with (a reason, and access for a
+//! day), and the privacy officer's queue of every such opening, unreviewed first, each
+//! needing an outcome.
+
+use askama::Template;
+use axum::extract::{Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use vigil_access::ReviewOutcome;
+use vigil_store::EventStore;
+
+use super::views::local_time;
+use super::{CurrentSession, Layout, PageError, check_csrf, render, role_name};
+use crate::AppState;
+use crate::api::break_glass::{break_glass_queue, open_break_glass, review_break_glass};
+
+#[derive(Template)]
+#[template(path = "break_glass.html")]
+struct BreakGlassPage {
+    layout: Layout,
+    child: String,
+}
+
+/// `GET /children/{id}/break-glass`: the form. It says nothing about the child, not
+/// even whether there is one, until the glass is broken.
+pub async fn form(axum::Extension(session): CurrentSession, Path(id): Path<String>) -> Response {
+    render(&BreakGlassPage {
+        layout: Layout::new("Emergency access", Some(&session), ""),
+        child: id,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct Open {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /children/{id}/break-glass`
+pub async fn open<S: EventStore>(
+    State(state): State<AppState<S>>,
+    axum::Extension(session): CurrentSession,
+    Path(id): Path<String>,
+    Form(form): Form<Open>,
+) -> Result<Response, PageError> {
+    check_csrf(&session, &form.csrf)?;
+    open_break_glass(&state, &session.principal, &id, &form.reason)
+        .await
+        .map_err(|p| PageError::from(p).within(&session))?;
+    Ok(Redirect::to(&format!("/children/{id}")).into_response())
+}
+
+pub struct OpeningRow {
+    pub id: String,
+    pub who: String,
+    pub child: String,
+    pub child_name: String,
+    pub reason: String,
+    pub opened: String,
+    pub expires: String,
+    pub open: bool,
+    pub reviews: Vec<String>,
+    pub reviewed: bool,
+}
+
+#[derive(Template)]
+#[template(path = "privacy.html")]
+struct PrivacyPage {
+    layout: Layout,
+    openings: Vec<OpeningRow>,
+    unreviewed: usize,
+}
+
+/// `GET /privacy`: the break-glass review queue.
+pub async fn queue<S: EventStore>(
+    State(state): State<AppState<S>>,
+    axum::Extension(session): CurrentSession,
+) -> Result<Response, PageError> {
+    let entries = break_glass_queue(&state, &session.principal, false)
+        .await
+        .map_err(|p| PageError::from(p).within(&session))?;
+    let openings: Vec<OpeningRow> = entries
+        .iter()
+        .map(|entry| {
+            let o = &entry.opening.opening;
+            OpeningRow {
+                id: o.id.to_string(),
+                who: format!(
+                    "{} ({}{})",
+                    o.display_name,
+                    role_name(o.role),
+                    o.agency
+                        .as_ref()
+                        .map(|a| format!(", {a}"))
+                        .unwrap_or_default()
+                ),
+                child: o.child.clone(),
+                child_name: entry.child_name.clone(),
+                reason: o.reason.clone(),
+                opened: local_time(o.opened_at),
+                expires: local_time(o.expires_at),
+                open: entry.open,
+                reviewed: entry.outcome.is_some(),
+                reviews: entry
+                    .opening
+                    .reviews
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "{}: {} by {}: {}",
+                            local_time(r.at),
+                            r.outcome.to_string().replace('_', " "),
+                            r.reviewer_name,
+                            r.note
+                        )
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(render(&PrivacyPage {
+        layout: Layout::new("Break-glass reviews", Some(&session), "/privacy"),
+        unreviewed: openings.iter().filter(|o| !o.reviewed).count(),
+        openings,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct Review {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /privacy/{id}/review`: record an outcome.
+pub async fn review<S: EventStore>(
+    State(state): State<AppState<S>>,
+    axum::Extension(session): CurrentSession,
+    Path(id): Path<String>,
+    Form(form): Form<Review>,
+) -> Result<Response, PageError> {
+    check_csrf(&session, &form.csrf)?;
+    let bad = |what: &str| {
+        PageError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "The review was not recorded",
+            what.to_string(),
+        )
+        .within(&session)
+    };
+    let id = id
+        .parse::<uuid::Uuid>()
+        .map_err(|_| bad("This is not the address of a break-glass opening."))?;
+    let outcome = form
+        .outcome
+        .parse::<ReviewOutcome>()
+        .map_err(|_| bad("Choose an outcome: justified, not justified, or referred."))?;
+    review_break_glass(&state, &session.principal, id, outcome, &form.note)
+        .await
+        .map_err(|p| PageError::from(p).within(&session))?;
+    Ok(Redirect::to("/privacy").into_response())
+}
