@@ -119,6 +119,13 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A 256-bit random token, hex: a session's cookie value or a form's CSRF token.
+pub fn random_token() -> Result<String, SecretError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|error| SecretError::Random(error.to_string()))?;
+    Ok(hex(&bytes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,11 +154,4 @@ mod tests {
         assert!(parse_key("Bearer something").is_none());
         assert_ne!(issue_key().unwrap().key, issued.key);
     }
-}
-
-/// A 256-bit random token, hex: a session's cookie value or a form's CSRF token.
-pub fn random_token() -> Result<String, SecretError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|error| SecretError::Random(error.to_string()))?;
-    Ok(hex(&bytes))
 }

@@ -334,6 +334,27 @@ async fn authenticate_page<S: EventStore>(
         }
         response
     };
+    // A form posted from another site is refused before anything else looks at it,
+    // signing in and out included (SameSite=Strict already keeps the cookie off such
+    // requests; this is the second lock). Each form also carries the session's CSRF
+    // token, checked by its handler.
+    if request.method() != Method::GET
+        && request.method() != Method::HEAD
+        && request
+            .headers()
+            .get("sec-fetch-site")
+            .is_some_and(|site| site.as_bytes() == b"cross-site")
+    {
+        let mut refused = PageError::new(
+            StatusCode::FORBIDDEN,
+            "Refused: sent from another site",
+            "This form was sent to Vigil from a page on another site. Nothing was changed.",
+        );
+        if let Some(session) = &session {
+            refused = refused.within(session);
+        }
+        return with_principal(refused.into_response(), &session);
+    }
     if access == Some(Access::Public) {
         let response = next.run(request).await;
         return with_principal(response, &session);
@@ -355,24 +376,6 @@ async fn authenticate_page<S: EventStore>(
         )
         .into_response();
     };
-    // A form posted from another site is refused before anything else looks at it
-    // (SameSite=Strict already keeps the cookie off such requests; this is the second
-    // lock). Each form also carries the session's CSRF token, checked by its handler.
-    if request.method() != Method::GET
-        && request.method() != Method::HEAD
-        && request
-            .headers()
-            .get("sec-fetch-site")
-            .is_some_and(|site| site.as_bytes() == b"cross-site")
-    {
-        let refused = PageError::new(
-            StatusCode::FORBIDDEN,
-            "Refused: sent from another site",
-            "This form was sent to Vigil from a page on another site. Nothing was changed.",
-        )
-        .within(&signed_in);
-        return with_principal(refused.into_response(), &session);
-    }
     let matched = request
         .extensions()
         .get::<MatchedPath>()

@@ -98,11 +98,20 @@ pub async fn run(
 /// The demo's password: printed, because the demo holds fictional data only.
 const DEMO_PASSWORD: &str = "fictional-demo-only";
 
+/// User name, display name, role, agency, team.
+type DemoAccount = (
+    &'static str,
+    &'static str,
+    vigil_access::Role,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
 /// The demo's accounts, one per role that signs in to the pages, all with
 /// [`DEMO_PASSWORD`]. The practitioner works for QHV, a fictional health visiting
 /// service that has recorded nothing about the scenario's child: the person who must
 /// use break-glass to open the record.
-pub const DEMO_ACCOUNTS: &[(&str, &str, vigil_access::Role, Option<&str>, Option<&str>)] = &[
+pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
     (
         "demo.mash",
         "Demo MASH analyst (fictional)",

@@ -100,7 +100,9 @@ fn snake<T: serde::Serialize>(value: &T) -> String {
 
 /// The marks and rows for every injury in the child's record.
 pub fn body_map(record: &ChildRecord<'_>) -> BodyMap {
-    let mut marks: BTreeMap<(View, i32, i32), (u32, Vec<String>, String)> = BTreeMap::new();
+    // By outline and place: how many, on which dates, and the site's name.
+    type Place = (View, i32, i32);
+    let mut marks: BTreeMap<Place, (u32, Vec<String>, String)> = BTreeMap::new();
     let mut rows = Vec::new();
     let mut total = 0;
     for episode in &record.episodes {

@@ -282,9 +282,9 @@ pub struct PageError {
     pub status: StatusCode,
     pub heading: String,
     pub detail: String,
-    pub session: Option<Session>,
+    pub session: Option<Box<Session>>,
     /// A way forward, as (address, words): break-glass after a refusal.
-    pub action: Option<(String, String)>,
+    pub action: Option<Box<(String, String)>>,
 }
 
 impl PageError {
@@ -300,13 +300,13 @@ impl PageError {
 
     /// Offers a way forward on the error page.
     pub fn offering(mut self, href: String, words: &str) -> Self {
-        self.action = Some((href, words.to_string()));
+        self.action = Some(Box::new((href, words.to_string())));
         self
     }
 
     /// The same error, shown inside the signed-in frame.
     pub fn within(mut self, session: &Session) -> Self {
-        self.session = Some(session.clone());
+        self.session = Some(Box::new(session.clone()));
         self
     }
 }
@@ -350,12 +350,12 @@ fn advice(status: StatusCode) -> &'static str {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let page = ErrorPage {
-            layout: Layout::new(self.heading.clone(), self.session.as_ref(), ""),
+            layout: Layout::new(self.heading.clone(), self.session.as_deref(), ""),
             status: self.status.as_u16(),
             heading: &self.heading,
             detail: &self.detail,
             advice: advice(self.status),
-            action: self.action.clone(),
+            action: self.action.as_deref().cloned(),
         };
         let html = page.render().unwrap_or_else(|_| {
             // The error page itself failed: plain text, still no trace.
