@@ -108,6 +108,21 @@ fn end_of_day(date: Date) -> Result<String, PageError> {
     Ok(end.to_string())
 }
 
+/// The query of a child's page, the date it is replayed to, and that date's last moment.
+#[allow(clippy::type_complexity)]
+fn read_query(
+    pairs: Vec<(String, String)>,
+    session: &crate::session::Session,
+) -> Result<(ChildQuery, Option<Date>, Option<String>), PageError> {
+    let query = ChildQuery::from_pairs(pairs).map_err(|e| e.within(session))?;
+    let date = parse_date("as at", query.as_at.as_deref()).map_err(|e| e.within(session))?;
+    let moment = date
+        .map(end_of_day)
+        .transpose()
+        .map_err(|e| e.within(session))?;
+    Ok((query, date, moment))
+}
+
 pub struct ChildRow {
     pub id: String,
     pub name: String,
@@ -279,11 +294,9 @@ pub async fn page<S: EventStore>(
     Path(id): Path<String>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let query = ChildQuery::from_pairs(pairs).map_err(|e| e.within(&session))?;
+    let (query, as_at_date, as_at) = read_query(pairs, &session)?;
     let principal = session.principal.clone();
-    let as_at_date = parse_date("as at", query.as_at.as_deref()).map_err(|e| e.within(&session))?;
     let on = parse_date("household", query.on.as_deref()).map_err(|e| e.within(&session))?;
-    let as_at = as_at_date.map(end_of_day).transpose()?;
     let chosen = query.agencies;
     let injuries_only = query.injuries_only;
     let may_replay = !decide(
@@ -492,10 +505,8 @@ pub async fn review<S: EventStore>(
     Path(id): Path<String>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let query = ChildQuery::from_pairs(pairs).map_err(|e| e.within(&session))?;
+    let (_, as_at_date, as_at) = read_query(pairs, &session)?;
     let principal = session.principal.clone();
-    let as_at_date = parse_date("as at", query.as_at.as_deref()).map_err(|e| e.within(&session))?;
-    let as_at = as_at_date.map(end_of_day).transpose()?;
     let layout_session = session.clone();
     let page = with_child(
         &state,
