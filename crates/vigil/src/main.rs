@@ -175,6 +175,17 @@ enum DerivationsCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// The child page: one fictional child with --events records on a fresh store, the
+    /// page requested --requests times by a signed-in MASH analyst; p50, p95 and max.
+    Page {
+        #[arg(long, default_value_t = 5_000)]
+        events: u64,
+        #[arg(long, default_value_t = 200)]
+        requests: u64,
+        /// For the embedded store: `full` (every commit flushed to disk) or `normal`.
+        #[arg(long, default_value = "normal", value_parser = ["full", "normal"])]
+        sqlite_durability: String,
+    },
     /// FHIR import: a synthetic bundle of --records records (A&E encounters and injury
     /// conditions) read from JSON text into checked events; records per second.
     Fhir {
@@ -471,6 +482,28 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Link { what } => commands::link::run_link(what),
         Command::Synth { what } => commands::link::run_synth(what),
+        Command::Bench {
+            what:
+                BenchCommand::Page {
+                    events,
+                    requests,
+                    sqlite_durability,
+                },
+        } => {
+            let work = tempfile_directory()?;
+            let bench = commands::bench_page::PageBench {
+                events,
+                requests,
+                work_directory: work.clone(),
+            };
+            let explicit = cli.database.clone().or_else(|| file.database.url.clone());
+            let result =
+                on_fresh_store(explicit.as_deref(), &sqlite_durability, &work, bench).await;
+            std::fs::remove_dir_all(&work).ok();
+            let (backend, report) = result?;
+            commands::bench_page::print_report(backend, &report);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench {
             what: BenchCommand::Fhir { records },
         } => commands::import_fhir::bench(records).map(|()| ExitCode::SUCCESS),

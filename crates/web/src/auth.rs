@@ -253,10 +253,14 @@ pub async fn authenticate<S: EventStore>(
                 })
         })
         .copied();
-    let page = request.extensions().get::<MatchedPath>().map_or_else(
-        || is_page(request.uri().path()),
-        |path| is_page(path.as_str()),
-    );
+    // An address no route matches is a page to a browser, but to a client that sends
+    // credentials it is the API's: it gets the API's answers (401, 404 problem).
+    let page = match request.extensions().get::<MatchedPath>() {
+        Some(path) => is_page(path.as_str()),
+        None => {
+            is_page(request.uri().path()) && !request.headers().contains_key(header::AUTHORIZATION)
+        }
+    };
     if page {
         return authenticate_page(&auth, access, request, next).await;
     }

@@ -272,6 +272,25 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
                 Access::RecordEvents if path.ends_with("/batch") => {
                     Some(json!({ "events": [injury(&format!("ED-{source}"))] }))
                 }
+                Access::RecordEvents if path.ends_with("/fhir") => Some(json!({
+                    "resourceType": "Bundle", "type": "collection", "entry": [
+                        {"fullUrl": "urn:uuid:5d1f0a53-0000-4000-8000-0000000000a1", "resource": {
+                            "resourceType": "Patient",
+                            "name": [{"family": "NORTH", "given": ["Alfie"]}],
+                            "birthDate": "2023-01-15"}},
+                        {"fullUrl": "urn:uuid:5d1f0a53-0000-4000-8000-0000000000a2", "resource": {
+                            "resourceType": "Encounter",
+                            "identifier": [{"system": "urn:vigil:source-system:QAH-ED", "value": format!("FHIR-{source}")}],
+                            "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "EMER"},
+                            "subject": {"reference": "urn:uuid:5d1f0a53-0000-4000-8000-0000000000a1"},
+                            "serviceProvider": {"reference": "urn:uuid:5d1f0a53-0000-4000-8000-0000000000a3"},
+                            "period": {"start": "2024-02-01T10:30:00Z"}}},
+                        // The records are QAH's, as the matrix's other events are.
+                        {"fullUrl": "urn:uuid:5d1f0a53-0000-4000-8000-0000000000a3", "resource": {
+                            "resourceType": "Organization",
+                            "identifier": [{"system": "https://vigil.example/fhir/Id/agency", "value": "QAH"}]}}
+                    ]
+                })),
                 Access::RecordEvents => Some(injury(&format!("ED-{source}"))),
                 Access::ActOnAlert => Some(
                     json!({ "by": "a tester", "reason": "checked", "signed_off_by": "a manager" }),
@@ -335,10 +354,22 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
                     "{} {path} as {caller:?}: {problem}",
                     route.method
                 );
-                assert_eq!(problem["type"], "/problems/forbidden");
+                // FHIR clients are answered in FHIR: an OperationOutcome.
+                let (kind, detail) = if problem["resourceType"] == "OperationOutcome" {
+                    (
+                        problem["issue"][0]["code"].clone(),
+                        problem["issue"][0]["diagnostics"].clone(),
+                    )
+                } else {
+                    (problem["type"].clone(), problem["detail"].clone())
+                };
                 assert!(
-                    problem["detail"].as_str().unwrap().contains("needs")
-                        || problem["detail"].as_str().unwrap().contains("only for"),
+                    kind == "/problems/forbidden" || kind == "forbidden",
+                    "{problem}"
+                );
+                let detail = detail.as_str().unwrap_or_default();
+                assert!(
+                    detail.contains("needs") || detail.contains("only for"),
                     "{problem}"
                 );
             }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod backup;
 pub mod bench;
 pub mod bench_latency;
+pub mod bench_page;
 pub mod casework;
 pub mod check;
 pub mod demo;
