@@ -433,7 +433,6 @@ pub async fn respond<S: EventStore>(
     }
     record_response(
         &state,
-        &principal,
         id,
         close,
         by.unwrap_or_default(),
@@ -474,7 +473,6 @@ pub(crate) async fn check_may_act<S: EventStore>(
 /// checked the principal may act on the alert.
 pub(crate) async fn record_response<S: EventStore>(
     state: &AppState<S>,
-    _principal: &Principal,
     id: String,
     close: bool,
     by: String,

@@ -367,7 +367,7 @@ pub async fn page<S: EventStore>(
                 })
                 .collect();
             let mut alerts = summary.open_alerts.clone();
-            alerts.sort_by(|a, b| b.level.cmp(&a.level).then(a.deadline.cmp(&b.deadline)));
+            alerts.sort_by(super::views::most_urgent_first);
             ChildPage {
                 layout: Layout::new(record.name.clone(), Some(&layout_session), "/children"),
                 id: id.clone(),

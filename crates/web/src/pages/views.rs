@@ -66,6 +66,12 @@ pub fn level(level: Level) -> (&'static str, &'static str) {
     }
 }
 
+/// The order alerts are worked in: red first, then amber, then green; within a level,
+/// the nearest deadline first.
+pub fn most_urgent_first(a: &Alert, b: &Alert) -> std::cmp::Ordering {
+    b.level.cmp(&a.level).then(a.deadline.cmp(&b.deadline))
+}
+
 pub struct EvidenceView {
     pub agency: String,
     pub when: String,

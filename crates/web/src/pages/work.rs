@@ -47,7 +47,7 @@ fn queue(casebook: &Casebook, keep: impl Fn(&vigil_rules::Alert) -> bool) -> Vec
         .iter()
         .filter(|a| a.is_open() && keep(a))
         .collect();
-    open.sort_by(|a, b| b.level.cmp(&a.level).then(a.deadline.cmp(&b.deadline)));
+    open.sort_by(|a, b| super::views::most_urgent_first(a, b));
     open.into_iter()
         .map(|a| AlertView::new(a, casebook))
         .collect()
@@ -227,7 +227,7 @@ pub async fn respond<S: EventStore>(
     }
     let signed_off_by = Some(form.signed_off_by.trim().to_string()).filter(|s| !s.is_empty());
     let by = format!("{} ({})", principal.name, principal.id);
-    crate::api::casework::record_response(&state, principal, id, close, by, reason, signed_off_by)
+    crate::api::casework::record_response(&state, id, close, by, reason, signed_off_by)
         .await
         .map_err(within)?;
     let back = if form.back.starts_with('/') && !form.back.starts_with("//") {
