@@ -80,7 +80,7 @@ async fn an_alert_is_raised_shown_acknowledged_and_closed_with_reasons() {
         &router,
         Method::POST,
         &format!("/api/v1/alerts/{id}/acknowledge"),
-        Some(json!({ "by": "a key worker" })),
+        Some(json!({ "signed_off_by": "a team manager" })),
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -91,23 +91,40 @@ async fn an_alert_is_raised_shown_acknowledged_and_closed_with_reasons() {
         &router,
         Method::POST,
         &format!("/api/v1/alerts/{id}/acknowledge"),
-        Some(json!({ "by": "a key worker", "reason": "visiting today" })),
+        Some(json!({ "reason": "visiting today" })),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["alert"]["status"]["status"], "acknowledged");
+    // The responder is whoever the credentials belong to, not a name in the body.
+    assert_eq!(body["alert"]["status"]["by"], "MASH", "{body}");
+    let (status, _, body) = call(
+        &router,
+        Method::POST,
+        &format!("/api/v1/alerts/{id}/close"),
+        Some(json!({ "by": "someone else", "reason": "r", "signed_off_by": "m" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["field"], "/by", "{body}");
 
     // A suspect-level alert needs a manager's sign-off to close.
     let (status, _, body) = call(
         &router,
         Method::POST,
         &format!("/api/v1/alerts/{id}/close"),
-        Some(json!({ "by": "a key worker", "reason": "seen by a paediatrician" })),
+        Some(json!({ "reason": "seen by a paediatrician" })),
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"][0]["field"], "/signed_off_by");
-    let (status, _, body) = call(&router, Method::POST, &format!("/api/v1/alerts/{id}/close"), Some(json!({ "by": "a key worker", "reason": "seen by a paediatrician", "signed_off_by": "a team manager" }))).await;
+    let (status, _, body) = call(
+        &router,
+        Method::POST,
+        &format!("/api/v1/alerts/{id}/close"),
+        Some(json!({ "reason": "seen by a paediatrician", "signed_off_by": "a team manager" })),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["alert"]["status"]["status"], "closed");
 
@@ -116,7 +133,7 @@ async fn an_alert_is_raised_shown_acknowledged_and_closed_with_reasons() {
         &router,
         Method::POST,
         &format!("/api/v1/alerts/{id}/close"),
-        Some(json!({ "by": "x", "reason": "y", "signed_off_by": "z" })),
+        Some(json!({ "reason": "y", "signed_off_by": "z" })),
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
@@ -202,13 +219,13 @@ async fn unknown_children_alerts_and_bad_moments_are_refused_clearly() {
         (
             Method::POST,
             "/api/v1/alerts/no-such-alert/acknowledge",
-            Some(json!({ "by": "a", "reason": "b" })),
+            Some(json!({ "reason": "b" })),
             StatusCode::NOT_FOUND,
         ),
         (
             Method::POST,
             "/api/v1/alerts/x/close",
-            Some(json!({ "by": "a", "reason": "b", "colour": "red" })),
+            Some(json!({ "reason": "b", "colour": "red" })),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
     ];

@@ -390,54 +390,28 @@ pub async fn respond<S: EventStore>(
 ) -> Result<Response, Problem> {
     check_may_act(&state, &principal, &id).await?;
     let value = super::body::read_json(&headers, body, state.limits.max_event_bytes).await?;
-    let text = |field: &str| {
-        value
-            .get(field)
-            .and_then(|v| v.as_str())
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
-    let mut errors = Vec::new();
-    if let Some(object) = value.as_object() {
-        for key in object.keys() {
-            if !["by", "reason", "signed_off_by"].contains(&key.as_str()) {
-                errors.push(vigil_domain::FieldError::new(
-                    format!("/{key}"),
-                    "is not a field of a response to an alert (by, reason, signed_off_by)",
-                ));
-            }
-        }
-    } else {
-        errors.push(vigil_domain::FieldError::new(
-            "",
-            "a response is a JSON object: {\"by\", \"reason\", \"signed_off_by\"}",
-        ));
-    }
-    let by = text("by");
-    let reason = text("reason");
-    if by.is_none() {
-        errors.push(vigil_domain::FieldError::new(
-            "/by",
-            "is required: who is responding",
-        ));
-    }
-    if reason.is_none() {
-        errors.push(vigil_domain::FieldError::new(
-            "/reason",
-            "is required: an alert is never acknowledged or closed without a recorded reason",
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(Problem::invalid_fields(errors));
+    // Who responds is who signed in: a name in the body could be anyone's.
+    let mut fields = super::fields::Fields::read(
+        &value,
+        &["reason", "signed_off_by"],
+        "a response to an alert",
+        "{\"reason\": \"...\", \"signed_off_by\": \"...\"}",
+    );
+    let reason = fields.text(
+        "reason",
+        "is required: an alert is never acknowledged or closed without a recorded reason",
+    );
+    let signed_off_by = fields.optional_text("signed_off_by");
+    if !fields.errors.is_empty() {
+        return Err(Problem::invalid_fields(fields.errors));
     }
     record_response(
         &state,
         id,
         close,
-        by.unwrap_or_default(),
+        principal.name.clone(),
         reason.unwrap_or_default(),
-        text("signed_off_by"),
+        signed_off_by,
     )
     .await
     .map(|alert| Json(json!({ "alert": alert })).into_response())

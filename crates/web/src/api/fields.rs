@@ -57,6 +57,22 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A text field that may be left out: `None` when absent, null or empty; an error
+    /// when it is there but not text.
+    pub fn optional_text(&mut self, field: &str) -> Option<String> {
+        match self.value.get(field) {
+            Some(Value::String(text)) if !text.trim().is_empty() => Some(text.trim().to_string()),
+            Some(Value::String(_)) | None | Some(Value::Null) => None,
+            Some(_) => {
+                self.errors.push(FieldError::new(
+                    format!("/{field}"),
+                    "must be text (a JSON string)",
+                ));
+                None
+            }
+        }
+    }
+
     /// Adds an error about a field.
     pub fn error(&mut self, field: &str, detail: impl Into<String>) {
         self.errors
