@@ -38,7 +38,8 @@ pub enum Access {
     ReadDerivations,
     /// `/metrics`: counts for operators, no person's data (docs/SECURITY.md).
     ReadMetrics,
-    /// Any signed-in person: their start page, signing out. No child data.
+    /// Any signed-in person: their start page, signing out, the API's OpenAPI document.
+    /// No child data.
     SignedIn,
     /// Accounts, keys and agencies: the administrator's pages.
     Administer,

@@ -8,6 +8,7 @@
 mod body;
 pub(crate) mod break_glass;
 pub(crate) mod casework;
+pub mod contract;
 mod derivations;
 mod events;
 mod fhir;
@@ -75,6 +76,12 @@ pub fn route_table<S: EventStore>() -> Vec<Route<S>> {
     vec![
         route(M::GET, "/health", Public, get(health::health)),
         route(M::GET, "/ready", Public, get(health::ready::<S>)),
+        route(
+            M::GET,
+            "/api/openapi.json",
+            SignedIn,
+            get(contract::serve::<S>),
+        ),
         route(
             M::GET,
             "/metrics",
