@@ -198,6 +198,13 @@ test('a MASH analyst finds the child, sees the unknown-adult alert with its evid
   assert.ok(await page.locator('li.card').count() > 0);
   await check(page, 'review');
 
+  // The chronology for a conference, as known on the same day.
+  await page.goto(`${childUrl}?as_at=${dates[dates.length - 1]}`);
+  await page.getByRole('link', { name: 'Print the chronology' }).click();
+  assert.match(await page.locator('h1').textContent(), /Multi-agency chronology/);
+  assert.ok(await page.locator('table.chronology-print tbody tr').count() > 0);
+  await check(page, 'print');
+
   // An adult at the home: the records each agency holds, and why they were linked.
   await page.goto(childUrl);
   const members = await page.locator('#household .member h3 a').evaluateAll((links) => links.map((a) => a.href));

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod export;
 pub mod metrics;
 pub mod pages;
 pub mod problem;

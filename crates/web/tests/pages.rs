@@ -193,3 +193,140 @@ async fn an_unknown_page_is_a_page_and_an_unknown_api_address_is_a_problem() {
     assert!(status == StatusCode::NOT_FOUND || status == StatusCode::UNAUTHORIZED);
     assert!(body.starts_with('{'), "{body}");
 }
+
+/// Two records about one child, a week apart, the later one with text a spreadsheet
+/// would run as a formula.
+async fn record_two_visits(app: &common::TestApp) -> String {
+    let now = jiff::Timestamp::now();
+    let days_ago = |days: i64| {
+        now.checked_sub(jiff::SignedDuration::from_hours(24 * days))
+            .unwrap()
+            .to_string()
+    };
+    for (source_id, when, summary) in [
+        ("ED-1", days_ago(10), "Seen in ED, mother present"),
+        ("ED-2", days_ago(3), "=HYPERLINK(\"x\") said the note"),
+    ] {
+        let event = serde_json::json!({
+            "kind": "health_attendance", "agency": "QAH", "source_system": "QAH-ED", "source_id": source_id,
+            "occurred_at": when, "recorded_at": when, "summary": summary,
+            "people": [{ "role": "subject_child", "name": "ZEBEDEE, Tom", "date_of_birth": "2019-04-02",
+                         "addresses": ["Flat 2, 9 Quill Lane, Testwick QA1 1AA"] }],
+            "details": { "setting": "a_and_e", "presenting_complaint": "fall" }
+        });
+        let (status, _, body) = common::call_router(
+            &app.router,
+            &app.writer,
+            axum::http::Method::POST,
+            "/api/v1/events",
+            Some(event),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (_, _, children) = common::call_router(
+        &app.router,
+        &app.reader,
+        axum::http::Method::GET,
+        "/api/v1/children",
+        None,
+    )
+    .await;
+    children["children"][0]["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_chronology_prints_and_downloads_as_known_at_a_date() {
+    let app = app_with_account().await;
+    let child = record_two_visits(&app).await;
+    let (cookie, _) = sign_in(&app).await;
+
+    let (status, page, _) = send(
+        &app,
+        get(
+            &format!("/children/{child}/chronology/print"),
+            Some(&cookie),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("OFFICIAL-SENSITIVE"));
+    assert!(page.contains("Chronology (2 records)"), "{page}");
+    assert!(page.contains("Prepared by</dt><dd>Ana Analyst"));
+
+    let five_days_ago = jiff::Timestamp::now()
+        .checked_sub(jiff::SignedDuration::from_hours(24 * 5))
+        .unwrap()
+        .to_zoned_datetime(jiff::tz::TimeZone::get("Europe/London").unwrap())
+        .date();
+    let (status, page, _) = send(
+        &app,
+        get(
+            &format!("/children/{child}/chronology/print?as_at={five_days_ago}"),
+            Some(&cookie),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Chronology (1 records)"), "{page}");
+
+    // The download, by a person signed in, and by a key over the API: the same file.
+    let (status, from_page, _) = send(
+        &app,
+        get(&format!("/children/{child}/chronology.csv"), Some(&cookie)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let response = app
+        .router
+        .clone()
+        .oneshot(
+            Request::get(format!("/api/v1/children/{child}/chronology.csv"))
+                .header(header::AUTHORIZATION, format!("Bearer {}", app.reader))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "text/csv; charset=utf-8"
+    );
+    let disposition = response.headers()[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(disposition.starts_with("attachment; filename=\"chronology-"));
+    let from_api = String::from_utf8(
+        response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    assert_eq!(from_api, from_page);
+
+    let lines: Vec<&str> = from_api.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 3, "{from_api}");
+    assert!(lines[0].starts_with("date,occurred_at,agency,"));
+    assert!(lines[1].contains("\"Seen in ED, mother present\""));
+    assert!(
+        lines[2].contains("\"'=HYPERLINK(\"\"x\"\") said the note\""),
+        "{}",
+        lines[2]
+    );
+
+    let (_, earlier, _) = send(
+        &app,
+        get(
+            &format!("/children/{child}/chronology.csv?as_at={five_days_ago}"),
+            Some(&cookie),
+        ),
+    )
+    .await;
+    assert_eq!(earlier.split("\r\n").filter(|l| !l.is_empty()).count(), 2);
+}

@@ -25,9 +25,9 @@ use crate::problem::Problem;
 #[serde(deny_unknown_fields)]
 pub struct AsAt {
     /// RFC 3339: the record as it was known at that moment.
-    as_at: Option<String>,
+    pub(crate) as_at: Option<String>,
     /// A date, for the household.
-    on: Option<String>,
+    pub(crate) on: Option<String>,
 }
 
 pub(crate) fn read_query(query: Result<Query<AsAt>, QueryRejection>) -> Result<AsAt, Problem> {
@@ -230,7 +230,13 @@ pub async fn chronology<S: EventStore>(
         &principal,
         &id,
         query.as_at.as_deref(),
-        |_, record| Json(vigil_rules::chronology::chronology(record, 60)).into_response(),
+        |_, record| {
+            Json(vigil_rules::chronology::chronology(
+                record,
+                super::export::COUNTER_WINDOW_DAYS,
+            ))
+            .into_response()
+        },
     )
     .await
 }

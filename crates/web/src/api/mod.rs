@@ -11,6 +11,7 @@ pub(crate) mod casework;
 pub mod contract;
 mod derivations;
 mod events;
+pub(crate) mod export;
 mod fhir;
 mod fields;
 mod health;
@@ -136,6 +137,12 @@ pub fn route_table<S: EventStore>() -> Vec<Route<S>> {
             "/api/v1/children/{id}/chronology",
             ReadChild,
             get(casework::chronology::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/children/{id}/chronology.csv",
+            ReadChild,
+            get(export::chronology_csv::<S>),
         ),
         route(
             M::GET,

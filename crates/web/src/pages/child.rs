@@ -110,7 +110,7 @@ fn end_of_day(date: Date) -> Result<String, PageError> {
 
 /// The query of a child's page, the date it is replayed to, and that date's last moment.
 #[allow(clippy::type_complexity)]
-fn read_query(
+pub(super) fn read_query(
     pairs: Vec<(String, String)>,
     session: &crate::session::Session,
 ) -> Result<(ChildQuery, Option<Date>, Option<String>), PageError> {

@@ -12,6 +12,7 @@
 mod admin;
 mod body_map;
 mod child;
+mod export;
 mod identity;
 mod privacy;
 mod sign_in;
@@ -65,6 +66,18 @@ pub fn route_table<S: EventStore>() -> Vec<Route<S>> {
             "/children/{id}/review",
             ReadChild,
             get(child::review::<S>),
+        ),
+        page(
+            M::GET,
+            "/children/{id}/chronology/print",
+            ReadChild,
+            get(export::print::<S>),
+        ),
+        page(
+            M::GET,
+            "/children/{id}/chronology.csv",
+            ReadChild,
+            get(export::csv::<S>),
         ),
         page(
             M::POST,

@@ -291,6 +291,9 @@ pub fn describe(method: &Method, path: &str) -> Option<Operation> {
         "/api/v1/children/{id}/chronology" if get => operation("A child's chronology", "children", "Every agency's records about the child, merged in time order.")
             .query([as_at()])
             .answers([json_answer(200, "The chronology.", "Chronology")]),
+        "/api/v1/children/{id}/chronology.csv" if get => operation("A child's chronology as CSV", "children", "The chronology as a spreadsheet (RFC 4180, CRLF lines, a header row; cells a spreadsheet would run as formulas are prefixed with `'`), as known now or at `as_at`, as an attachment.")
+            .query([as_at()])
+            .answers([Answer { status: 200, description: "The CSV file.", content: vec![("text/csv", json!({ "type": "string" }))] }]),
         "/api/v1/children/{id}/household" if get => operation("Who lives with a child", "children", "The household on a date, each member with the evidence linking them to the child's home.")
             .query([
                 as_at(),
