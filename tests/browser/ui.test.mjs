@@ -273,6 +273,14 @@ test('a practitioner with no relationship is refused, breaks the glass with a re
   const reviewed = privacy.locator('li.opening', { hasText: 'mother not reachable' });
   assert.match(await reviewed.textContent(), /Reviewed/);
   assert.match(await reviewed.textContent(), /justified by Demo privacy officer/);
+
+  // Who looked: the refusal, the break-glass and the reads after it are on the trail.
+  await reviewed.getByRole('link', { name: /Who has looked at/ }).click();
+  assert.match(await privacy.locator('h1').textContent(), /Who has looked at/);
+  const practitionerRows = privacy.locator('table.audit tbody tr', { hasText: 'practitioner' });
+  assert.ok(await practitionerRows.filter({ hasText: 'Refused' }).count() > 0, 'the refusal is on the trail');
+  assert.ok(await practitionerRows.filter({ hasText: 'POST /children/{id}/break-glass' }).count() > 0, 'the break-glass is on the trail');
+  await check(privacy, 'audit-trail');
   await privacy.context().close();
 });
 

@@ -54,10 +54,13 @@ pub enum Access {
     ReviewLinkage,
     /// A person's identity records as each agency holds them, and why they were linked.
     ReadPerson,
+    /// The audit trail of a child's record: everyone who looked at it or was refused,
+    /// when, in what role, and why they said they looked.
+    ReadAuditTrail,
 }
 
 impl Access {
-    pub const ALL: [Access; 18] = [
+    pub const ALL: [Access; 19] = [
         Access::Public,
         Access::RecordEvents,
         Access::ReadEvents,
@@ -76,6 +79,7 @@ impl Access {
         Access::ReviewBreakGlass,
         Access::ReviewLinkage,
         Access::ReadPerson,
+        Access::ReadAuditTrail,
     ];
 }
 
@@ -238,6 +242,10 @@ pub fn decide(principal: &Principal, access: Access, facts: &Facts) -> Decision 
         Access::ReviewBreakGlass => match role {
             PrivacyOfficer => Decision::Allow,
             _ => refuse(&[PrivacyOfficer], "the break-glass review queue"),
+        },
+        Access::ReadAuditTrail => match role {
+            PrivacyOfficer => Decision::Allow,
+            _ => refuse(&[PrivacyOfficer], "the audit trail of a child's record"),
         },
         Access::ReviewLinkage => match role {
             MashAnalyst | TeamManager => Decision::Allow,

@@ -752,28 +752,22 @@ impl EventStore for PostgresStore {
         .fetch_all(&self.pool)
         .await
         .map_err(store_error)?;
-        rows.iter()
-            .map(|row| {
-                let status: i32 = row.try_get("status").map_err(store_error)?;
-                vigil_store::row::AuditRow {
-                    sequence: row.try_get("sequence").map_err(store_error)?,
-                    at_us: row.try_get("at_us").map_err(store_error)?,
-                    actor_id: row.try_get("actor_id").map_err(store_error)?,
-                    actor_role: row.try_get("actor_role").map_err(store_error)?,
-                    actor_agency: row.try_get("actor_agency").map_err(store_error)?,
-                    action: row.try_get("action").map_err(store_error)?,
-                    path: row.try_get("path").map_err(store_error)?,
-                    resource: row.try_get("resource").map_err(store_error)?,
-                    purpose: row.try_get("purpose").map_err(store_error)?,
-                    status: i64::from(status),
-                    allowed: row.try_get("allowed").map_err(store_error)?,
-                    request_id: row.try_get("request_id").map_err(store_error)?,
-                    previous_hash: row.try_get("previous_hash").map_err(store_error)?,
-                    hash: row.try_get("hash").map_err(store_error)?,
-                }
-                .decode()
-            })
-            .collect()
+        audit_entries(&rows)
+    }
+
+    async fn audit_about(&self, resource: &str, page: Page) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT sequence, at_us, actor_id, actor_role, actor_agency, action, path, resource, \
+             purpose, status, allowed, request_id, previous_hash, hash FROM audit \
+             WHERE resource = $1 AND sequence > $2 ORDER BY sequence LIMIT $3",
+        )
+        .bind(resource)
+        .bind(page.after)
+        .bind(i64::from(page.limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        audit_entries(&rows)
     }
 
     async fn event_count(&self) -> Result<u64, StoreError> {
@@ -1025,4 +1019,30 @@ impl EventStore for PostgresStore {
             max: self.pool.options().get_max_connections(),
         }]
     }
+}
+
+/// Audit rows as entries.
+fn audit_entries(rows: &[sqlx::postgres::PgRow]) -> Result<Vec<AuditEntry>, StoreError> {
+    rows.iter()
+        .map(|row| {
+            let status: i32 = row.try_get("status").map_err(store_error)?;
+            vigil_store::row::AuditRow {
+                sequence: row.try_get("sequence").map_err(store_error)?,
+                at_us: row.try_get("at_us").map_err(store_error)?,
+                actor_id: row.try_get("actor_id").map_err(store_error)?,
+                actor_role: row.try_get("actor_role").map_err(store_error)?,
+                actor_agency: row.try_get("actor_agency").map_err(store_error)?,
+                action: row.try_get("action").map_err(store_error)?,
+                path: row.try_get("path").map_err(store_error)?,
+                resource: row.try_get("resource").map_err(store_error)?,
+                purpose: row.try_get("purpose").map_err(store_error)?,
+                status: i64::from(status),
+                allowed: row.try_get("allowed").map_err(store_error)?,
+                request_id: row.try_get("request_id").map_err(store_error)?,
+                previous_hash: row.try_get("previous_hash").map_err(store_error)?,
+                hash: row.try_get("hash").map_err(store_error)?,
+            }
+            .decode()
+        })
+        .collect()
 }

@@ -32,6 +32,7 @@ macro_rules! conformance_tests {
             derivations_are_kept_once_and_in_order,
             audit_entries_are_chained_in_order,
             concurrent_audit_appends_keep_one_chain,
+            the_audit_about_one_child_is_read_alone,
             accounts_and_keys_are_kept_and_keys_revoked_by_a_new_row,
             break_glass_openings_and_reviews_are_kept,
             linkage_decisions_are_kept_in_order
@@ -705,6 +706,41 @@ pub async fn audit_entries_are_chained_in_order<S: EventStore>(store: S) {
         .unwrap();
     assert_eq!(page.len(), 2);
     assert_eq!(page[0].sequence, 6);
+}
+
+pub async fn the_audit_about_one_child_is_read_alone<S: EventStore>(store: S) {
+    let about = |number: u32, child: &str| {
+        let mut entry = audit_entry(number);
+        entry.resource = Some(format!("child:{child}"));
+        entry
+    };
+    store
+        .append_audit(vec![
+            about(1, "a"),
+            about(2, "b"),
+            about(3, "a"),
+            audit_entry(4),
+            about(5, "a"),
+        ])
+        .await
+        .unwrap();
+    let all = store.audit_about("child:a", Page::default()).await.unwrap();
+    let sequences: Vec<i64> = all.iter().map(|entry| entry.sequence).collect();
+    assert_eq!(sequences, [1, 3, 5]);
+    assert_eq!(all[1].entry.actor_id, "worker-3");
+    let next = store
+        .audit_about("child:a", Page { after: 1, limit: 1 })
+        .await
+        .unwrap();
+    assert_eq!(next.len(), 1);
+    assert_eq!(next[0].sequence, 3);
+    assert!(
+        store
+            .audit_about("child:nobody", Page::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 pub async fn concurrent_audit_appends_keep_one_chain<S: EventStore>(store: S) {

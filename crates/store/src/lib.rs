@@ -330,6 +330,13 @@ pub trait EventStore: Clone + Send + Sync + 'static {
         &self,
         page: Page,
     ) -> impl Future<Output = Result<Vec<AuditEntry>, StoreError>> + Send;
+    /// The entries about one resource (`child:<person id>`), oldest first: who looked at
+    /// a child's record, for the privacy officer.
+    fn audit_about(
+        &self,
+        resource: &str,
+        page: Page,
+    ) -> impl Future<Output = Result<Vec<AuditEntry>, StoreError>> + Send;
     /// Adds a local account. `false` (and nothing stored) when the user name is taken.
     fn add_account(
         &self,

@@ -53,7 +53,7 @@ fn allowed(access: Access, caller: Caller) -> bool {
         // Break-glass is for those without a relationship; with one, the answer is a
         // 409 saying it is not needed, which the matrix counts as allowed.
         Access::BreakGlass => matches!(role, Practitioner | TeamManager),
-        Access::ReviewBreakGlass => role == PrivacyOfficer,
+        Access::ReviewBreakGlass | Access::ReadAuditTrail => role == PrivacyOfficer,
         Access::ReviewLinkage => matches!(role, MashAnalyst | TeamManager),
         Access::ReadPerson => {
             matches!(role, MashAnalyst | PracticeReviewer)

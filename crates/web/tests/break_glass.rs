@@ -410,3 +410,93 @@ async fn bad_break_glass_requests_and_reviews_name_the_field() {
     let (_, _, all) = call(&app, &privacy, Method::GET, "/api/v1/break-glass", None).await;
     assert_eq!(all["openings"][0]["reviews"], json!([]));
 }
+
+#[tokio::test]
+async fn the_privacy_officer_reads_who_looked_at_a_child_and_no_one_else_may() {
+    let (app, child) = app_with_a_child().await;
+    let outsider = key(&app, Role::Practitioner, Some("NCS"), "Ivo Quartermaine").await;
+    let privacy = key(&app, Role::PrivacyOfficer, None, "Pat Privacy").await;
+    let reader = app.reader.clone();
+    let record = format!("/api/v1/children/{child}");
+
+    let (status, _, _) = call(&app, &outsider, Method::GET, &record, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = call(
+        &app,
+        &outsider,
+        Method::POST,
+        &format!("{record}/break-glass"),
+        Some(json!({ "reason": REASON })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _, _) = call(&app, &outsider, Method::GET, &record, None).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let trail = format!("{record}/audit");
+    let (status, _, body) = call(&app, &privacy, Method::GET, &trail, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let by_outsider: Vec<(String, bool)> = body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["actor_role"] == "practitioner" && e["actor_agency"] == "NCS")
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().to_string(),
+                e["allowed"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by_outsider,
+        [
+            ("GET /api/v1/children/{id}".to_string(), false),
+            ("POST /api/v1/children/{id}/break-glass".to_string(), true),
+            ("GET /api/v1/children/{id}".to_string(), true),
+        ]
+    );
+    assert!(
+        body["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["resource"] == format!("child:{child}"))
+    );
+
+    // A page at a time.
+    let (_, _, first) = call(
+        &app,
+        &privacy,
+        Method::GET,
+        &format!("{trail}?limit=1"),
+        None,
+    )
+    .await;
+    assert_eq!(first["entries"].as_array().unwrap().len(), 1);
+    let after = first["next_after"].as_i64().expect("there is more");
+    let (_, _, second) = call(
+        &app,
+        &privacy,
+        Method::GET,
+        &format!("{trail}?limit=1&after={after}"),
+        None,
+    )
+    .await;
+    assert!(second["entries"][0]["sequence"].as_i64().unwrap() > after);
+
+    // Only the privacy officer; an unknown child is a 404 to them.
+    for someone in [&reader, &outsider] {
+        let (status, _, _) = call(&app, someone, Method::GET, &trail, None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+    let (status, _, _) = call(
+        &app,
+        &privacy,
+        Method::GET,
+        "/api/v1/children/no-such-child/audit",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

@@ -5,6 +5,7 @@
 //! route carries the [`Access`] it gives, which `auth` checks before the handler runs.
 //! A route cannot be added without saying who may use it.
 
+pub(crate) mod audit_trail;
 mod body;
 pub(crate) mod break_glass;
 pub(crate) mod casework;
@@ -227,6 +228,12 @@ pub fn route_table<S: EventStore>() -> Vec<Route<S>> {
             "/api/v1/review-queue/decisions",
             ReviewLinkage,
             post(identity::decide::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/children/{id}/audit",
+            ReadAuditTrail,
+            get(audit_trail::show::<S>),
         ),
         route(
             M::GET,

@@ -127,6 +127,12 @@ pub fn route_table<S: EventStore>() -> Vec<Route<S>> {
             ReviewBreakGlass,
             post(privacy::review::<S>),
         ),
+        page(
+            M::GET,
+            "/children/{id}/audit",
+            ReadAuditTrail,
+            get(privacy::audit_trail::<S>),
+        ),
         page(M::GET, "/rules", ReadRules, get(admin::rules::<S>)),
         page(M::GET, "/admin", Administer, get(admin::overview::<S>)),
     ]

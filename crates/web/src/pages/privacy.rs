@@ -167,3 +167,89 @@ pub async fn review<S: EventStore>(
         .map_err(|p| PageError::from(p).within(&session))?;
     Ok(Redirect::to("/privacy").into_response())
 }
+
+pub struct AuditRow {
+    pub at: String,
+    pub who: String,
+    pub role: String,
+    pub what: String,
+    pub purpose: String,
+    pub allowed: bool,
+    pub status: u16,
+}
+
+#[derive(Template)]
+#[template(path = "audit_trail.html")]
+struct AuditTrailPage {
+    layout: Layout,
+    child: String,
+    name: String,
+    rows: Vec<AuditRow>,
+    first_page: bool,
+    next_after: Option<i64>,
+}
+
+/// The entries shown on one page of a child's audit trail.
+const AUDIT_ROWS: u32 = 500;
+
+/// `GET /children/{id}/audit[?after=N]`: the privacy officer's view of who looked.
+pub async fn audit_trail<S: EventStore>(
+    State(state): State<AppState<S>>,
+    axum::Extension(session): CurrentSession,
+    Path(id): Path<String>,
+    axum::extract::Query(pairs): axum::extract::Query<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let mut after = 0;
+    for (key, value) in pairs {
+        match (key.as_str(), value.parse::<i64>()) {
+            ("after", Ok(number)) if number >= 0 => after = number,
+            _ => {
+                return Err(PageError::new(
+                    StatusCode::BAD_REQUEST,
+                    "This address asks for something unknown",
+                    "The audit trail's address takes only after=N, a number from the link at the foot of the page.",
+                )
+                .within(&session));
+            }
+        }
+    }
+    let page = vigil_store::Page {
+        after,
+        limit: AUDIT_ROWS,
+    };
+    let trail = crate::api::audit_trail::audit_trail(&state, &session.principal, &id, page)
+        .await
+        .map_err(|p| PageError::from(p).within(&session))?;
+    let rows = trail
+        .entries
+        .iter()
+        .map(|e| {
+            let entry = &e.entry;
+            AuditRow {
+                at: local_time(entry.at),
+                who: entry.actor_id.clone(),
+                role: [entry.actor_role.clone(), entry.actor_agency.clone()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                what: entry.action.clone(),
+                purpose: entry.purpose.clone().unwrap_or_default(),
+                allowed: entry.allowed,
+                status: entry.status,
+            }
+        })
+        .collect();
+    Ok(render(&AuditTrailPage {
+        layout: Layout::new(
+            format!("Audit trail: {}", trail.name),
+            Some(&session),
+            "/privacy",
+        ),
+        child: trail.child,
+        name: trail.name,
+        rows,
+        first_page: after == 0,
+        next_after: trail.next_after,
+    }))
+}

@@ -336,6 +336,9 @@ pub fn describe(method: &Method, path: &str) -> Option<Operation> {
                 json_answer(201, "Opened until `expires_at`.", "BreakGlassOpening"),
                 problem(409, "No break-glass is needed: the caller already has a relationship (`break-glass-not-needed`)."),
             ]),
+        "/api/v1/children/{id}/audit" if get => operation("Who looked at a child's record", "privacy", "Every read of and refusal at any address about the child, oldest first: who, in what role and agency, what, when, the purpose they gave and the answer. For the privacy officer.")
+            .query(page())
+            .answers([json_answer(200, "A page of the audit trail.", "AuditTrail")]),
         "/api/v1/break-glass" if get => operation("The break-glass review queue", "privacy", "Every emergency opening with its reviews; `unreviewed=true` for those waiting.")
             .query([Parameter { name: "unreviewed", description: "Only openings without a review.", schema: json!({ "type": "boolean" }), required: false }])
             .answers([json_answer(200, "The openings.", "BreakGlassQueue")]),

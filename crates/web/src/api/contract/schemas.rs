@@ -439,6 +439,17 @@ pub fn components() -> Value {
             }),
         ),
     );
+    schemas.insert("AuditTrail".into(), object(&["child", "name", "entries", "next_after"], json!({
+        "child": text(), "name": text(),
+        "entries": list_of(object(&["sequence", "at", "actor_id", "action", "path", "status", "allowed", "previous_hash", "hash"], json!({
+            "sequence": { "type": "integer" }, "at": moment(), "actor_id": text(),
+            "actor_role": text_or_null(), "actor_agency": text_or_null(),
+            "action": text(), "path": text(), "resource": text_or_null(), "purpose": text_or_null(),
+            "status": { "type": "integer" }, "allowed": { "type": "boolean" },
+            "request_id": text_or_null(), "previous_hash": text(), "hash": text(),
+        }))),
+        "next_after": { "type": ["integer", "null"] },
+    })));
     schemas.insert(
         "Status".into(),
         object(&["status"], json!({ "status": text() })),
