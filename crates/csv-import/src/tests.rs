@@ -706,3 +706,62 @@ outcome = { column = "Outcome", values = { "Seen" = "child_seen" } }
     let read = rows(mapping, b"Id,When,Name,Outcome\n1,2024-03-05,A B,\n");
     assert_eq!(reasons(&read[0]), [r#"column "Outcome": is required"#]);
 }
+
+#[test]
+fn recorded_at_recorded_by_and_fixed_values() {
+    let mapping = r#"agency = "NCS"
+source_system = "TEST-CASES"
+source_id = "Id"
+kind = "referral"
+occurred_at = { column = "When", formats = ["%d/%m/%Y"] }
+recorded_at = { column = "Entered", formats = ["%d/%m/%Y %H:%M"] }
+recorded_by = "Worker"
+[[people]]
+role = "subject_child"
+name = "Name"
+[details.referral]
+referred_to = { value = "Front door" }
+child_protection_status_recorded = { column = "On plan", type = "boolean" }
+"#;
+    let read = rows(
+        mapping,
+        b"Id,When,Entered,Worker,Name,On plan\nR1,05/06/2024,06/06/2024 09:30,Sam Worker,A B,no\n",
+    );
+    let event = read[0].outcome.as_ref().unwrap();
+    assert_eq!(
+        event.recorded_at.unwrap().to_string(),
+        "2024-06-06T08:30:00Z"
+    );
+    assert_eq!(event.recorded_by.as_ref().unwrap().name, "Sam Worker");
+    match &event.details {
+        EventDetails::Referral(referral) => {
+            assert_eq!(referral.referred_to.as_deref(), Some("Front door"));
+            assert_eq!(referral.child_protection_status_recorded, Some(false));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_number_that_is_not_one_is_rejected() {
+    let mapping = r#"agency = "NBP"
+source_system = "TEST-NICHE"
+source_id = "Ref"
+kind = "police_incident"
+occurred_at = "When"
+[[people]]
+role = "subject_child"
+name = "Name"
+[details.police_incident]
+incident_type = "Type"
+children_present_not_identified = { column = "Children", type = "number" }
+"#;
+    let read = rows(
+        mapping,
+        b"Ref,When,Name,Type,Children\n1,2024-03-05,A B,Disturbance,several\n",
+    );
+    assert_eq!(
+        reasons(&read[0]),
+        [r#"column "Children": "several" is not a number"#]
+    );
+}
