@@ -59,13 +59,23 @@ enum Command {
     ///
     /// With --fhir FILE: a FHIR R4 Bundle (collection or transaction), stored whole or
     /// not at all; errors are listed by element (Bundle.entry[3].resource.subject).
+    ///
+    /// With --csv FILE --mapping MAP.toml: an agency's CSV export, read by the mapping
+    /// for that export (docs/IMPORT.md). Rejected rows go beside it
+    /// (police.csv -> police.rejected.csv) with their line numbers and reasons.
     Import {
         /// The .jsonl file.
-        #[arg(required_unless_present = "fhir", conflicts_with = "fhir")]
+        #[arg(required_unless_present_any = ["fhir", "csv"], conflicts_with_all = ["fhir", "csv"])]
         file: Option<PathBuf>,
         /// A FHIR R4 Bundle in JSON, instead of a .jsonl file.
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", conflicts_with = "csv")]
         fhir: Option<PathBuf>,
+        /// A CSV export, instead of a .jsonl file; needs --mapping.
+        #[arg(long, value_name = "FILE", requires = "mapping")]
+        csv: Option<PathBuf>,
+        /// With --csv: the TOML mapping of that export's columns to Vigil's fields.
+        #[arg(long, value_name = "MAP.toml", requires = "csv")]
+        mapping: Option<PathBuf>,
         /// With --fhir: the agency of records whose Organization carries no Vigil agency
         /// identifier.
         #[arg(long, requires = "fhir", value_name = "CODE")]
@@ -186,11 +196,21 @@ enum BenchCommand {
         #[arg(long, default_value = "normal", value_parser = ["full", "normal"])]
         sqlite_durability: String,
     },
-    /// FHIR import: a synthetic bundle of --records records (A&E encounters and injury
-    /// conditions) read from JSON text into checked events; records per second.
-    Fhir {
-        #[arg(long, default_value_t = 100_000)]
-        records: usize,
+    /// Import speed: --records synthetic records as a CSV export (read with the shipped
+    /// social-care mapping) or a FHIR R4 bundle (A&E encounters and injury conditions);
+    /// records per second read and mapped into checked events, then end to end through
+    /// `vigil import` into a fresh store (as for `ingest`).
+    #[command(group = clap::ArgGroup::new("format").required(true).args(["csv", "fhir"]))]
+    Import {
+        #[arg(long)]
+        csv: bool,
+        #[arg(long)]
+        fhir: bool,
+        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..))]
+        records: u64,
+        /// For the embedded store: `full` (every commit flushed to disk) or `normal`.
+        #[arg(long, default_value = "full", value_parser = ["full", "normal"])]
+        sqlite_durability: String,
     },
     /// Ingest: batch import, concurrent POSTs, and POSTs at a fixed offered rate, on a
     /// fresh store (a temporary SQLite file unless --database names PostgreSQL, where a
@@ -333,6 +353,24 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import {
+            csv: Some(input),
+            mapping: Some(mapping),
+            batch_size,
+            ..
+        } => {
+            let import = commands::import_csv::CsvImport {
+                file: input.clone(),
+                mapping: commands::import_csv::load_mapping(&mapping)?,
+                batch_size: usize::from(batch_size),
+                limits: Limits::default(),
+                show_progress: std::io::stderr().is_terminal(),
+            };
+            import.check_header()?;
+            let database = Database::from_url(&database_url, &file.database)?;
+            let summary = with_store(&database, import).await?;
+            Ok(print_import_summary(&input, "rows", &summary))
+        }
+        Command::Import {
             file: input,
             batch_size,
             ..
@@ -346,23 +384,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 show_progress: std::io::stderr().is_terminal(),
             };
             let summary = with_store(&database, import).await?;
-            println!(
-                "{}: {} events read; {} stored, {} already stored, {} rejected, in {:.1} s",
-                input.display(),
-                summary.lines,
-                summary.created,
-                summary.already_stored,
-                summary.rejected,
-                summary.seconds
-            );
-            if let Some(path) = &summary.rejected_file {
-                println!(
-                    "the rejected lines, with the reasons, are in {}",
-                    path.display()
-                );
-                return Ok(ExitCode::from(2));
-            }
-            Ok(ExitCode::SUCCESS)
+            Ok(print_import_summary(&input, "events", &summary))
         }
         Command::Demo { listen } => {
             let listen = listen
@@ -505,8 +527,32 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench {
-            what: BenchCommand::Fhir { records },
-        } => commands::import_fhir::bench(records).map(|()| ExitCode::SUCCESS),
+            what:
+                BenchCommand::Import {
+                    csv,
+                    records,
+                    sqlite_durability,
+                    ..
+                },
+        } => {
+            let work = tempfile_directory()?;
+            let bench = commands::bench_import::ImportBench {
+                format: if csv {
+                    commands::bench_import::Format::Csv
+                } else {
+                    commands::bench_import::Format::Fhir
+                },
+                records: usize::try_from(records)?,
+                work_directory: work.clone(),
+            };
+            let explicit = cli.database.clone().or_else(|| file.database.url.clone());
+            let result =
+                on_fresh_store(explicit.as_deref(), &sqlite_durability, &work, bench).await;
+            std::fs::remove_dir_all(&work).ok();
+            let (backend, report) = result?;
+            commands::bench_import::print_report(backend, &report);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench {
             what: BenchCommand::Noise { size, json },
         } => commands::population::bench_noise(size.options(), json),
@@ -603,6 +649,33 @@ async fn on_fresh_store<T: database::StoreTask>(
             };
             Ok((backend, with_store(&database, bench).await?))
         }
+    }
+}
+
+/// The summary of a file import; exit status 2 when anything was rejected.
+fn print_import_summary(
+    input: &std::path::Path,
+    what: &str,
+    summary: &commands::import::ImportSummary,
+) -> ExitCode {
+    println!(
+        "{}: {} {what} read; {} stored, {} already stored, {} rejected, in {:.1} s",
+        input.display(),
+        summary.lines,
+        summary.created,
+        summary.already_stored,
+        summary.rejected,
+        summary.seconds
+    );
+    match &summary.rejected_file {
+        Some(path) => {
+            println!(
+                "the rejected {what}, with their line numbers and reasons, are in {}",
+                path.display()
+            );
+            ExitCode::from(2)
+        }
+        None => ExitCode::SUCCESS,
     }
 }
 

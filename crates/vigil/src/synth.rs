@@ -7,13 +7,13 @@
 use serde_json::{Value, json};
 use vigil_domain::nhs_number::check_digit;
 
-const GIVEN_CHILD: &[&str] = &[
+pub const GIVEN_CHILD: &[&str] = &[
     "Tomos", "Isla", "Rowan", "Elsie", "Caspian", "Wren", "Otto", "Marnie", "Jago", "Tilda",
 ];
-const GIVEN_ADULT: &[&str] = &[
+pub const GIVEN_ADULT: &[&str] = &[
     "Bryony", "Fergal", "Imogen", "Lachlan", "Perpetua", "Oswin", "Delphine", "Rufus",
 ];
-const FAMILY: &[&str] = &[
+pub const FAMILY: &[&str] = &[
     "QUILLBY",
     "ZEBEDEE",
     "MARCHBANK",
@@ -23,7 +23,7 @@ const FAMILY: &[&str] = &[
     "KELLAWAY",
     "PENROSE",
 ];
-const STREETS: &[&str] = &[
+pub const STREETS: &[&str] = &[
     "Quill Lane",
     "Ashgrove Road",
     "Tanyard Close",
@@ -58,7 +58,7 @@ impl Sequence {
         self.next() % bound
     }
 
-    fn pick<'a>(&mut self, list: &[&'a str]) -> &'a str {
+    pub fn pick<'a>(&mut self, list: &[&'a str]) -> &'a str {
         list[self.below(list.len() as u64) as usize]
     }
 }

@@ -3,6 +3,8 @@
 //! reported with its line number and reasons and written, with the reasons, to
 //! `FILE.rejected.jsonl` beside the input, so it can be fixed and imported again.
 //! Importing the same file twice stores nothing new: every line is idempotent.
+//! The batching, storing and rejecting is the `Loader`, which the CSV import
+//! (`import_csv.rs`) shares.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
@@ -37,24 +39,51 @@ pub struct ImportSummary {
     pub rejected_file: Option<PathBuf>,
 }
 
-/// Where the rejected lines of `file` go: `visits.jsonl` -> `visits.rejected.jsonl`.
-pub fn rejected_path(file: &Path) -> PathBuf {
+/// Where the rejected lines of `file` go, beside it with the given extension:
+/// `visits.jsonl` -> `visits.rejected.jsonl`, `police.csv` -> `police.rejected.csv`.
+pub fn rejected_path(file: &Path, extension: &str) -> PathBuf {
     let stem = file
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "import".into());
-    file.with_file_name(format!("{stem}.rejected.jsonl"))
+    file.with_file_name(format!("{stem}.rejected.{extension}"))
+}
+
+/// A record as it was read, kept to be written out again if it is rejected.
+pub enum Record {
+    /// A line of a JSON Lines file.
+    Line(String),
+    /// The cells of a CSV row.
+    Row(Vec<String>),
 }
 
 struct Pending {
     line: u64,
-    text: String,
+    record: Record,
     event: NewEvent,
+}
+
+/// The file of rejected records, in the form of the input so it can be fixed and
+/// imported again: JSON Lines (`{"line", "errors", "record"}`) or CSV (the line and the
+/// reasons, then the row's own cells under its own header).
+enum RejectsFile {
+    JsonLines(Option<BufWriter<File>>),
+    Csv {
+        header: Vec<String>,
+        writer: Option<Box<csv::Writer<File>>>,
+    },
+}
+
+/// What kind of file the rejects go to.
+pub enum RejectsFormat {
+    JsonLines,
+    /// With the input's header.
+    Csv(Vec<String>),
 }
 
 struct Rejections {
     path: PathBuf,
-    writer: Option<BufWriter<File>>,
+    file: RejectsFile,
     shown: usize,
     progress: ProgressBar,
 }
@@ -63,20 +92,24 @@ impl Rejections {
     fn reject(
         &mut self,
         line: u64,
-        text: &str,
+        record: &Record,
         errors: &[FieldError],
         summary: &mut ImportSummary,
     ) -> anyhow::Result<()> {
         summary.rejected += 1;
-        if self.shown < 10 {
-            for error in errors {
-                let field = if error.field.is_empty() {
-                    String::new()
+        let reasons: Vec<String> = errors
+            .iter()
+            .map(|error| {
+                if error.field.is_empty() {
+                    error.detail.clone()
                 } else {
-                    format!("{}: ", error.field)
-                };
-                self.progress
-                    .suspend(|| eprintln!("line {line}: {field}{}", error.detail));
+                    format!("{}: {}", error.field, error.detail)
+                }
+            })
+            .collect();
+        if self.shown < 10 {
+            for reason in &reasons {
+                self.progress.suspend(|| eprintln!("line {line}: {reason}"));
             }
             self.shown += 1;
         } else if self.shown == 10 {
@@ -88,16 +121,181 @@ impl Rejections {
             });
             self.shown += 1;
         }
-        if self.writer.is_none() {
-            let file = File::create(&self.path)
-                .with_context(|| format!("creating {}", self.path.display()))?;
-            self.writer = Some(BufWriter::new(file));
+        let create = || {
+            File::create(&self.path).with_context(|| format!("creating {}", self.path.display()))
+        };
+        match (&mut self.file, record) {
+            (RejectsFile::JsonLines(writer), record) => {
+                if writer.is_none() {
+                    *writer = Some(BufWriter::new(create()?));
+                }
+                let text = match record {
+                    Record::Line(text) => Value::String(text.clone()),
+                    Record::Row(cells) => json!(cells),
+                };
+                let entry = json!({ "line": line, "errors": errors, "record": text });
+                let writer = writer.as_mut().expect("opened above");
+                serde_json::to_writer(&mut *writer, &entry)?;
+                writer.write_all(b"\n")?;
+            }
+            (RejectsFile::Csv { header, writer }, record) => {
+                if writer.is_none() {
+                    // Flexible: a row with too few or too many cells is written as it was.
+                    let mut csv = csv::WriterBuilder::new()
+                        .flexible(true)
+                        .from_writer(create()?);
+                    let mut first = vec!["line".to_string(), "reasons".to_string()];
+                    first.extend(header.iter().cloned());
+                    csv.write_record(&first)?;
+                    *writer = Some(Box::new(csv));
+                }
+                let mut row = vec![line.to_string(), reasons.join("; ")];
+                match record {
+                    Record::Row(cells) => row.extend(cells.iter().cloned()),
+                    Record::Line(text) => row.push(text.clone()),
+                }
+                writer.as_mut().expect("opened above").write_record(&row)?;
+            }
         }
-        let record = json!({ "line": line, "errors": errors, "record": text });
-        let writer = self.writer.as_mut().expect("opened above");
-        serde_json::to_writer(&mut *writer, &record)?;
-        writer.write_all(b"\n")?;
         Ok(())
+    }
+
+    fn finish(self) -> anyhow::Result<Option<PathBuf>> {
+        match self.file {
+            RejectsFile::JsonLines(Some(mut writer)) => writer.flush()?,
+            RejectsFile::Csv {
+                writer: Some(mut writer),
+                ..
+            } => writer.flush()?,
+            _ => return Ok(None),
+        }
+        Ok(Some(self.path))
+    }
+}
+
+/// A progress bar over the bytes of the input, hidden when not on a terminal.
+pub fn progress_bar(size: u64, show: bool) -> ProgressBar {
+    let progress = if show {
+        ProgressBar::new(size)
+    } else {
+        ProgressBar::hidden()
+    };
+    progress.set_style(
+        ProgressStyle::with_template(
+            "{spinner} importing [{bar:40}] {bytes}/{total_bytes} {msg} ({eta} left)",
+        )
+        .expect("a valid template")
+        .progress_chars("=> "),
+    );
+    progress
+}
+
+/// The one way records reach the store from a file: checked events are gathered into
+/// batches and appended, rejected records are written beside the input with their
+/// reasons, and a summary is kept. Both `vigil import` forms (JSON Lines and CSV) load
+/// through it.
+pub struct Loader<'s, S> {
+    store: &'s S,
+    batch_size: usize,
+    pending: Vec<Pending>,
+    rejections: Rejections,
+    pub summary: ImportSummary,
+    started: Instant,
+}
+
+impl<'s, S: EventStore> Loader<'s, S> {
+    /// Removes the rejects file of an earlier import of `input`, so the one left after
+    /// this import is this import's.
+    pub fn new(
+        store: &'s S,
+        input: &Path,
+        format: RejectsFormat,
+        batch_size: usize,
+        progress: ProgressBar,
+    ) -> anyhow::Result<Self> {
+        let (extension, file) = match format {
+            RejectsFormat::JsonLines => ("jsonl", RejectsFile::JsonLines(None)),
+            RejectsFormat::Csv(header) => (
+                "csv",
+                RejectsFile::Csv {
+                    header,
+                    writer: None,
+                },
+            ),
+        };
+        let path = rejected_path(input, extension);
+        if path.exists() {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("removing the old {}", path.display()))?;
+        }
+        Ok(Loader {
+            store,
+            batch_size,
+            pending: Vec::with_capacity(batch_size),
+            rejections: Rejections {
+                path,
+                file,
+                shown: 0,
+                progress,
+            },
+            summary: ImportSummary::default(),
+            started: Instant::now(),
+        })
+    }
+
+    /// A checked event, stored with its batch.
+    pub async fn accept(
+        &mut self,
+        line: u64,
+        record: Record,
+        event: NewEvent,
+    ) -> anyhow::Result<()> {
+        self.pending.push(Pending {
+            line,
+            record,
+            event,
+        });
+        if self.pending.len() >= self.batch_size {
+            store_batch(
+                self.store,
+                &mut self.pending,
+                &mut self.rejections,
+                &mut self.summary,
+            )
+            .await?;
+            self.rejections.progress.set_message(format!(
+                "{} stored, {} rejected",
+                self.summary.created + self.summary.already_stored,
+                self.summary.rejected
+            ));
+        }
+        Ok(())
+    }
+
+    /// A record that is not an event, with every reason.
+    pub fn reject(
+        &mut self,
+        line: u64,
+        record: &Record,
+        errors: &[FieldError],
+    ) -> anyhow::Result<()> {
+        self.rejections
+            .reject(line, record, errors, &mut self.summary)
+    }
+
+    /// Stores what is pending and closes the rejects file.
+    pub async fn finish(mut self) -> anyhow::Result<ImportSummary> {
+        store_batch(
+            self.store,
+            &mut self.pending,
+            &mut self.rejections,
+            &mut self.summary,
+        )
+        .await?;
+        self.rejections.progress.finish_and_clear();
+        self.summary.rejected_file = self.rejections.finish()?;
+        self.summary.seconds = self.started.elapsed().as_secs_f64();
+        Ok(self.summary)
     }
 }
 
@@ -105,35 +303,17 @@ impl StoreTask for Import {
     type Output = ImportSummary;
 
     async fn run<S: EventStore>(self, store: S) -> anyhow::Result<ImportSummary> {
-        let started = Instant::now();
         let file = File::open(&self.file)
             .with_context(|| format!("cannot open {}", self.file.display()))?;
         let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let progress = if self.show_progress {
-            ProgressBar::new(size)
-        } else {
-            ProgressBar::hidden()
-        };
-        progress.set_style(
-            ProgressStyle::with_template(
-                "{spinner} importing [{bar:40}] {bytes}/{total_bytes} {msg} ({eta} left)",
-            )
-            .expect("a valid template")
-            .progress_chars("=> "),
-        );
-        let path = rejected_path(&self.file);
-        if path.exists() {
-            std::fs::remove_file(&path)
-                .with_context(|| format!("removing the old {}", path.display()))?;
-        }
-        let mut rejections = Rejections {
-            path,
-            writer: None,
-            shown: 0,
-            progress: progress.clone(),
-        };
-        let mut summary = ImportSummary::default();
-        let mut pending: Vec<Pending> = Vec::with_capacity(self.batch_size);
+        let progress = progress_bar(size, self.show_progress);
+        let mut loader = Loader::new(
+            &store,
+            &self.file,
+            RejectsFormat::JsonLines,
+            self.batch_size,
+            progress.clone(),
+        )?;
         let mut reader = BufReader::new(file);
         let mut bytes = Vec::new();
         let mut line = 0u64;
@@ -155,52 +335,29 @@ impl StoreTask for Import {
                         "not valid UTF-8 at byte {} of the line",
                         error.valid_up_to()
                     );
-                    rejections.reject(
-                        line,
-                        &lossy,
-                        &[FieldError::new("", detail)],
-                        &mut summary,
-                    )?;
+                    loader.reject(line, &Record::Line(lossy), &[FieldError::new("", detail)])?;
                     continue;
                 }
             };
             if text.is_empty() {
                 continue;
             }
-            summary.lines += 1;
+            loader.summary.lines += 1;
+            let record = Record::Line(text.to_string());
             let value: Value = match serde_json::from_str(text) {
                 Ok(value) => value,
                 Err(error) => {
                     let detail = format!("malformed JSON at column {}: {error}", error.column());
-                    rejections.reject(line, text, &[FieldError::new("", detail)], &mut summary)?;
+                    loader.reject(line, &record, &[FieldError::new("", detail)])?;
                     continue;
                 }
             };
             match parse_event(&value, "", Timestamp::now(), &self.limits) {
-                Ok(event) => pending.push(Pending {
-                    line,
-                    text: text.to_string(),
-                    event,
-                }),
-                Err(errors) => rejections.reject(line, text, &errors, &mut summary)?,
-            }
-            if pending.len() >= self.batch_size {
-                store_batch(&store, &mut pending, &mut rejections, &mut summary).await?;
-                progress.set_message(format!(
-                    "{} stored, {} rejected",
-                    summary.created + summary.already_stored,
-                    summary.rejected
-                ));
+                Ok(event) => loader.accept(line, record, event).await?,
+                Err(errors) => loader.reject(line, &record, &errors)?,
             }
         }
-        store_batch(&store, &mut pending, &mut rejections, &mut summary).await?;
-        progress.finish_and_clear();
-        if let Some(mut writer) = rejections.writer.take() {
-            writer.flush()?;
-            summary.rejected_file = Some(rejections.path);
-        }
-        summary.seconds = started.elapsed().as_secs_f64();
-        Ok(summary)
+        loader.finish().await
     }
 }
 
@@ -267,7 +424,7 @@ async fn store_batch<S: EventStore>(
                 let detail = detail.as_str();
                 rejections.reject(
                     refused.line,
-                    &refused.text,
+                    &refused.record,
                     &[FieldError::new(field, detail)],
                     summary,
                 )?;

@@ -1,9 +1,8 @@
 //! `vigil import --fhir FILE`: a FHIR R4 Bundle from a health system, read by
 //! `vigil-fhir` and stored in one atomic append, so a bundle with any error stores
-//! nothing. `vigil bench fhir` measures how fast bundles are read into events.
+//! nothing. `vigil bench import --fhir` measures how fast bundles are read and stored.
 
 use std::path::PathBuf;
-use std::time::Instant;
 
 use anyhow::{Context, bail};
 use jiff::Timestamp;
@@ -124,31 +123,4 @@ pub fn synthetic_bundle(records: usize) -> Value {
         entries.push(json!({"fullUrl": format!("urn:uuid:00000000-0000-4000-a000-{record:012}"), "resource": resource}));
     }
     json!({"resourceType": "Bundle", "type": "collection", "entry": entries})
-}
-
-/// Reads a bundle of `records` records from its JSON text into events, timed.
-pub fn bench(records: usize) -> anyhow::Result<()> {
-    let text = serde_json::to_string(&synthetic_bundle(records))?;
-    let options = ImportOptions {
-        default_agency: Some(AgencyCode::parse("BENCH").expect("a valid code")),
-        now: Timestamp::now(),
-        limits: Limits::default(),
-    };
-    let started = Instant::now();
-    let value: Value = serde_json::from_str(&text)?;
-    let parsed = started.elapsed();
-    let imported = import_bundle(&value, &options)
-        .map_err(|outcome| anyhow::anyhow!("the synthetic bundle was refused: {outcome:?}"))?;
-    let total = started.elapsed();
-    assert_eq!(imported.events.len(), records);
-    println!(
-        "FHIR import: {records} records ({} MB bundle, {} resources) read into events in {:.2} s: {:.0} records/s (JSON parse {:.2} s, mapping and checks {:.2} s)",
-        text.len() / 1_000_000,
-        value["entry"].as_array().map_or(0, Vec::len),
-        total.as_secs_f64(),
-        records as f64 / total.as_secs_f64(),
-        parsed.as_secs_f64(),
-        (total - parsed).as_secs_f64(),
-    );
-    Ok(())
 }
