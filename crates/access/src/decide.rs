@@ -53,10 +53,13 @@ pub enum Access {
     ReviewLinkage,
     /// A person's identity records as each agency holds them, and why they were linked.
     ReadPerson,
+    /// The disclosures ledger: what left Vigil (webhooks), to which agency, about which
+    /// child, on what lawful basis.
+    ReadDisclosures,
 }
 
 impl Access {
-    pub const ALL: [Access; 18] = [
+    pub const ALL: [Access; 19] = [
         Access::Public,
         Access::RecordEvents,
         Access::ReadEvents,
@@ -75,6 +78,7 @@ impl Access {
         Access::ReviewBreakGlass,
         Access::ReviewLinkage,
         Access::ReadPerson,
+        Access::ReadDisclosures,
     ];
 }
 
@@ -237,6 +241,12 @@ pub fn decide(principal: &Principal, access: Access, facts: &Facts) -> Decision 
         Access::ReviewBreakGlass => match role {
             PrivacyOfficer => Decision::Allow,
             _ => refuse(&[PrivacyOfficer], "the break-glass review queue"),
+        },
+        // Who was told what about which child is the privacy officer's to review; an
+        // administrator runs the subscriptions but does not read what was disclosed.
+        Access::ReadDisclosures => match role {
+            PrivacyOfficer => Decision::Allow,
+            _ => refuse(&[PrivacyOfficer], "the disclosures ledger"),
         },
         Access::ReviewLinkage => match role {
             MashAnalyst | TeamManager => Decision::Allow,
@@ -426,6 +436,23 @@ mod tests {
             decide(&principal(MashAnalyst, None), Access::ReadPerson, &without),
             Decision::Allow
         );
+    }
+
+    #[test]
+    fn only_the_privacy_officer_reads_the_disclosures_and_only_the_administrator_runs_webhooks() {
+        for role in Role::ALL {
+            let someone = principal(role, Some("NHS-A"));
+            assert_eq!(
+                decide(&someone, Access::ReadDisclosures, &Facts::default()).is_refused(),
+                role != PrivacyOfficer,
+                "{role}"
+            );
+            assert_eq!(
+                decide(&someone, Access::Administer, &Facts::default()).is_refused(),
+                role != Administrator,
+                "{role}"
+            );
+        }
     }
 
     #[test]

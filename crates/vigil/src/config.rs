@@ -19,6 +19,7 @@ pub struct ConfigFile {
     pub server: ServerSection,
     pub limits: LimitsSection,
     pub log: LogSection,
+    pub webhooks: WebhooksSection,
     /// The rules' parameters and the agency register (see docs/RULES.md).
     pub rules: vigil_rules::RulesConfig,
 }
@@ -45,6 +46,19 @@ pub struct LimitsSection {
     pub max_event_bytes: Option<usize>,
     pub max_batch_bytes: Option<usize>,
     pub max_batch_events: Option<usize>,
+}
+
+/// The webhook sender (docs/OPERATIONS.md, "Webhooks").
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebhooksSection {
+    /// Tries before a delivery becomes a dead letter (default 6).
+    pub attempts: Option<u32>,
+    /// The wait after the first failed try; it doubles after each further one
+    /// (default 10 s).
+    pub base_delay_seconds: Option<f64>,
+    /// How long one request may take (default 10 s).
+    pub timeout_seconds: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -147,6 +161,44 @@ impl Database {
 pub fn parse_listen(text: &str) -> anyhow::Result<SocketAddr> {
     text.parse().with_context(|| {
         format!("--listen takes ADDRESS:PORT such as 127.0.0.1:8080; got {text:?}")
+    })
+}
+
+/// The sender's settings: the file's, else the defaults. Refuses values that would stop
+/// it working (no tries, a negative or endless wait).
+pub fn webhook_settings(
+    file: &WebhooksSection,
+) -> anyhow::Result<vigil_web::webhook_sender::WebhookSettings> {
+    let defaults = vigil_web::webhook_sender::WebhookSettings::default();
+    let seconds = |value: Option<f64>, default: std::time::Duration, name: &str| match value {
+        None => Ok(default),
+        Some(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => {
+            Ok(std::time::Duration::from_secs_f64(s))
+        }
+        Some(s) => {
+            bail!("[webhooks] {name} = {s}: give a number of seconds above 0 and at most 86400")
+        }
+    };
+    let attempts = match file.attempts {
+        None => defaults.backoff.attempts,
+        Some(n @ 1..=50) => n,
+        Some(n) => bail!("[webhooks] attempts = {n}: give a number of tries from 1 to 50"),
+    };
+    let timeout = seconds(file.timeout_seconds, defaults.timeout, "timeout_seconds")?;
+    Ok(vigil_web::webhook_sender::WebhookSettings {
+        backoff: vigil_store::Backoff {
+            attempts,
+            base_delay: seconds(
+                file.base_delay_seconds,
+                defaults.backoff.base_delay,
+                "base_delay_seconds",
+            )?,
+            // A claimed try with no result after twice the timeout and a minute was
+            // lost with its process.
+            abandoned_after: timeout * 2 + std::time::Duration::from_secs(60),
+        },
+        timeout,
+        tick: defaults.tick,
     })
 }
 
