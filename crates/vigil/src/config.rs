@@ -229,6 +229,45 @@ mod tests {
     }
 
     #[test]
+    fn webhook_settings_default_and_refuse_what_would_stop_the_sender() {
+        let defaults = webhook_settings(&WebhooksSection::default()).unwrap();
+        assert_eq!(defaults.backoff.attempts, 6);
+        assert_eq!(
+            defaults.backoff.base_delay,
+            std::time::Duration::from_secs(10)
+        );
+        let set = webhook_settings(&WebhooksSection {
+            attempts: Some(3),
+            base_delay_seconds: Some(0.5),
+            timeout_seconds: Some(2.0),
+        })
+        .unwrap();
+        assert_eq!(set.backoff.attempts, 3);
+        assert_eq!(
+            set.backoff.base_delay,
+            std::time::Duration::from_millis(500)
+        );
+        assert_eq!(set.timeout, std::time::Duration::from_secs(2));
+        for wrong in [
+            WebhooksSection {
+                attempts: Some(0),
+                ..WebhooksSection::default()
+            },
+            WebhooksSection {
+                base_delay_seconds: Some(-1.0),
+                ..WebhooksSection::default()
+            },
+            WebhooksSection {
+                timeout_seconds: Some(f64::INFINITY),
+                ..WebhooksSection::default()
+            },
+        ] {
+            let error = webhook_settings(&wrong).unwrap_err().to_string();
+            assert!(error.starts_with("[webhooks]"), "{error}");
+        }
+    }
+
+    #[test]
     fn database_urls() {
         let file = DatabaseSection::default();
         assert!(

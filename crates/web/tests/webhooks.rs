@@ -672,3 +672,55 @@ async fn subscriptions_are_checked_revoked_by_a_new_row_and_never_show_their_sec
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_linkage_decision_is_sent_to_the_agency_whose_records_were_decided_about() {
+    let app = App::start().await;
+    let receiver = Receiver::default();
+    let base = receiver.start().await;
+    let (_, secret) = app
+        .subscribe("QAH", &format!("{base}/qah"), &["linkage_decision"])
+        .await;
+    app.subscribe("NCS", &format!("{base}/ncs"), &["linkage_decision"])
+        .await;
+    app.record_injury("ED-1", "ZEBEDEE, Tom", "ZEBEDEE, Mary")
+        .await;
+    let (_, events) = app
+        .call(Method::GET, "/api/v1/events?agency=QAH", &app.mash, None)
+        .await;
+    let event = events["events"][0]["id"].as_str().unwrap().to_string();
+    let (left, right) = (format!("{event}.0"), format!("{event}.1"));
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/review-queue/decisions",
+            &app.mash,
+            Some(json!({
+                "left": left, "right": right, "decision": "keep_apart",
+                "reason": "a baby and his mother",
+            })),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    let outbox = Outbox::default();
+    app.send_until(&settings(3), &outbox, |d| !d.is_empty())
+        .await;
+    let seen = receiver.seen();
+    assert_eq!(seen.len(), 1, "QAH's records only: NCS is told nothing");
+    assert_eq!(seen[0].path, "/qah");
+    verify(&secret, &seen[0].signature, &seen[0].body).unwrap();
+    let message: Value = serde_json::from_slice(&seen[0].body).unwrap();
+    assert_eq!(message["topic"], "linkage_decision");
+    assert_eq!(message["decision"], "keep_apart");
+    assert_eq!(message["records"], json!([left, right]));
+    for field in message.as_object().unwrap().keys() {
+        assert!(
+            MESSAGE_FIELDS.contains(&field.as_str()),
+            "{field} in {message}"
+        );
+    }
+    let disclosures = app.store.disclosures(None).await.unwrap();
+    assert_eq!(disclosures.len(), 1);
+    assert_eq!(disclosures[0].what, "linkage_decision");
+    assert_eq!(disclosures[0].child.as_deref(), Some(left.as_str()));
+}
