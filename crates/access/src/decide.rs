@@ -57,10 +57,13 @@ pub enum Access {
     /// The audit trail of a child's record: everyone who looked at it or was refused,
     /// when, in what role, and why they said they looked.
     ReadAuditTrail,
+    /// The disclosures ledger: what left Vigil (webhooks), to which agency, about which
+    /// child, on what lawful basis.
+    ReadDisclosures,
 }
 
 impl Access {
-    pub const ALL: [Access; 19] = [
+    pub const ALL: [Access; 20] = [
         Access::Public,
         Access::RecordEvents,
         Access::ReadEvents,
@@ -80,6 +83,7 @@ impl Access {
         Access::ReviewLinkage,
         Access::ReadPerson,
         Access::ReadAuditTrail,
+        Access::ReadDisclosures,
     ];
 }
 
@@ -246,6 +250,12 @@ pub fn decide(principal: &Principal, access: Access, facts: &Facts) -> Decision 
         Access::ReadAuditTrail => match role {
             PrivacyOfficer => Decision::Allow,
             _ => refuse(&[PrivacyOfficer], "the audit trail of a child's record"),
+        },
+        // Who was told what about which child is the privacy officer's to review; an
+        // administrator runs the subscriptions but does not read what was disclosed.
+        Access::ReadDisclosures => match role {
+            PrivacyOfficer => Decision::Allow,
+            _ => refuse(&[PrivacyOfficer], "the disclosures ledger"),
         },
         Access::ReviewLinkage => match role {
             MashAnalyst | TeamManager => Decision::Allow,
@@ -435,6 +445,23 @@ mod tests {
             decide(&principal(MashAnalyst, None), Access::ReadPerson, &without),
             Decision::Allow
         );
+    }
+
+    #[test]
+    fn only_the_privacy_officer_reads_the_disclosures_and_only_the_administrator_runs_webhooks() {
+        for role in Role::ALL {
+            let someone = principal(role, Some("NHS-A"));
+            assert_eq!(
+                decide(&someone, Access::ReadDisclosures, &Facts::default()).is_refused(),
+                role != PrivacyOfficer,
+                "{role}"
+            );
+            assert_eq!(
+                decide(&someone, Access::Administer, &Facts::default()).is_refused(),
+                role != Administrator,
+                "{role}"
+            );
+        }
     }
 
     #[test]

@@ -8,6 +8,8 @@
 //! second Vigil process on the same database, or a restart all reach the casebook the
 //! same way.
 
+pub mod outbox;
+
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -31,6 +31,10 @@ use vigil_store::{
     plan_append, row,
 };
 use vigil_store::{
+    AttemptClaim, AttemptResult, DeliveryHistory, DeliveryReplay, Disclosure, NewDelivery,
+    StoredSubscription, SubscriptionRevocation, WebhookCounts, WebhookSubscription, webhooks,
+};
+use vigil_store::{
     BreakGlassOpening, BreakGlassReview, LinkageDecision, ReviewedOpening, StoredLinkageDecision,
     break_glass, linkage_decisions,
 };
@@ -478,6 +482,79 @@ const OPENING_SELECT: &str = "SELECT id::text, principal_id, display_name, role,
 
 const REVIEW_SELECT: &str = "SELECT id::text, opening::text, reviewer_id, reviewer_name, outcome, note, at_us \
      FROM break_glass_reviews";
+
+/// Deliveries no try has delivered: what the sender looks at.
+const UNDELIVERED: &str = "NOT EXISTS (SELECT 1 FROM webhook_attempt_results r \
+     WHERE r.delivery = d.id AND r.delivered)";
+
+impl PostgresStore {
+    /// Deliveries chosen by `filter` (a constant fragment of this file, with at most one
+    /// bound value, `$1`), each with its tries and replays, read in one snapshot.
+    async fn delivery_histories(
+        &self,
+        filter: &str,
+        value: Option<String>,
+    ) -> Result<Vec<DeliveryHistory>, StoreError> {
+        let mut transaction = self.pool.begin().await.map_err(store_error)?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *transaction)
+            .await
+            .map_err(store_error)?;
+        let sql = format!(
+            "SELECT d.id::text, d.subscription::text, d.subject, d.topic, d.child, d.alert, \
+             d.payload::text, d.created_us FROM webhook_deliveries d {filter} ORDER BY d.sequence"
+        );
+        let mut query = sqlx::query_as(AssertSqlSafe(sql));
+        if let Some(value) = &value {
+            query = query.bind(value.clone());
+        }
+        let deliveries: Vec<webhooks::DeliveryColumns> = query
+            .fetch_all(&mut *transaction)
+            .await
+            .map_err(store_error)?;
+        let sql = format!(
+            "SELECT a.delivery::text, a.number, a.started_us, r.finished_us, r.status, r.error, \
+             r.delivered, r.gave_up FROM webhook_attempts a \
+             LEFT JOIN webhook_attempt_results r ON r.delivery = a.delivery AND r.number = a.number \
+             WHERE a.delivery IN (SELECT d.id FROM webhook_deliveries d {filter}) ORDER BY a.sequence"
+        );
+        let mut query = sqlx::query_as(AssertSqlSafe(sql));
+        if let Some(value) = &value {
+            query = query.bind(value.clone());
+        }
+        let attempts: Vec<webhooks::AttemptColumns> = query
+            .fetch_all(&mut *transaction)
+            .await
+            .map_err(store_error)?;
+        let sql = format!(
+            "SELECT p.id::text, p.delivery::text, p.after_attempt, p.by_id, p.at_us FROM webhook_replays p \
+             WHERE p.delivery IN (SELECT d.id FROM webhook_deliveries d {filter}) ORDER BY p.sequence"
+        );
+        let mut query = sqlx::query_as(AssertSqlSafe(sql));
+        if let Some(value) = &value {
+            query = query.bind(value.clone());
+        }
+        let replays: Vec<webhooks::ReplayColumns> = query
+            .fetch_all(&mut *transaction)
+            .await
+            .map_err(store_error)?;
+        transaction.commit().await.map_err(store_error)?;
+        Ok(webhooks::with_histories(
+            deliveries
+                .into_iter()
+                .map(webhooks::delivery_from_columns)
+                .collect::<Result<_, _>>()?,
+            attempts
+                .into_iter()
+                .map(webhooks::attempt_from_columns)
+                .collect::<Result<_, _>>()?,
+            replays
+                .into_iter()
+                .map(webhooks::replay_from_columns)
+                .collect::<Result<_, _>>()?,
+        ))
+    }
+}
 
 impl EventStore for PostgresStore {
     async fn append(
@@ -996,6 +1073,217 @@ impl EventStore for PostgresStore {
         rows.into_iter()
             .map(linkage_decisions::decision_from_columns)
             .collect()
+    }
+
+    async fn add_webhook_subscription(
+        &self,
+        subscription: &WebhookSubscription,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO webhook_subscriptions (id, agency, url, topics, lawful_basis, secret, \
+             created_by, created_us) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(subscription.id.to_string())
+        .bind(subscription.agency.as_str())
+        .bind(&subscription.url)
+        .bind(webhooks::topics_text(&subscription.topics))
+        .bind(&subscription.lawful_basis)
+        .bind(&subscription.secret)
+        .bind(&subscription.created_by)
+        .bind(microseconds(subscription.created_at))
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn revoke_webhook_subscription(
+        &self,
+        revocation: &SubscriptionRevocation,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO webhook_subscription_revocations (subscription, revoked_by, reason, at_us) \
+             VALUES ($1::uuid, $2, $3, $4) ON CONFLICT (subscription) DO NOTHING",
+        )
+        .bind(revocation.subscription.to_string())
+        .bind(&revocation.revoked_by)
+        .bind(&revocation.reason)
+        .bind(microseconds(revocation.at))
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn webhook_subscriptions(&self) -> Result<Vec<StoredSubscription>, StoreError> {
+        let rows: Vec<webhooks::SubscriptionColumns> = sqlx::query_as(
+            "SELECT s.id::text, s.agency, s.url, s.topics, s.lawful_basis, s.secret, s.created_by, \
+             s.created_us, r.revoked_by, r.reason, r.at_us FROM webhook_subscriptions s \
+             LEFT JOIN webhook_subscription_revocations r ON r.subscription = s.id ORDER BY s.sequence",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        rows.into_iter()
+            .map(webhooks::subscription_from_columns)
+            .collect()
+    }
+
+    async fn queue_webhook_deliveries(
+        &self,
+        deliveries: &[NewDelivery],
+    ) -> Result<usize, StoreError> {
+        let mut transaction = self.pool.begin().await.map_err(store_error)?;
+        let mut new = 0;
+        for chunk in deliveries.chunks(5000) {
+            let ids: Vec<String> = chunk.iter().map(|d| d.id.to_string()).collect();
+            let subscriptions: Vec<String> =
+                chunk.iter().map(|d| d.subscription.to_string()).collect();
+            let subjects: Vec<&str> = chunk.iter().map(|d| d.subject.as_str()).collect();
+            let topics: Vec<&str> = chunk.iter().map(|d| d.topic.as_str()).collect();
+            let children: Vec<Option<&str>> = chunk.iter().map(|d| d.child.as_deref()).collect();
+            let alerts: Vec<Option<&str>> = chunk.iter().map(|d| d.alert.as_deref()).collect();
+            let payloads: Vec<String> = chunk.iter().map(|d| d.payload.to_string()).collect();
+            let created: Vec<i64> = chunk.iter().map(|d| microseconds(d.created_at)).collect();
+            let done = sqlx::query(
+                "INSERT INTO webhook_deliveries (id, subscription, subject, topic, child, alert, \
+                 payload, created_us) \
+                 SELECT id, subscription, subject, topic, child, alert, payload::jsonb, created_us \
+                 FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], \
+                             $7::text[], $8::int8[]) WITH ORDINALITY \
+                      AS t(id, subscription, subject, topic, child, alert, payload, created_us, ordinal) \
+                 ORDER BY ordinal \
+                 ON CONFLICT (subscription, subject) DO NOTHING",
+            )
+            .bind(&ids)
+            .bind(&subscriptions)
+            .bind(&subjects)
+            .bind(&topics)
+            .bind(&children)
+            .bind(&alerts)
+            .bind(&payloads)
+            .bind(&created)
+            .execute(&mut *transaction)
+            .await
+            .map_err(store_error)?;
+            new += done.rows_affected() as usize;
+        }
+        transaction.commit().await.map_err(store_error)?;
+        Ok(new)
+    }
+
+    async fn undelivered_webhooks(&self) -> Result<Vec<DeliveryHistory>, StoreError> {
+        self.delivery_histories(&format!("WHERE {UNDELIVERED}"), None)
+            .await
+    }
+
+    async fn webhook_delivery(&self, id: Uuid) -> Result<Option<DeliveryHistory>, StoreError> {
+        Ok(self
+            .delivery_histories("WHERE d.id = $1::uuid", Some(id.to_string()))
+            .await?
+            .pop())
+    }
+
+    async fn claim_webhook_attempt(&self, claim: &AttemptClaim) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO webhook_attempts (delivery, number, started_us) VALUES ($1::uuid, $2, $3) \
+             ON CONFLICT (delivery, number) DO NOTHING",
+        )
+        .bind(claim.delivery.to_string())
+        .bind(i64::from(claim.number))
+        .bind(microseconds(claim.started_at))
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn record_webhook_attempt(
+        &self,
+        result: &AttemptResult,
+        disclosure: Option<&Disclosure>,
+    ) -> Result<(), StoreError> {
+        let mut transaction = self.pool.begin().await.map_err(store_error)?;
+        sqlx::query(
+            "INSERT INTO webhook_attempt_results (delivery, number, finished_us, status, error, \
+             delivered, gave_up) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(result.delivery.to_string())
+        .bind(i64::from(result.number))
+        .bind(microseconds(result.finished_at))
+        .bind(result.status.map(i64::from))
+        .bind(&result.error)
+        .bind(result.delivered)
+        .bind(result.gave_up)
+        .execute(&mut *transaction)
+        .await
+        .map_err(store_error)?;
+        if let Some(disclosure) = disclosure {
+            sqlx::query(
+                "INSERT INTO disclosures (id, recipient, subscription, delivery, channel, child, \
+                 alert, what, lawful_basis, at_us) \
+                 VALUES ($1::uuid, $2, $3::uuid, $4::uuid, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(disclosure.id.to_string())
+            .bind(disclosure.recipient.as_str())
+            .bind(disclosure.subscription.map(|id| id.to_string()))
+            .bind(disclosure.delivery.map(|id| id.to_string()))
+            .bind(&disclosure.channel)
+            .bind(&disclosure.child)
+            .bind(&disclosure.alert)
+            .bind(&disclosure.what)
+            .bind(&disclosure.lawful_basis)
+            .bind(microseconds(disclosure.at))
+            .execute(&mut *transaction)
+            .await
+            .map_err(store_error)?;
+        }
+        transaction.commit().await.map_err(store_error)
+    }
+
+    async fn replay_webhook_delivery(&self, replay: &DeliveryReplay) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO webhook_replays (id, delivery, after_attempt, by_id, at_us) \
+             VALUES ($1::uuid, $2::uuid, $3, $4, $5) ON CONFLICT (delivery, after_attempt) DO NOTHING",
+        )
+        .bind(replay.id.to_string())
+        .bind(replay.delivery.to_string())
+        .bind(i64::from(replay.after_attempt))
+        .bind(&replay.by)
+        .bind(microseconds(replay.at))
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn disclosures(&self, child: Option<&str>) -> Result<Vec<Disclosure>, StoreError> {
+        let rows: Vec<webhooks::DisclosureColumns> = sqlx::query_as(
+            "SELECT id::text, recipient, subscription::text, delivery::text, channel, child, alert, \
+             what, lawful_basis, at_us FROM disclosures WHERE ($1::text IS NULL OR child = $1) \
+             ORDER BY sequence",
+        )
+        .bind(child)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        rows.into_iter()
+            .map(webhooks::disclosure_from_columns)
+            .collect()
+    }
+
+    async fn webhook_counts(&self) -> Result<WebhookCounts, StoreError> {
+        let (delivered, failed): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*) FILTER (WHERE delivered), COUNT(*) FILTER (WHERE NOT delivered) \
+             FROM webhook_attempt_results",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(WebhookCounts {
+            delivered: u64::try_from(delivered).unwrap_or(0),
+            failed_attempts: u64::try_from(failed).unwrap_or(0),
+        })
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -39,6 +39,10 @@ use vigil_store::{
     SupersedeTarget, plan_append, row,
 };
 use vigil_store::{
+    AttemptClaim, AttemptResult, DeliveryHistory, DeliveryReplay, Disclosure, NewDelivery,
+    StoredSubscription, SubscriptionRevocation, WebhookCounts, WebhookSubscription, webhooks,
+};
+use vigil_store::{
     BreakGlassOpening, BreakGlassReview, LinkageDecision, ReviewedOpening, StoredLinkageDecision,
     break_glass, linkage_decisions,
 };
@@ -569,6 +573,76 @@ const OPENING_SELECT: &str = "SELECT id, principal_id, display_name, role, agenc
 const REVIEW_SELECT: &str = "SELECT id, opening, reviewer_id, reviewer_name, outcome, note, at_us \
      FROM break_glass_reviews";
 
+/// Deliveries no try has delivered: what the sender looks at.
+const UNDELIVERED: &str = "NOT EXISTS (SELECT 1 FROM webhook_attempt_results r \
+     WHERE r.delivery = d.id AND r.delivered)";
+
+impl SqliteStore {
+    /// Deliveries chosen by `filter` (a constant fragment of this file, with at most one
+    /// bound value), each with its tries and replays.
+    async fn delivery_histories(
+        &self,
+        filter: &str,
+        value: Option<String>,
+    ) -> Result<Vec<DeliveryHistory>, StoreError> {
+        // One read transaction: one snapshot of the three tables.
+        let mut transaction = self.reader.begin().await.map_err(store_error)?;
+        let sql = format!(
+            "SELECT d.id, d.subscription, d.subject, d.topic, d.child, d.alert, d.payload, \
+             d.created_us FROM webhook_deliveries d {filter} ORDER BY d.sequence"
+        );
+        let mut query = sqlx::query_as(AssertSqlSafe(sql));
+        if let Some(value) = &value {
+            query = query.bind(value.clone());
+        }
+        let deliveries: Vec<webhooks::DeliveryColumns> = query
+            .fetch_all(&mut *transaction)
+            .await
+            .map_err(store_error)?;
+        let sql = format!(
+            "SELECT a.delivery, a.number, a.started_us, r.finished_us, r.status, r.error, \
+             r.delivered, r.gave_up FROM webhook_attempts a \
+             LEFT JOIN webhook_attempt_results r ON r.delivery = a.delivery AND r.number = a.number \
+             WHERE a.delivery IN (SELECT d.id FROM webhook_deliveries d {filter}) ORDER BY a.sequence"
+        );
+        let mut query = sqlx::query_as(AssertSqlSafe(sql));
+        if let Some(value) = &value {
+            query = query.bind(value.clone());
+        }
+        let attempts: Vec<webhooks::AttemptColumns> = query
+            .fetch_all(&mut *transaction)
+            .await
+            .map_err(store_error)?;
+        let sql = format!(
+            "SELECT p.id, p.delivery, p.after_attempt, p.by_id, p.at_us FROM webhook_replays p \
+             WHERE p.delivery IN (SELECT d.id FROM webhook_deliveries d {filter}) ORDER BY p.sequence"
+        );
+        let mut query = sqlx::query_as(AssertSqlSafe(sql));
+        if let Some(value) = &value {
+            query = query.bind(value.clone());
+        }
+        let replays: Vec<webhooks::ReplayColumns> = query
+            .fetch_all(&mut *transaction)
+            .await
+            .map_err(store_error)?;
+        transaction.commit().await.map_err(store_error)?;
+        Ok(webhooks::with_histories(
+            deliveries
+                .into_iter()
+                .map(webhooks::delivery_from_columns)
+                .collect::<Result<_, _>>()?,
+            attempts
+                .into_iter()
+                .map(webhooks::attempt_from_columns)
+                .collect::<Result<_, _>>()?,
+            replays
+                .into_iter()
+                .map(webhooks::replay_from_columns)
+                .collect::<Result<_, _>>()?,
+        ))
+    }
+}
+
 impl EventStore for SqliteStore {
     async fn append(
         &self,
@@ -1074,6 +1148,207 @@ impl EventStore for SqliteStore {
         rows.into_iter()
             .map(linkage_decisions::decision_from_columns)
             .collect()
+    }
+
+    async fn add_webhook_subscription(
+        &self,
+        subscription: &WebhookSubscription,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO webhook_subscriptions (id, agency, url, topics, lawful_basis, secret, \
+             created_by, created_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(subscription.id.to_string())
+        .bind(subscription.agency.as_str())
+        .bind(&subscription.url)
+        .bind(webhooks::topics_text(&subscription.topics))
+        .bind(&subscription.lawful_basis)
+        .bind(&subscription.secret)
+        .bind(&subscription.created_by)
+        .bind(microseconds(subscription.created_at))
+        .execute(&self.writer)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn revoke_webhook_subscription(
+        &self,
+        revocation: &SubscriptionRevocation,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO webhook_subscription_revocations (subscription, revoked_by, reason, at_us) \
+             VALUES (?, ?, ?, ?) ON CONFLICT (subscription) DO NOTHING",
+        )
+        .bind(revocation.subscription.to_string())
+        .bind(&revocation.revoked_by)
+        .bind(&revocation.reason)
+        .bind(microseconds(revocation.at))
+        .execute(&self.writer)
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn webhook_subscriptions(&self) -> Result<Vec<StoredSubscription>, StoreError> {
+        let rows: Vec<webhooks::SubscriptionColumns> = sqlx::query_as(
+            "SELECT s.id, s.agency, s.url, s.topics, s.lawful_basis, s.secret, s.created_by, \
+             s.created_us, r.revoked_by, r.reason, r.at_us FROM webhook_subscriptions s \
+             LEFT JOIN webhook_subscription_revocations r ON r.subscription = s.id ORDER BY s.sequence",
+        )
+        .fetch_all(&self.reader)
+        .await
+        .map_err(store_error)?;
+        rows.into_iter()
+            .map(webhooks::subscription_from_columns)
+            .collect()
+    }
+
+    async fn queue_webhook_deliveries(
+        &self,
+        deliveries: &[NewDelivery],
+    ) -> Result<usize, StoreError> {
+        let mut transaction = self.writer.begin().await.map_err(store_error)?;
+        let mut new = 0;
+        for chunk in deliveries.chunks(DERIVATIONS_PER_INSERT) {
+            let sql = format!(
+                "INSERT INTO webhook_deliveries (id, subscription, subject, topic, child, alert, \
+                 payload, created_us) VALUES {} ON CONFLICT (subscription, subject) DO NOTHING",
+                placeholders(chunk.len(), 8)
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for delivery in chunk {
+                query = query
+                    .bind(delivery.id.to_string())
+                    .bind(delivery.subscription.to_string())
+                    .bind(&delivery.subject)
+                    .bind(delivery.topic.as_str())
+                    .bind(&delivery.child)
+                    .bind(&delivery.alert)
+                    .bind(delivery.payload.to_string())
+                    .bind(microseconds(delivery.created_at));
+            }
+            let done = query
+                .execute(&mut *transaction)
+                .await
+                .map_err(store_error)?;
+            new += done.rows_affected() as usize;
+        }
+        transaction.commit().await.map_err(store_error)?;
+        Ok(new)
+    }
+
+    async fn undelivered_webhooks(&self) -> Result<Vec<DeliveryHistory>, StoreError> {
+        self.delivery_histories(&format!("WHERE {UNDELIVERED}"), None)
+            .await
+    }
+
+    async fn webhook_delivery(&self, id: Uuid) -> Result<Option<DeliveryHistory>, StoreError> {
+        Ok(self
+            .delivery_histories("WHERE d.id = ?", Some(id.to_string()))
+            .await?
+            .pop())
+    }
+
+    async fn claim_webhook_attempt(&self, claim: &AttemptClaim) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO webhook_attempts (delivery, number, started_us) VALUES (?, ?, ?) \
+             ON CONFLICT (delivery, number) DO NOTHING",
+        )
+        .bind(claim.delivery.to_string())
+        .bind(i64::from(claim.number))
+        .bind(microseconds(claim.started_at))
+        .execute(&self.writer)
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn record_webhook_attempt(
+        &self,
+        result: &AttemptResult,
+        disclosure: Option<&Disclosure>,
+    ) -> Result<(), StoreError> {
+        let mut transaction = self.writer.begin().await.map_err(store_error)?;
+        sqlx::query(
+            "INSERT INTO webhook_attempt_results (delivery, number, finished_us, status, error, \
+             delivered, gave_up) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(result.delivery.to_string())
+        .bind(i64::from(result.number))
+        .bind(microseconds(result.finished_at))
+        .bind(result.status.map(i64::from))
+        .bind(&result.error)
+        .bind(result.delivered)
+        .bind(result.gave_up)
+        .execute(&mut *transaction)
+        .await
+        .map_err(store_error)?;
+        if let Some(disclosure) = disclosure {
+            sqlx::query(
+                "INSERT INTO disclosures (id, recipient, subscription, delivery, channel, child, \
+                 alert, what, lawful_basis, at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(disclosure.id.to_string())
+            .bind(disclosure.recipient.as_str())
+            .bind(disclosure.subscription.map(|id| id.to_string()))
+            .bind(disclosure.delivery.map(|id| id.to_string()))
+            .bind(&disclosure.channel)
+            .bind(&disclosure.child)
+            .bind(&disclosure.alert)
+            .bind(&disclosure.what)
+            .bind(&disclosure.lawful_basis)
+            .bind(microseconds(disclosure.at))
+            .execute(&mut *transaction)
+            .await
+            .map_err(store_error)?;
+        }
+        transaction.commit().await.map_err(store_error)
+    }
+
+    async fn replay_webhook_delivery(&self, replay: &DeliveryReplay) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO webhook_replays (id, delivery, after_attempt, by_id, at_us) \
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT (delivery, after_attempt) DO NOTHING",
+        )
+        .bind(replay.id.to_string())
+        .bind(replay.delivery.to_string())
+        .bind(i64::from(replay.after_attempt))
+        .bind(&replay.by)
+        .bind(microseconds(replay.at))
+        .execute(&self.writer)
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn disclosures(&self, child: Option<&str>) -> Result<Vec<Disclosure>, StoreError> {
+        let rows: Vec<webhooks::DisclosureColumns> = sqlx::query_as(
+            "SELECT id, recipient, subscription, delivery, channel, child, alert, what, \
+             lawful_basis, at_us FROM disclosures WHERE (? IS NULL OR child = ?) ORDER BY sequence",
+        )
+        .bind(child)
+        .bind(child)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(store_error)?;
+        rows.into_iter()
+            .map(webhooks::disclosure_from_columns)
+            .collect()
+    }
+
+    async fn webhook_counts(&self) -> Result<WebhookCounts, StoreError> {
+        let (delivered, failed): (i64, i64) = sqlx::query_as(
+            "SELECT COALESCE(SUM(delivered), 0), COALESCE(SUM(1 - delivered), 0) \
+             FROM webhook_attempt_results",
+        )
+        .fetch_one(&self.reader)
+        .await
+        .map_err(store_error)?;
+        Ok(WebhookCounts {
+            delivered: u64::try_from(delivered).unwrap_or(0),
+            failed_attempts: u64::try_from(failed).unwrap_or(0),
+        })
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

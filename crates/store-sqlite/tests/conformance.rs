@@ -41,6 +41,20 @@ async fn the_database_itself_refuses_to_rewrite_history() {
         "DELETE FROM break_glass_reviews",
         "UPDATE linkage_decisions SET reason = 'x'",
         "DELETE FROM linkage_decisions",
+        "UPDATE webhook_subscriptions SET url = 'x'",
+        "DELETE FROM webhook_subscriptions",
+        "UPDATE webhook_subscription_revocations SET reason = 'x'",
+        "DELETE FROM webhook_subscription_revocations",
+        "UPDATE webhook_deliveries SET topic = 'x'",
+        "DELETE FROM webhook_deliveries",
+        "UPDATE webhook_attempts SET started_us = 0",
+        "DELETE FROM webhook_attempts",
+        "UPDATE webhook_attempt_results SET error = 'x'",
+        "DELETE FROM webhook_attempt_results",
+        "UPDATE webhook_replays SET by_id = 'x'",
+        "DELETE FROM webhook_replays",
+        "UPDATE disclosures SET lawful_basis = 'x'",
+        "DELETE FROM disclosures",
     ] {
         let error = store.execute_raw(statement).await.unwrap_err();
         assert!(error.contains("append-only"), "{statement}: {error}");

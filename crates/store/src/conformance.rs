@@ -35,7 +35,10 @@ macro_rules! conformance_tests {
             the_audit_about_one_child_is_read_alone,
             accounts_and_keys_are_kept_and_keys_revoked_by_a_new_row,
             break_glass_openings_and_reviews_are_kept,
-            linkage_decisions_are_kept_in_order
+            linkage_decisions_are_kept_in_order,
+            webhook_subscriptions_are_revoked_by_a_new_row,
+            webhook_deliveries_are_queued_once_per_subscription_and_subject,
+            webhook_tries_are_claimed_once_and_a_delivery_is_disclosed
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
@@ -635,6 +638,66 @@ pub async fn one_of_each_log<S: EventStore>(store: &S) {
         ))
         .await
         .unwrap();
+    let hook = subscription("QAH", "2024-05-01T09:00:00Z");
+    store.add_webhook_subscription(&hook).await.unwrap();
+    let queued = delivery(hook.id, "k1", "child-1");
+    store
+        .queue_webhook_deliveries(std::slice::from_ref(&queued))
+        .await
+        .unwrap();
+    store
+        .claim_webhook_attempt(&crate::AttemptClaim {
+            delivery: queued.id,
+            number: 1,
+            started_at: at,
+        })
+        .await
+        .unwrap();
+    store
+        .record_webhook_attempt(
+            &crate::AttemptResult {
+                delivery: queued.id,
+                number: 1,
+                finished_at: at,
+                status: Some(200),
+                error: None,
+                delivered: true,
+                gave_up: false,
+            },
+            Some(&crate::Disclosure {
+                id: uuid::Uuid::now_v7(),
+                recipient: hook.agency.clone(),
+                subscription: Some(hook.id),
+                delivery: Some(queued.id),
+                channel: "webhook".into(),
+                child: queued.child.clone(),
+                alert: None,
+                what: "alert_raised".into(),
+                lawful_basis: hook.lawful_basis.clone(),
+                at,
+            }),
+        )
+        .await
+        .unwrap();
+    store
+        .replay_webhook_delivery(&crate::DeliveryReplay {
+            id: uuid::Uuid::now_v7(),
+            delivery: queued.id,
+            after_attempt: 1,
+            by: "admin-1".into(),
+            at,
+        })
+        .await
+        .unwrap();
+    store
+        .revoke_webhook_subscription(&crate::SubscriptionRevocation {
+            subscription: hook.id,
+            revoked_by: "admin-1".into(),
+            reason: "ended".into(),
+            at,
+        })
+        .await
+        .unwrap();
 }
 
 /// A read of a child's record, as the web layer would audit it.
@@ -1040,4 +1103,283 @@ pub async fn linkage_decisions_are_kept_in_order<S: EventStore>(store: S) {
     assert_eq!(rest[0].decision, second);
     // A decision is recorded once.
     assert!(store.record_linkage_decision(&first).await.is_err());
+}
+
+fn subscription(agency: &str, created: &str) -> crate::WebhookSubscription {
+    crate::WebhookSubscription {
+        id: uuid::Uuid::now_v7(),
+        agency: AgencyCode::parse(agency).unwrap(),
+        url: "https://hooks.example.invalid/vigil".into(),
+        topics: vec![crate::Topic::AlertRaised, crate::Topic::AlertClosed],
+        lawful_basis: "Children Act 1989 s.47; UK GDPR art. 6(1)(e)".into(),
+        secret: "a-secret-of-the-subscription".into(),
+        created_by: "admin-1".into(),
+        created_at: created.parse().unwrap(),
+    }
+}
+
+fn delivery(subscription: uuid::Uuid, subject: &str, child: &str) -> crate::NewDelivery {
+    crate::NewDelivery {
+        id: uuid::Uuid::now_v7(),
+        subscription,
+        subject: subject.into(),
+        topic: crate::Topic::AlertRaised,
+        child: Some(child.into()),
+        alert: Some(format!("alert-{subject}")),
+        payload: json!({ "topic": "alert_raised", "alert": format!("alert-{subject}") }),
+        created_at: "2024-05-03T10:00:00Z".parse().unwrap(),
+    }
+}
+
+pub async fn webhook_subscriptions_are_revoked_by_a_new_row<S: EventStore>(store: S) {
+    let first = subscription("QAH", "2024-05-01T09:00:00Z");
+    let second = subscription("NCS", "2024-05-01T09:30:00Z");
+    store.add_webhook_subscription(&first).await.unwrap();
+    store.add_webhook_subscription(&second).await.unwrap();
+    let listed = store.webhook_subscriptions().await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0].subscription, first, "secret and topics read back");
+    assert!(listed[0].revoked.is_none());
+    let revocation = crate::SubscriptionRevocation {
+        subscription: first.id,
+        revoked_by: "admin-2".into(),
+        reason: "the agency moved its receiver".into(),
+        at: "2024-05-02T09:00:00Z".parse().unwrap(),
+    };
+    assert!(
+        store
+            .revoke_webhook_subscription(&revocation)
+            .await
+            .unwrap()
+    );
+    let again = crate::SubscriptionRevocation {
+        reason: "again".into(),
+        ..revocation.clone()
+    };
+    assert!(
+        !store.revoke_webhook_subscription(&again).await.unwrap(),
+        "the first revocation stands"
+    );
+    let listed = store.webhook_subscriptions().await.unwrap();
+    assert_eq!(listed[0].revoked.as_ref(), Some(&revocation));
+    assert!(listed[0].in_force_at("2024-05-01T12:00:00Z".parse().unwrap()));
+    assert!(!listed[0].in_force_at("2024-05-02T12:00:00Z".parse().unwrap()));
+    assert!(listed[1].revoked.is_none());
+}
+
+pub async fn webhook_deliveries_are_queued_once_per_subscription_and_subject<S: EventStore>(
+    store: S,
+) {
+    let hook = subscription("QAH", "2024-05-01T09:00:00Z");
+    let other = subscription("NCS", "2024-05-01T09:00:00Z");
+    store.add_webhook_subscription(&hook).await.unwrap();
+    store.add_webhook_subscription(&other).await.unwrap();
+    let batch = vec![
+        delivery(hook.id, "k1", "child-1"),
+        delivery(hook.id, "k2", "child-2"),
+        delivery(other.id, "k1", "child-1"),
+    ];
+    assert_eq!(store.queue_webhook_deliveries(&batch).await.unwrap(), 3);
+    // Two processes following the same log queue the same things with fresh ids: the
+    // store keeps the first of each (subscription, subject), concurrently too.
+    let first_process = [
+        delivery(hook.id, "k1", "child-1"),
+        delivery(hook.id, "k3", "child-3"),
+    ];
+    let second_process = [
+        delivery(hook.id, "k3", "child-3"),
+        delivery(other.id, "k2", "child-2"),
+    ];
+    let (a, b) = tokio::join!(
+        store.queue_webhook_deliveries(&first_process),
+        store.queue_webhook_deliveries(&second_process),
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 2, "k3 once, and other's k2");
+    let pending = store.undelivered_webhooks().await.unwrap();
+    let subjects: Vec<(uuid::Uuid, &str)> = pending
+        .iter()
+        .map(|h| (h.delivery.subscription, h.delivery.subject.as_str()))
+        .collect();
+    assert_eq!(pending.len(), 5, "{subjects:?}");
+    assert_eq!(pending[0].delivery, batch[0], "read back as queued");
+    assert!(pending.iter().all(|h| h.attempts.is_empty()));
+    // A delivery names a subscription that exists.
+    assert!(
+        store
+            .queue_webhook_deliveries(&[delivery(uuid::Uuid::now_v7(), "k9", "child-9")])
+            .await
+            .is_err()
+    );
+}
+
+pub async fn webhook_tries_are_claimed_once_and_a_delivery_is_disclosed<S: EventStore>(store: S) {
+    use crate::{AttemptClaim, AttemptResult, Backoff, DeliveryState};
+    let hook = subscription("QAH", "2024-05-01T09:00:00Z");
+    store.add_webhook_subscription(&hook).await.unwrap();
+    let queued = delivery(hook.id, "k1", "child-1");
+    let other = delivery(hook.id, "k2", "child-2");
+    store
+        .queue_webhook_deliveries(&[queued.clone(), other.clone()])
+        .await
+        .unwrap();
+    let at = |text: &str| -> Timestamp { text.parse().unwrap() };
+    let backoff = Backoff {
+        attempts: 2,
+        ..Backoff::default()
+    };
+    let claim = |number, started: &str| AttemptClaim {
+        delivery: queued.id,
+        number,
+        started_at: at(started),
+    };
+    let failure = |number, finished: &str, gave_up| AttemptResult {
+        delivery: queued.id,
+        number,
+        finished_at: at(finished),
+        status: Some(503),
+        error: Some("the receiver answered 503 Service Unavailable".into()),
+        delivered: false,
+        gave_up,
+    };
+    assert!(
+        store
+            .claim_webhook_attempt(&claim(1, "2024-05-03T10:00:01Z"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .claim_webhook_attempt(&claim(1, "2024-05-03T10:00:01Z"))
+            .await
+            .unwrap(),
+        "a try is sent by one process only"
+    );
+    // A result needs its claim.
+    assert!(
+        store
+            .record_webhook_attempt(&failure(7, "2024-05-03T10:00:02Z", false), None)
+            .await
+            .is_err()
+    );
+    store
+        .record_webhook_attempt(&failure(1, "2024-05-03T10:00:02Z", false), None)
+        .await
+        .unwrap();
+    store
+        .claim_webhook_attempt(&claim(2, "2024-05-03T10:00:12Z"))
+        .await
+        .unwrap();
+    store
+        .record_webhook_attempt(&failure(2, "2024-05-03T10:00:13Z", true), None)
+        .await
+        .unwrap();
+    let history = store.webhook_delivery(queued.id).await.unwrap().unwrap();
+    assert_eq!(history.attempts.len(), 2);
+    assert_eq!(
+        history.attempts[1].result,
+        Some(failure(2, "2024-05-03T10:00:13Z", true))
+    );
+    assert_eq!(
+        history.state(at("2024-05-03T11:00:00Z"), &backoff),
+        DeliveryState::DeadLetter {
+            since: at("2024-05-03T10:00:13Z")
+        }
+    );
+    let replay = crate::DeliveryReplay {
+        id: uuid::Uuid::now_v7(),
+        delivery: queued.id,
+        after_attempt: 2,
+        by: "admin-1".into(),
+        at: at("2024-05-03T12:00:00Z"),
+    };
+    assert!(store.replay_webhook_delivery(&replay).await.unwrap());
+    let twice = crate::DeliveryReplay {
+        id: uuid::Uuid::now_v7(),
+        ..replay.clone()
+    };
+    assert!(
+        !store.replay_webhook_delivery(&twice).await.unwrap(),
+        "a round is replayed once"
+    );
+    let history = store.webhook_delivery(queued.id).await.unwrap().unwrap();
+    assert_eq!(history.replays, vec![replay]);
+    assert_eq!(
+        history.state(at("2024-05-03T12:00:00Z"), &backoff),
+        DeliveryState::Due {
+            number: 3,
+            at: at("2024-05-03T12:00:00Z")
+        }
+    );
+    store
+        .claim_webhook_attempt(&claim(3, "2024-05-03T12:00:01Z"))
+        .await
+        .unwrap();
+    let delivered = AttemptResult {
+        status: Some(204),
+        error: None,
+        delivered: true,
+        ..failure(3, "2024-05-03T12:00:02Z", false)
+    };
+    let disclosure = crate::Disclosure {
+        id: uuid::Uuid::now_v7(),
+        recipient: hook.agency.clone(),
+        subscription: Some(hook.id),
+        delivery: Some(queued.id),
+        channel: "webhook".into(),
+        child: queued.child.clone(),
+        alert: queued.alert.clone(),
+        what: "alert_raised".into(),
+        lawful_basis: hook.lawful_basis.clone(),
+        at: at("2024-05-03T12:00:02Z"),
+    };
+    store
+        .record_webhook_attempt(&delivered, Some(&disclosure))
+        .await
+        .unwrap();
+    // A second disclosure of the same delivery is refused, and nothing of that
+    // transaction is kept.
+    store
+        .claim_webhook_attempt(&claim(4, "2024-05-03T12:00:03Z"))
+        .await
+        .unwrap();
+    let again = crate::Disclosure {
+        id: uuid::Uuid::now_v7(),
+        ..disclosure.clone()
+    };
+    assert!(
+        store
+            .record_webhook_attempt(
+                &AttemptResult {
+                    number: 4,
+                    ..delivered.clone()
+                },
+                Some(&again)
+            )
+            .await
+            .is_err()
+    );
+    let history = store.webhook_delivery(queued.id).await.unwrap().unwrap();
+    assert!(history.attempts[3].result.is_none(), "all or nothing");
+    assert_eq!(
+        history.state(at("2024-05-03T12:00:05Z"), &backoff),
+        DeliveryState::Delivered {
+            at: at("2024-05-03T12:00:02Z")
+        }
+    );
+    let undelivered = store.undelivered_webhooks().await.unwrap();
+    assert_eq!(undelivered.len(), 1);
+    assert_eq!(undelivered[0].delivery.id, other.id);
+    assert_eq!(
+        store.disclosures(Some("child-1")).await.unwrap(),
+        vec![disclosure.clone()]
+    );
+    assert!(store.disclosures(Some("child-2")).await.unwrap().is_empty());
+    assert_eq!(store.disclosures(None).await.unwrap().len(), 1);
+    assert_eq!(
+        store.webhook_counts().await.unwrap(),
+        crate::WebhookCounts {
+            delivered: 1,
+            failed_attempts: 2
+        }
+    );
 }

@@ -20,6 +20,7 @@ pub mod linkage_decisions;
 pub mod plan;
 pub mod queue;
 pub mod row;
+pub mod webhooks;
 
 use std::fmt;
 use std::future::Future;
@@ -36,6 +37,11 @@ pub use break_glass::{BreakGlassOpening, BreakGlassReview, ReviewedOpening};
 pub use linkage_decisions::{LinkageDecision, LinkageDecisionKind, StoredLinkageDecision};
 pub use plan::{AppendPlan, Existing, PlannedEvent, SupersedeTarget, plan_append};
 pub use queue::{AppendQueue, GroupTransaction, GroupWriter};
+pub use webhooks::{
+    Attempt, AttemptClaim, AttemptResult, Backoff, DeliveryHistory, DeliveryReplay, DeliveryState,
+    Disclosure, NewDelivery, StoredSubscription, SubscriptionRevocation, Topic, WebhookCounts,
+    WebhookSubscription,
+};
 
 /// The id of one identity record: one person as one agency recorded them in one event.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -411,6 +417,74 @@ pub trait EventStore: Clone + Send + Sync + 'static {
         &self,
         page: Page,
     ) -> impl Future<Output = Result<Vec<StoredLinkageDecision>, StoreError>> + Send;
+
+    /// Adds a webhook subscription (its secret as given: it is needed to sign).
+    fn add_webhook_subscription(
+        &self,
+        subscription: &WebhookSubscription,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Ends a subscription by appending a revocation. `false` when it was revoked
+    /// already (the first revocation stands). The caller checks that it exists.
+    fn revoke_webhook_subscription(
+        &self,
+        revocation: &SubscriptionRevocation,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Every subscription with its revocation, if any, oldest first.
+    fn webhook_subscriptions(
+        &self,
+    ) -> impl Future<Output = Result<Vec<StoredSubscription>, StoreError>> + Send;
+
+    /// Queues deliveries, skipping any whose (subscription, subject) is queued already;
+    /// returns how many were new. All or nothing.
+    fn queue_webhook_deliveries(
+        &self,
+        deliveries: &[NewDelivery],
+    ) -> impl Future<Output = Result<usize, StoreError>> + Send;
+
+    /// Every delivery that no try has delivered yet (due, in flight or dead), with its
+    /// tries and replays, oldest first.
+    fn undelivered_webhooks(
+        &self,
+    ) -> impl Future<Output = Result<Vec<DeliveryHistory>, StoreError>> + Send;
+
+    /// One delivery with its tries and replays.
+    fn webhook_delivery(
+        &self,
+        id: uuid::Uuid,
+    ) -> impl Future<Output = Result<Option<DeliveryHistory>, StoreError>> + Send;
+
+    /// Claims a try before it is sent. `false` when that try of that delivery was
+    /// claimed already (by this or another process): then it must not be sent.
+    fn claim_webhook_attempt(
+        &self,
+        claim: &AttemptClaim,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Records what came of a claimed try and, when it delivered, the disclosure it
+    /// made, in one transaction.
+    fn record_webhook_attempt(
+        &self,
+        result: &AttemptResult,
+        disclosure: Option<&Disclosure>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Appends a replay of a dead letter. `false` when the same round was replayed
+    /// already. The caller checks that the delivery is a dead letter.
+    fn replay_webhook_delivery(
+        &self,
+        replay: &DeliveryReplay,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// The disclosures ledger, oldest first; only those about `child` when given.
+    fn disclosures(
+        &self,
+        child: Option<&str>,
+    ) -> impl Future<Output = Result<Vec<Disclosure>, StoreError>> + Send;
+
+    /// Deliveries made and tries failed, ever: for the metrics.
+    fn webhook_counts(&self) -> impl Future<Output = Result<WebhookCounts, StoreError>> + Send;
 
     /// Whether the store answers: for readiness checks.
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;

@@ -19,6 +19,7 @@ pub struct ConfigFile {
     pub server: ServerSection,
     pub limits: LimitsSection,
     pub log: LogSection,
+    pub webhooks: WebhooksSection,
     /// The rules' parameters and the agency register (see docs/RULES.md).
     pub rules: vigil_rules::RulesConfig,
 }
@@ -45,6 +46,19 @@ pub struct LimitsSection {
     pub max_event_bytes: Option<usize>,
     pub max_batch_bytes: Option<usize>,
     pub max_batch_events: Option<usize>,
+}
+
+/// The webhook sender (docs/OPERATIONS.md, "Webhooks").
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebhooksSection {
+    /// Tries before a delivery becomes a dead letter (default 6).
+    pub attempts: Option<u32>,
+    /// The wait after the first failed try; it doubles after each further one
+    /// (default 10 s).
+    pub base_delay_seconds: Option<f64>,
+    /// How long one request may take (default 10 s).
+    pub timeout_seconds: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -150,6 +164,44 @@ pub fn parse_listen(text: &str) -> anyhow::Result<SocketAddr> {
     })
 }
 
+/// The sender's settings: the file's, else the defaults. Refuses values that would stop
+/// it working (no tries, a negative or endless wait).
+pub fn webhook_settings(
+    file: &WebhooksSection,
+) -> anyhow::Result<vigil_web::webhook_sender::WebhookSettings> {
+    let defaults = vigil_web::webhook_sender::WebhookSettings::default();
+    let seconds = |value: Option<f64>, default: std::time::Duration, name: &str| match value {
+        None => Ok(default),
+        Some(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => {
+            Ok(std::time::Duration::from_secs_f64(s))
+        }
+        Some(s) => {
+            bail!("[webhooks] {name} = {s}: give a number of seconds above 0 and at most 86400")
+        }
+    };
+    let attempts = match file.attempts {
+        None => defaults.backoff.attempts,
+        Some(n @ 1..=50) => n,
+        Some(n) => bail!("[webhooks] attempts = {n}: give a number of tries from 1 to 50"),
+    };
+    let timeout = seconds(file.timeout_seconds, defaults.timeout, "timeout_seconds")?;
+    Ok(vigil_web::webhook_sender::WebhookSettings {
+        backoff: vigil_store::Backoff {
+            attempts,
+            base_delay: seconds(
+                file.base_delay_seconds,
+                defaults.backoff.base_delay,
+                "base_delay_seconds",
+            )?,
+            // A claimed try with no result after twice the timeout and a minute was
+            // lost with its process.
+            abandoned_after: timeout * 2 + std::time::Duration::from_secs(60),
+        },
+        timeout,
+        tick: defaults.tick,
+    })
+}
+
 pub fn web_limits(file: &LimitsSection) -> vigil_web::WebLimits {
     let defaults = vigil_web::WebLimits::default();
     vigil_web::WebLimits {
@@ -174,6 +226,45 @@ mod tests {
         let file: ConfigFile = toml::from_str(&page[start..end]).expect("the example parses");
         assert_eq!(file.rules.deadlines.red_hours, 4);
         assert!(file.rules.agencies.contains_key("QCS"));
+    }
+
+    #[test]
+    fn webhook_settings_default_and_refuse_what_would_stop_the_sender() {
+        let defaults = webhook_settings(&WebhooksSection::default()).unwrap();
+        assert_eq!(defaults.backoff.attempts, 6);
+        assert_eq!(
+            defaults.backoff.base_delay,
+            std::time::Duration::from_secs(10)
+        );
+        let set = webhook_settings(&WebhooksSection {
+            attempts: Some(3),
+            base_delay_seconds: Some(0.5),
+            timeout_seconds: Some(2.0),
+        })
+        .unwrap();
+        assert_eq!(set.backoff.attempts, 3);
+        assert_eq!(
+            set.backoff.base_delay,
+            std::time::Duration::from_millis(500)
+        );
+        assert_eq!(set.timeout, std::time::Duration::from_secs(2));
+        for wrong in [
+            WebhooksSection {
+                attempts: Some(0),
+                ..WebhooksSection::default()
+            },
+            WebhooksSection {
+                base_delay_seconds: Some(-1.0),
+                ..WebhooksSection::default()
+            },
+            WebhooksSection {
+                timeout_seconds: Some(f64::INFINITY),
+                ..WebhooksSection::default()
+            },
+        ] {
+            let error = webhook_settings(&wrong).unwrap_err().to_string();
+            assert!(error.starts_with("[webhooks]"), "{error}");
+        }
     }
 
     #[test]

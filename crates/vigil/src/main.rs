@@ -308,6 +308,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 limits: web_limits(&file.limits),
                 database_description: database.describe(),
                 rules: file.rules.clone(),
+                webhooks: config::webhook_settings(&file.webhooks)?,
             };
             with_store(&database, serve).await?;
             Ok(ExitCode::SUCCESS)

@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod pages;
 pub mod problem;
 pub mod session;
+pub mod webhook_sender;
 
 use std::time::Duration;
 

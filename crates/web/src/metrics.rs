@@ -320,6 +320,7 @@ pub async fn serve<S: EventStore>(
     metrics.write_counted(&mut out);
     write_casebook(&mut out, &state, &metrics).await;
     write_pools(&mut out, &state.store);
+    write_webhooks(&mut out, &state.store).await;
     let mut response = out.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -462,6 +463,36 @@ fn level_label(level: vigil_rules::Level) -> &'static str {
         vigil_rules::Level::Suspect => "suspect",
         vigil_rules::Level::ImmediateDanger => "immediate_danger",
     }
+}
+
+/// Webhook deliveries and failed tries, counted from the store's rows when scraped, so
+/// every process reports the same totals and a restart loses none.
+async fn write_webhooks<S: EventStore>(out: &mut String, store: &S) {
+    let counts = match store.webhook_counts().await {
+        Ok(counts) => counts,
+        Err(error) => {
+            tracing::warn!(%error, "the webhook counts could not be read for the metrics");
+            return;
+        }
+    };
+    family(
+        out,
+        "vigil_webhook_deliveries_total",
+        "counter",
+        "Webhook deliveries a receiver accepted (each also a disclosure).",
+    );
+    let _ = writeln!(out, "vigil_webhook_deliveries_total {}", counts.delivered);
+    family(
+        out,
+        "vigil_webhook_failures_total",
+        "counter",
+        "Webhook tries that failed (an error status, no answer, or no connection).",
+    );
+    let _ = writeln!(
+        out,
+        "vigil_webhook_failures_total {}",
+        counts.failed_attempts
+    );
 }
 
 fn write_pools<S: EventStore>(out: &mut String, store: &S) {

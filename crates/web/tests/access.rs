@@ -53,7 +53,9 @@ fn allowed(access: Access, caller: Caller) -> bool {
         // Break-glass is for those without a relationship; with one, the answer is a
         // 409 saying it is not needed, which the matrix counts as allowed.
         Access::BreakGlass => matches!(role, Practitioner | TeamManager),
-        Access::ReviewBreakGlass | Access::ReadAuditTrail => role == PrivacyOfficer,
+        Access::ReviewBreakGlass | Access::ReadAuditTrail | Access::ReadDisclosures => {
+            role == PrivacyOfficer
+        }
         Access::ReviewLinkage => matches!(role, MashAnalyst | TeamManager),
         Access::ReadPerson => {
             matches!(role, MashAnalyst | PracticeReviewer)
@@ -77,6 +79,14 @@ fn injury(source_id: &str) -> Value {
         ],
         "details": { "injuries": [{ "body_site": "cheek", "injury_type": "bruise",
             "explanations": [], "recorder_opinion": "concern" }] }
+    })
+}
+
+fn webhook_subscription() -> Value {
+    json!({
+        "agency": "QAH", "url": "https://hooks.qah.example.invalid/vigil",
+        "topics": ["alert_raised", "alert_closed"],
+        "lawful_basis": "Children Act 2004 s.11; UK GDPR art. 6(1)(e) and 9(2)(h)",
     })
 }
 
@@ -216,6 +226,33 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{opening}");
     let opening = opening["id"].as_str().unwrap().to_string();
+    // A webhook subscription and a delivery queued for it (not a dead letter, so an
+    // administrator's replay is a 409, which the matrix counts as allowed).
+    let (_, admin) = app.key(Role::Administrator, None, None).await;
+    let (status, hook, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/webhooks",
+            Some(&admin),
+            Some(&webhook_subscription()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{hook}");
+    let hook = hook["id"].as_str().unwrap().to_string();
+    let delivery = uuid::Uuid::now_v7();
+    app.store
+        .queue_webhook_deliveries(&[vigil_store::NewDelivery {
+            id: delivery,
+            subscription: hook.parse().unwrap(),
+            subject: "a-conclusion".into(),
+            topic: vigil_store::Topic::AlertRaised,
+            child: Some(child.clone()),
+            alert: Some(alert.clone()),
+            payload: json!({ "alert": alert }),
+            created_at: jiff::Timestamp::now(),
+        }])
+        .await
+        .unwrap();
 
     let mut callers = Vec::new();
     for role in Role::ALL {
@@ -255,6 +292,11 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             .replace("/alerts/{id}", &format!("/alerts/{alert}"))
             .replace("/break-glass/{id}", &format!("/break-glass/{opening}"))
             .replace("/persons/{id}", &format!("/persons/{child}"))
+            .replace("/webhooks/{id}", &format!("/webhooks/{hook}"))
+            .replace(
+                "/webhook-dead-letters/{id}",
+                &format!("/webhook-dead-letters/{delivery}"),
+            )
             .replace("{agency}", "QAH");
         let path = if route.access == Access::ReadEvents && path == "/api/v1/events" {
             "/api/v1/events?agency=QAH".to_string()
@@ -298,6 +340,10 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
                 Access::BreakGlass => Some(json!({ "reason": "an emergency at the front door" })),
                 Access::ReviewBreakGlass if route.method == Method::POST => {
                     Some(json!({ "outcome": "justified", "note": "checked with the ward" }))
+                }
+                Access::Administer if path == "/api/v1/webhooks" => Some(webhook_subscription()),
+                Access::Administer if path.ends_with("/revoke") => {
+                    Some(json!({ "reason": "the agency's receiver moved" }))
                 }
                 Access::ReviewLinkage if route.method == Method::POST => Some(json!({
                     "left": child_record, "right": mother_record,

@@ -91,6 +91,7 @@ pub async fn run(
         limits,
         database_description: database.describe(),
         rules,
+        webhooks: vigil_web::webhook_sender::WebhookSettings::default(),
     };
     with_store(&database, serve).await
 }

@@ -69,6 +69,7 @@ pub struct Serve {
     pub limits: WebLimits,
     pub database_description: String,
     pub rules: vigil_rules::RulesConfig,
+    pub webhooks: vigil_web::webhook_sender::WebhookSettings,
 }
 
 impl StoreTask for Serve {
@@ -80,7 +81,13 @@ impl StoreTask for Serve {
             .with_context(|| format!("cannot listen on {}: is another program using it? Choose another with --listen", self.listen))?;
         let address = listener.local_addr()?;
         // Held until serving ends: dropping it stops the follower.
-        let application = Application::start(store, self.limits, self.rules).await?;
+        let application = Application::start(store.clone(), self.limits, self.rules).await?;
+        // Sends what subscribed agencies are owed until serving ends.
+        let sender = tokio::spawn(vigil_web::webhook_sender::run(
+            store,
+            application.casework.clone(),
+            self.webhooks,
+        ));
         // Tests and scripts read this line to learn the port when given port 0.
         println!(
             "Vigil is listening on http://{address} ({})",
@@ -91,6 +98,9 @@ impl StoreTask for Serve {
             .with_graceful_shutdown(shutdown_signal())
             .await
             .context("serving")?;
+        // A try cut off here is claimed without a result; the next start records it as
+        // lost and tries again.
+        sender.abort();
         tracing::info!("stopped");
         Ok(())
     }

@@ -17,6 +17,7 @@ mod fhir;
 mod fields;
 mod health;
 pub(crate) mod identity;
+mod webhooks;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -240,6 +241,42 @@ pub fn route_table<S: EventStore>() -> Vec<Route<S>> {
             "/api/v1/persons/{id}",
             ReadPerson,
             get(identity::person::<S>),
+        ),
+        route(
+            M::POST,
+            "/api/v1/webhooks",
+            Administer,
+            post(webhooks::create::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/webhooks",
+            Administer,
+            get(webhooks::list::<S>),
+        ),
+        route(
+            M::POST,
+            "/api/v1/webhooks/{id}/revoke",
+            Administer,
+            post(webhooks::revoke::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/webhook-dead-letters",
+            Administer,
+            get(webhooks::dead_letters::<S>),
+        ),
+        route(
+            M::POST,
+            "/api/v1/webhook-dead-letters/{id}/replay",
+            Administer,
+            post(webhooks::replay::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/disclosures",
+            ReadDisclosures,
+            get(webhooks::disclosures::<S>),
         ),
     ]
 }

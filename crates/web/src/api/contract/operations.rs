@@ -356,6 +356,27 @@ pub fn describe(method: &Method, path: &str) -> Option<Operation> {
             ]),
         "/api/v1/persons/{id}" if get => operation("A person's records", "identity", "Each agency's record of the person and why it was linked (the waterfall of match weights), with the decisions people made.")
             .answers([json_answer(200, "The person.", "PersonIdentity")]),
+        "/api/v1/webhooks" if post => operation("Subscribe an agency's system", "webhooks", "An agency's system is sent the topics it asks for, about children its agency has a relationship with, signed with a secret shown only in this answer. https anywhere, or http to this machine only.")
+            .body(json_body("WebhookSubscriptionRequest", "The agency, the address, the topics and the lawful basis for sharing."))
+            .answers([json_answer(201, "Subscribed; `secret` is shown this once.", "WebhookSubscription")]),
+        "/api/v1/webhooks" if get => operation("Webhook subscriptions", "webhooks", "Every subscription, revoked ones too, never with its secret.")
+            .answers([json_answer(200, "The subscriptions.", "WebhookSubscriptions")]),
+        "/api/v1/webhooks/{id}/revoke" if post => operation("Revoke a subscription", "webhooks", "Nothing more is sent to it; the subscription stays on the record, revoked, with the reason.")
+            .body(json_body("ReasonRequest", "Why."))
+            .answers([
+                json_answer(200, "Revoked.", "WebhookSubscription"),
+                problem(409, "It was revoked already (`already-revoked`)."),
+            ]),
+        "/api/v1/webhook-dead-letters" if get => operation("Deliveries that could not be made", "webhooks", "Deliveries whose last try failed, oldest first, with the last status or error; the payload is not shown.")
+            .answers([json_answer(200, "The dead letters.", "DeadLetters")]),
+        "/api/v1/webhook-dead-letters/{id}/replay" if post => operation("Try a dead letter again", "webhooks", "The sender tries the delivery again from the start of its backoff.")
+            .answers([
+                json_answer(202, "It will be tried again.", "Replayed"),
+                problem(409, "It is not a dead letter (`not-a-dead-letter`): delivered, or still being tried."),
+            ]),
+        "/api/v1/disclosures" if get => operation("What left Vigil", "privacy", "Every disclosure (a delivered webhook), to which agency, about which child and alert, on what lawful basis. For the privacy officer.")
+            .query([text_parameter("child", "Only disclosures about this child (a person id).")])
+            .answers([json_answer(200, "The disclosures.", "Disclosures")]),
         _ => return None,
     };
     Some(described)

@@ -450,6 +450,65 @@ pub fn components() -> Value {
         }))),
         "next_after": { "type": ["integer", "null"] },
     })));
+    let topic = || json!({ "enum": ["alert_raised", "alert_acknowledged", "alert_closed", "linkage_decision"] });
+    schemas.insert("WebhookSubscriptionRequest".into(), json!({
+        "type": "object", "required": ["agency", "url", "topics", "lawful_basis"], "additionalProperties": false,
+        "properties": {
+            "agency": { "type": "string", "pattern": "^[A-Z0-9][A-Z0-9-]{0,22}[A-Z0-9]$" },
+            "url": { "type": "string", "description": "https://..., or http://127.0.0.1 or localhost" },
+            "topics": { "type": "array", "minItems": 1, "uniqueItems": true, "items": topic() },
+            "lawful_basis": { "type": "string", "minLength": 1 },
+        }
+    }));
+    let subscription = || {
+        json!({
+            "id": { "type": "string", "format": "uuid" }, "agency": text(), "url": text(),
+            "topics": list_of(topic()), "lawful_basis": text(), "created_by": text(),
+            "created_at": moment(), "revoked": {},
+        })
+    };
+    schemas.insert(
+        "WebhookSubscription".into(),
+        object(
+            &["id", "agency", "url", "topics", "lawful_basis"],
+            subscription(),
+        ),
+    );
+    schemas.insert(
+        "WebhookSubscriptions".into(),
+        object(
+            &["subscriptions"],
+            json!({ "subscriptions": list_of(r("WebhookSubscription")) }),
+        ),
+    );
+    schemas.insert(
+        "ReasonRequest".into(),
+        json!({
+            "type": "object", "required": ["reason"], "additionalProperties": false,
+            "properties": { "reason": { "type": "string", "minLength": 1 } }
+        }),
+    );
+    schemas.insert("DeadLetters".into(), object(&["dead_letters"], json!({
+        "dead_letters": list_of(object(&["delivery", "subscription", "topic", "tries", "dead_since"], json!({
+            "delivery": { "type": "string", "format": "uuid" }, "subscription": { "type": "string", "format": "uuid" },
+            "topic": topic(), "queued_at": moment(), "tries": { "type": "integer" }, "dead_since": moment(),
+            "last_status": { "type": ["integer", "null"] }, "last_error": text_or_null(), "replays": { "type": "integer" },
+        }))),
+    })));
+    schemas.insert("Replayed".into(), object(&["replay"], json!({
+        "replay": object(&["id", "delivery", "after_attempt", "by", "at"], json!({
+            "id": { "type": "string", "format": "uuid" }, "delivery": { "type": "string", "format": "uuid" },
+            "after_attempt": { "type": "integer" }, "by": text(), "at": moment(),
+        })),
+    })));
+    schemas.insert("Disclosures".into(), object(&["disclosures"], json!({
+        "disclosures": list_of(object(&["id", "recipient", "channel", "what", "lawful_basis", "at"], json!({
+            "id": { "type": "string", "format": "uuid" }, "recipient": text(),
+            "subscription": text_or_null(), "delivery": text_or_null(), "channel": text(),
+            "child": text_or_null(), "alert": text_or_null(), "what": text(),
+            "lawful_basis": text(), "at": moment(),
+        }))),
+    })));
     schemas.insert(
         "Status".into(),
         object(&["status"], json!({ "status": text() })),
