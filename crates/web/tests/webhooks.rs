@@ -350,7 +350,7 @@ async fn a_receiver_that_fails_at_first_gets_every_delivery_once_signed_after_re
             Method::POST,
             &format!("/api/v1/alerts/{first_alert}/acknowledge"),
             &app.mash,
-            Some(json!({ "by": "a duty social worker", "reason": "seen, visit booked" })),
+            Some(json!({ "reason": "seen, visit booked" })),
         )
         .await;
     assert!(status.is_success(), "{body}");
