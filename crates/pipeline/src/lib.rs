@@ -6,12 +6,13 @@
 //!
 //! Reading the log (rather than being handed events by the API) means an import, a
 //! second Vigil process on the same database, or a restart all reach the casebook the
-//! same way.
+//! same way; taking it in one order worked out from the log alone (`order`) means they
+//! all reach the same casebook.
+
+mod order;
 
 use std::sync::Arc;
 use std::time::Duration;
-
-mod order;
 
 use jiff::Timestamp;
 use tokio::sync::{Mutex, Notify, RwLock};
