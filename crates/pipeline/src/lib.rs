@@ -6,7 +6,10 @@
 //!
 //! Reading the log (rather than being handed events by the API) means an import, a
 //! second Vigil process on the same database, or a restart all reach the casebook the
-//! same way.
+//! same way; taking it in one order worked out from the log alone (`order`) means they
+//! all reach the same casebook.
+
+mod order;
 
 pub mod outbox;
 
@@ -17,6 +20,9 @@ use jiff::Timestamp;
 use tokio::sync::{Mutex, Notify, RwLock};
 use vigil_linkage::LinkageModel;
 use vigil_rules::{AlertResponse, CaseEvent, Casebook, Derivation, PairDecision, RulesConfig};
+
+pub use order::LATE_RECORD;
+use order::{Entry, EventClock, Log, Place, take};
 use vigil_store::{
     AlertActionKind, EventStore, LinkageDecisionKind, NewDerivation, Page, StoreError,
     StoredAlertAction, StoredEvent, StoredLinkageDecision,
@@ -64,43 +70,42 @@ where
 }
 
 /// Every stored event after `after`, in log order, with the last sequence number read.
-pub async fn read_log<S: EventStore>(
+async fn read_events<S: EventStore>(
     store: &S,
     after: i64,
-) -> Result<(Vec<(i64, CaseEvent)>, i64), StoreError> {
-    let (events, last) = read_to_end(
+) -> Result<(Vec<StoredEvent>, i64), StoreError> {
+    read_to_end(
         after,
         |e: &StoredEvent| e.sequence,
         |page| store.events_after(page),
     )
-    .await?;
-    Ok((
-        events
-            .into_iter()
-            .map(|e| (e.sequence, case_event(e)))
-            .collect(),
-        last,
-    ))
+    .await
 }
 
-fn response(stored: StoredAlertAction) -> AlertResponse {
+fn response(stored: StoredAlertAction) -> (Place, Entry) {
     let action = stored.action;
-    AlertResponse {
+    let place = Place {
+        at: action.at,
+        log: Log::Responses,
+        sequence: stored.sequence,
+    };
+    let response = AlertResponse {
         alert: action.alert,
         close: action.action == AlertActionKind::Close,
         by: action.by,
         reason: action.reason,
         signed_off_by: action.signed_off_by,
         at: action.at,
-    }
+    };
+    (place, Entry::Response(response))
 }
 
-/// Every recorded response to an alert after `after`, in log order, with the last
-/// sequence number read.
-pub async fn read_responses<S: EventStore>(
+/// Every recorded response to an alert after `after`, placed, with the last sequence
+/// number read.
+async fn read_responses<S: EventStore>(
     store: &S,
     after: i64,
-) -> Result<(Vec<AlertResponse>, i64), StoreError> {
+) -> Result<(Vec<(Place, Entry)>, i64), StoreError> {
     let (actions, last) = read_to_end(
         after,
         |a: &StoredAlertAction| a.sequence,
@@ -110,24 +115,30 @@ pub async fn read_responses<S: EventStore>(
     Ok((actions.into_iter().map(response).collect(), last))
 }
 
-fn pair_decision(stored: StoredLinkageDecision) -> PairDecision {
+fn pair_decision(stored: StoredLinkageDecision) -> (Place, Entry) {
     let decision = stored.decision;
-    PairDecision {
+    let place = Place {
+        at: decision.at,
+        log: Log::PairDecisions,
+        sequence: stored.sequence,
+    };
+    let decision = PairDecision {
         left: decision.left,
         right: decision.right,
         same_person: decision.decision == LinkageDecisionKind::Link,
         by: decision.by_name,
         reason: decision.reason,
         at: decision.at,
-    }
+    };
+    (place, Entry::PairDecision(decision))
 }
 
-/// Every recorded decision about a pair of identity records after `after`, in log
-/// order, with the last sequence number read.
-pub async fn read_pair_decisions<S: EventStore>(
+/// Every recorded decision about a pair of identity records after `after`, placed,
+/// with the last sequence number read.
+async fn read_pair_decisions<S: EventStore>(
     store: &S,
     after: i64,
-) -> Result<(Vec<PairDecision>, i64), StoreError> {
+) -> Result<(Vec<(Place, Entry)>, i64), StoreError> {
     let (decisions, last) = read_to_end(
         after,
         |d: &StoredLinkageDecision| d.sequence,
@@ -137,23 +148,57 @@ pub async fn read_pair_decisions<S: EventStore>(
     Ok((decisions.into_iter().map(pair_decision).collect(), last))
 }
 
-/// The last sequence numbers the casebook has taken from each log.
+/// How far a casebook has read the logs, and where the last entry it took stands.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Taken {
+struct Followed {
     events: i64,
     responses: i64,
     pair_decisions: i64,
+    /// Places the next events read, continuing from the last one.
+    clock: EventClock,
+    /// The place of the last entry taken; anything new must come after it.
+    last_place: Option<Place>,
 }
 
-/// The record as known at `as_at` (now when `None`): every event recorded by then, in
-/// the order they were recorded.
+impl Followed {
+    /// Reads what the logs hold beyond `self` and places it, sorted; `self` moves past it.
+    ///
+    /// People's inputs are read before the events: a response or decision is made on what
+    /// its process had taken, so every event it rests on committed before it, and is
+    /// seen by the read of the events that follows (the stores make each log visible in
+    /// sequence order).
+    async fn read_new<S: EventStore>(
+        &mut self,
+        store: &S,
+    ) -> Result<Vec<(Place, Entry)>, StoreError> {
+        let (mut entries, responses) = read_responses(store, self.responses).await?;
+        let (decisions, pair_decisions) = read_pair_decisions(store, self.pair_decisions).await?;
+        let (events, last_event) = read_events(store, self.events).await?;
+        entries.extend(decisions);
+        for stored in events {
+            let place = Place {
+                at: self.clock.place(stored.recorded_at, stored.ingested_at),
+                log: Log::Events,
+                sequence: stored.sequence,
+            };
+            entries.push((place, Entry::Event(Box::new(case_event(stored)))));
+        }
+        entries.sort_by_key(|(place, _)| *place);
+        self.events = last_event;
+        self.responses = responses;
+        self.pair_decisions = pair_decisions;
+        Ok(entries)
+    }
+}
+
+/// The record as known at `as_at` (now when `None`): every entry of the logs placed by
+/// then, in the casebook's order (`order`).
 pub async fn replay<S: EventStore>(
     store: &S,
     model: LinkageModel,
     config: RulesConfig,
     as_at: Option<Timestamp>,
 ) -> Result<Casebook, StoreError> {
-    let as_at = as_at.unwrap_or_else(Timestamp::now);
     Ok(rebuild(store, model, config, as_at).await?.0)
 }
 
@@ -161,9 +206,8 @@ pub async fn replay<S: EventStore>(
 #[derive(Clone)]
 pub struct Casework {
     casebook: Arc<RwLock<Casebook>>,
-    /// The last sequence numbers taken from the event, alert-action and linkage
-    /// decision logs.
-    last_sequence: Arc<RwLock<Taken>>,
+    /// How far the casebook has read the event, alert-action and linkage decision logs.
+    followed: Arc<RwLock<Followed>>,
     /// How many of the casebook's derivations are written to the store's log.
     derivations_stored: Arc<Mutex<usize>>,
     wake: Arc<Notify>,
@@ -176,10 +220,10 @@ impl Casework {
         model: LinkageModel,
         config: RulesConfig,
     ) -> Result<Casework, StoreError> {
-        let (casebook, last) = rebuild(store, model, config, Timestamp::now()).await?;
+        let (casebook, followed) = rebuild(store, model, config, None).await?;
         Ok(Casework {
             casebook: Arc::new(RwLock::new(casebook)),
-            last_sequence: Arc::new(RwLock::new(last)),
+            followed: Arc::new(RwLock::new(followed)),
             derivations_stored: Arc::new(Mutex::new(0)),
             wake: Arc::new(Notify::new()),
         })
@@ -199,32 +243,30 @@ impl Casework {
         self.wake.notify_one();
     }
 
-    /// Reads what the logs hold beyond what the casebook has taken (events, then
-    /// people's responses to alerts and decisions about pairs of records, in time
-    /// order), and takes it. Returns how many entries were taken.
+    /// Reads what the logs hold beyond what the casebook has taken (events, people's
+    /// responses to alerts and decisions about pairs of records, by what every other
+    /// process wrote as well as this one), and takes it in the casebook's order
+    /// (`order`). Returns how many entries were taken.
     ///
-    /// New events are taken in the order they were recorded. An event recorded long
-    /// before the casebook's clock (an import of history, a feed catching up after an
-    /// outage) cannot be slotted in after the fact, since deadlines that fell between
-    /// its recording and now would be missed: the casebook is rebuilt from the log
-    /// instead, so the live record is always the replay of the log.
+    /// What is new is normally placed after everything taken, and is taken as it is.
+    /// Anything placed earlier (history imported, a feed catching up, a person's input
+    /// made on another process a moment before an event taken here) or before a
+    /// deadline that has already passed cannot be slotted in after the fact: the
+    /// casebook is rebuilt from the log instead, so the live record is always the replay
+    /// of the log, and the same in every process.
     pub async fn catch_up<S: EventStore>(&self, store: &S) -> Result<usize, StoreError> {
-        let mut last = self.last_sequence.write().await;
-        let (mut events, new_last) = read_log(store, last.events).await?;
-        let (responses, new_last_response) = read_responses(store, last.responses).await?;
-        let (decisions, new_last_decision) =
-            read_pair_decisions(store, last.pair_decisions).await?;
-        let count = events.len() + responses.len() + decisions.len();
-        if count == 0 {
+        let mut followed = self.followed.write().await;
+        let mut next = *followed;
+        let entries = next.read_new(store).await?;
+        let Some(&(first, _)) = entries.first() else {
             // Nothing new: readers are not held up (the follower's tick moves the clock).
             return Ok(0);
-        }
-        events.sort_by_key(|(sequence, e)| (e.recorded_at, *sequence));
-        let clock = self.casebook.read().await.now();
-        let late = events
-            .first()
-            .is_some_and(|(_, first)| first.recorded_at < clock - LATE_RECORD);
-        if late {
+        };
+        let count = entries.len();
+        let deadline_passed = self.casebook.read().await.last_deadline_passed();
+        let in_order = followed.last_place.is_none_or(|last| first > last)
+            && deadline_passed.is_none_or(|deadline| first.at >= deadline);
+        if !in_order {
             let (model, config) = {
                 let casebook = self.casebook.read().await;
                 (
@@ -233,40 +275,27 @@ impl Casework {
                 )
             };
             tracing::info!(
-                "records arrived out of the order they were recorded; rebuilding the casebook from the log"
+                "an entry in the log is placed before what the casebook has taken; rebuilding the casebook from the log"
             );
-            let (rebuilt, rebuilt_last) = rebuild(store, model, config, Timestamp::now()).await?;
+            let (rebuilt, rebuilt_followed) = rebuild(store, model, config, None).await?;
             let mut stored = self.derivations_stored.lock().await;
             *self.casebook.write().await = rebuilt;
             // The rebuilt casebook concluded everything afresh: the store keeps each
             // conclusion once, so writing them all again adds only what is new.
             *stored = 0;
-            *last = rebuilt_last;
+            *followed = rebuilt_followed;
             return Ok(count);
         }
         let started = std::time::Instant::now();
         let mut casebook = self.casebook.write().await;
         let waited = started.elapsed();
-        let taken = events.len();
-        for (_, event) in events {
-            casebook.record(event);
-        }
-        for input in vigil_rules::human_inputs(&responses, &decisions) {
-            if let Err(error) = input.apply(&mut casebook) {
-                tracing::warn!(%error, "a person's recorded response or linkage decision was refused");
-            }
-        }
+        next.last_place = entries.last().map(|(place, _)| *place);
+        take(&mut casebook, entries);
         let now = Timestamp::now().max(casebook.now());
-        casebook.advance_to(now);
-        *last = Taken {
-            events: new_last,
-            responses: new_last_response,
-            pair_decisions: new_last_decision,
-        };
+        casebook.pass_time(now);
+        *followed = next;
         tracing::debug!(
-            events = taken,
-            responses = responses.len(),
-            pair_decisions = decisions.len(),
+            entries = count,
             casebook_events = casebook.events().len(),
             waited_for_lock_ms = waited.as_secs_f64() * 1000.0,
             took_ms = (started.elapsed() - waited).as_secs_f64() * 1000.0,
@@ -276,37 +305,27 @@ impl Casework {
     }
 }
 
-/// How long before the casebook's clock a new record may have been recorded and still
-/// be taken as it arrives. Agencies' feeds send within minutes, and no rule's deadline
-/// is as short as this; a record older than this came from a history import or a feed
-/// catching up, and the casebook is rebuilt so that it stays the replay of the log.
-const LATE_RECORD: jiff::SignedDuration = jiff::SignedDuration::from_hours(1);
-
-/// The casebook as known at `as_at`, replayed from the whole log, with the last
-/// sequence numbers read from each log.
+/// The casebook replayed from the whole log, with how far it read. With `as_at`, only
+/// what was placed by then, and the clock moved to it; without, everything in the log
+/// (another process's clock may run a little ahead of this one's) and the clock moved to
+/// now.
 async fn rebuild<S: EventStore>(
     store: &S,
     model: LinkageModel,
     config: RulesConfig,
-    as_at: Timestamp,
-) -> Result<(Casebook, Taken), StoreError> {
-    let (mut events, last) = read_log(store, 0).await?;
-    events.sort_by_key(|(sequence, e)| (e.recorded_at, *sequence));
-    let events: Vec<CaseEvent> = events.into_iter().map(|(_, e)| e).collect();
-    let (mut responses, last_response) = read_responses(store, 0).await?;
-    responses.sort_by_key(|r| r.at);
-    let (mut decisions, last_decision) = read_pair_decisions(store, 0).await?;
-    decisions.sort_by_key(|d| d.at);
-    let casebook =
-        vigil_rules::replay_with_decisions(&events, &responses, &decisions, model, config, as_at);
-    Ok((
-        casebook,
-        Taken {
-            events: last,
-            responses: last_response,
-            pair_decisions: last_decision,
-        },
-    ))
+    as_at: Option<Timestamp>,
+) -> Result<(Casebook, Followed), StoreError> {
+    let mut followed = Followed::default();
+    let mut entries = followed.read_new(store).await?;
+    followed.last_place = entries.last().map(|(place, _)| *place);
+    if let Some(as_at) = as_at {
+        entries.retain(|(place, _)| place.at <= as_at);
+    }
+    let mut casebook = Casebook::new(model, config);
+    take(&mut casebook, entries);
+    let now = as_at.unwrap_or_else(|| Timestamp::now().max(casebook.now()));
+    casebook.pass_time(now);
+    Ok((casebook, followed))
 }
 
 impl Casework {
@@ -330,11 +349,11 @@ impl Casework {
         Ok(new)
     }
 
-    /// Moves the casebook's clock to now, so rules waiting on a deadline fire.
+    /// Lets time pass to now, so rules waiting on a deadline fire.
     pub async fn advance(&self) {
         let mut casebook = self.casebook.write().await;
         let now = Timestamp::now().max(casebook.now());
-        casebook.advance_to(now);
+        casebook.pass_time(now);
     }
 }
 

@@ -141,6 +141,15 @@ pub struct Casebook {
     log: Vec<Derivation>,
     notices: Vec<Notice>,
     timers: BTreeMap<Timestamp, BTreeSet<PersonId>>,
+    /// The latest deadline that has passed (a timer that fired). A follower that takes
+    /// entries as they arrive needs it: an entry dated before it would have been taken
+    /// before that deadline in a replay, so the follower must rebuild instead.
+    last_deadline_passed: Option<Timestamp>,
+    /// The clock the rules see: the latest moment of what was taken (events, people's
+    /// inputs, deadlines) or of an explicit `advance_to`. `now` also moves with
+    /// `pass_time`, for readers; this does not, so conclusions follow from the record
+    /// alone and not from when a follower happened to look.
+    record_clock: Timestamp,
     /// People's decisions about pairs of records, in the order taken.
     pair_decisions: Vec<PairDecision>,
     now: Timestamp,
@@ -170,6 +179,8 @@ impl Casebook {
             log: Vec::new(),
             notices: Vec::new(),
             timers: BTreeMap::new(),
+            last_deadline_passed: None,
+            record_clock: Timestamp::UNIX_EPOCH,
             pair_decisions: Vec::new(),
             now: Timestamp::UNIX_EPOCH,
         }
@@ -181,6 +192,11 @@ impl Casebook {
 
     pub fn now(&self) -> Timestamp {
         self.now
+    }
+
+    /// The latest deadline that has passed so far, if any.
+    pub fn last_deadline_passed(&self) -> Option<Timestamp> {
+        self.last_deadline_passed
     }
 
     pub fn events(&self) -> &[CaseEvent] {
@@ -358,6 +374,7 @@ impl Casebook {
     pub fn record(&mut self, event: CaseEvent) -> Vec<AlertChange> {
         let mut changes = self.advance_to(event.recorded_at);
         self.now = self.now.max(event.recorded_at);
+        self.record_clock = self.record_clock.max(event.recorded_at);
         // Conclusions are dated on the record's clock: the moment the agency recorded
         // this, so a replay dates them as the live casebook did, however late the
         // record reached Vigil.
@@ -726,6 +743,17 @@ impl Casebook {
 
     /// Moves the clock to `now`, running the rules whose time has come.
     pub fn advance_to(&mut self, now: Timestamp) -> Vec<AlertChange> {
+        let changes = self.pass_time(now);
+        self.record_clock = self.record_clock.max(now);
+        changes
+    }
+
+    /// Lets time pass to `now` for whoever reads the casebook, running the rules whose
+    /// deadline has come, each at its deadline; the rules themselves go on seeing the
+    /// record's own clock (the last event, input or deadline taken). A follower calls
+    /// this as the wall clock moves, so that what the rules conclude does not depend on
+    /// when it happened to look, and a replay of the log concludes the same.
+    pub fn pass_time(&mut self, now: Timestamp) -> Vec<AlertChange> {
         let mut changes = Vec::new();
         while let Some((&at, _)) = self.timers.first_key_value() {
             if at > now {
@@ -733,6 +761,9 @@ impl Casebook {
             }
             let children = self.timers.remove(&at).unwrap_or_default();
             self.now = self.now.max(at);
+            self.record_clock = self.record_clock.max(at);
+            self.last_deadline_passed =
+                Some(self.last_deadline_passed.map_or(at, |last| last.max(at)));
             for child in children {
                 changes.extend(self.evaluate(&child, None, at));
             }
@@ -792,7 +823,7 @@ impl Casebook {
     /// being recorded, or `None` when a deadline passed; `at` is that event's recorded
     /// time or the deadline, the date the derivation log gives what follows.
     fn evaluate(&mut self, child: &str, cause: Option<EventId>, at: Timestamp) -> Vec<AlertChange> {
-        let now = self.now;
+        let now = self.record_clock;
         let evaluations: Vec<(usize, Evaluation)> = {
             let record = ChildRecord::build(self, child, now);
             catalogue::RULES

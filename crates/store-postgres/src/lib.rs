@@ -7,8 +7,10 @@
 //! looks anything up. That serialises appends across every process, which buys two
 //! things cheaply: the look-up-then-insert of idempotency cannot race, and sequence
 //! numbers become visible in commit order, so a reader following the log by sequence
-//! never skips an event that commits late. Each append is three round trips whatever
-//! its size (look up, insert events, insert identity records), using arrays and UNNEST.
+//! never skips an event that commits late. Responses to alerts and linkage decisions,
+//! the other logs a casebook follows, are appended under locks of their own for the same
+//! reason. Each append is three round trips whatever its size (look up, insert events,
+//! insert identity records), using arrays and UNNEST.
 
 mod backup;
 
@@ -242,6 +244,40 @@ async fn look_up(
     Ok((existing, targets))
 }
 
+/// The advisory locks that serialise appends to each log a casebook follows (events,
+/// responses to alerts, linkage decisions), across every process on the database. A
+/// sequence number is drawn when a row is inserted, not when it commits; without the
+/// lock, number 12 could commit before 11, and a follower that had read up to 12 would
+/// never read 11. Holding the lock from before the insert until the commit makes each
+/// log visible in sequence order. Each name is joined to the schema, so stores in
+/// different schemas of one database do not wait for each other.
+pub const EVENTS_LOCK: &str = "vigil.events.append.";
+pub const ALERT_ACTIONS_LOCK: &str = "vigil.alert_actions.append.";
+pub const LINKAGE_DECISIONS_LOCK: &str = "vigil.linkage_decisions.append.";
+
+/// Takes the transaction-scoped advisory lock `name` (one of the locks above); it is
+/// released when the transaction commits or rolls back.
+pub async fn lock_for_append(
+    transaction: &mut Transaction<'_, Postgres>,
+    name: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1::text || current_schema()::text))")
+        .bind(name)
+        .execute(&mut **transaction)
+        .await
+        .map_err(store_error)?;
+    Ok(())
+}
+
+async fn begin_followed_append(
+    pool: &PgPool,
+    lock: &str,
+) -> Result<Transaction<'static, Postgres>, StoreError> {
+    let mut transaction = pool.begin().await.map_err(store_error)?;
+    lock_for_append(&mut transaction, lock).await?;
+    Ok(transaction)
+}
+
 /// Opens group transactions, each holding the advisory lock that serialises appends
 /// across processes.
 #[derive(Clone)]
@@ -254,12 +290,7 @@ impl GroupWriter for PostgresWriter {
 
     async fn begin(&self) -> Result<PostgresGroup, StoreError> {
         let mut transaction = self.pool.begin().await.map_err(store_error)?;
-        sqlx::query(
-            "SELECT pg_advisory_xact_lock(hashtext('vigil.events.append.' || current_schema()))",
-        )
-        .execute(&mut *transaction)
-        .await
-        .map_err(store_error)?;
+        lock_for_append(&mut transaction, EVENTS_LOCK).await?;
         Ok(PostgresGroup(transaction))
     }
 }
@@ -672,6 +703,7 @@ impl EventStore for PostgresStore {
 
     async fn record_alert_action(&self, action: &AlertAction) -> Result<i64, StoreError> {
         let body = vigil_store::row::alert_action_json(action)?;
+        let mut transaction = begin_followed_append(&self.pool, ALERT_ACTIONS_LOCK).await?;
         let sequence: i64 = sqlx::query_scalar(
             "INSERT INTO alert_actions (id, alert, at_us, body) VALUES ($1::uuid, $2, $3, $4::jsonb) RETURNING sequence",
         )
@@ -679,9 +711,10 @@ impl EventStore for PostgresStore {
         .bind(&action.alert)
         .bind(action.at.as_microsecond())
         .bind(body)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *transaction)
         .await
         .map_err(store_error)?;
+        transaction.commit().await.map_err(store_error)?;
         Ok(sequence)
     }
 
@@ -1040,7 +1073,8 @@ impl EventStore for PostgresStore {
     }
 
     async fn record_linkage_decision(&self, decision: &LinkageDecision) -> Result<i64, StoreError> {
-        sqlx::query_scalar(
+        let mut transaction = begin_followed_append(&self.pool, LINKAGE_DECISIONS_LOCK).await?;
+        let sequence: i64 = sqlx::query_scalar(
             "INSERT INTO linkage_decisions (id, left_record, right_record, decision, by_id, by_name, reason, at_us) \
              VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8) RETURNING sequence",
         )
@@ -1052,9 +1086,11 @@ impl EventStore for PostgresStore {
         .bind(&decision.by_name)
         .bind(&decision.reason)
         .bind(microseconds(decision.at))
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *transaction)
         .await
-        .map_err(store_error)
+        .map_err(store_error)?;
+        transaction.commit().await.map_err(store_error)?;
+        Ok(sequence)
     }
 
     async fn linkage_decisions_after(
