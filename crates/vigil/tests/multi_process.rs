@@ -375,7 +375,6 @@ fn two_processes(url: &str) {
         "POST",
         &format!("/api/v1/alerts/{alert}/acknowledge"),
         Some(&json!({
-            "by": "Duty social worker",
             "reason": "Read; strategy discussion booked with the police."
         })),
     );
