@@ -78,6 +78,11 @@ impl PersonName {
                 middle.push(part);
             }
         }
+        // Middle or preferred names alone are not a name. Joined into the recorded text
+        // they would read back, from the store, as a given name too.
+        if text.is_none() && given.is_none() && family.is_none() {
+            return Err(PersonNameError::Empty);
+        }
         if given.is_none()
             && family.is_none()
             && let Some(text) = &text
@@ -102,6 +107,9 @@ impl PersonName {
         if as_recorded.is_empty() {
             return Err(PersonNameError::Empty);
         }
+        // Parts each within the limit can join into a recorded text beyond it, which the
+        // store would keep and then refuse to read back.
+        check_text(&as_recorded)?;
         Ok(PersonName {
             as_recorded,
             given,
@@ -265,6 +273,56 @@ mod tests {
             let json = serde_json::to_string(&name).unwrap();
             assert_eq!(serde_json::from_str::<PersonName>(&json).unwrap(), name);
         }
+    }
+
+    /// Found by the `person_name` fuzz target: a name of middle names only was
+    /// accepted with no given name, and read back from its stored form with the middle
+    /// name as the given name.
+    #[test]
+    fn middle_or_preferred_names_alone_are_refused() {
+        for parts in [
+            NameParts {
+                middle: vec!["James".into()],
+                ..NameParts::default()
+            },
+            NameParts {
+                middle: vec!["James".into()],
+                preferred: Some("Jim".into()),
+                ..NameParts::default()
+            },
+            NameParts {
+                text: Some("  ".into()),
+                given: Some(" ".into()),
+                middle: vec!["James".into()],
+                ..NameParts::default()
+            },
+        ] {
+            assert_eq!(PersonName::parse(parts), Err(PersonNameError::Empty));
+        }
+    }
+
+    /// Found by the `fhir_bundle` fuzz target: a given and a family name each within
+    /// the limit made a recorded text of 305 characters, stored, and then refused when
+    /// the event was read back.
+    #[test]
+    fn parts_that_join_beyond_the_limit_are_refused() {
+        let parts = NameParts {
+            given: Some("Jane".into()),
+            family: Some("a".repeat(MAX_NAME_LENGTH)),
+            ..NameParts::default()
+        };
+        assert_eq!(
+            PersonName::parse(parts),
+            Err(PersonNameError::TooLong(MAX_NAME_LENGTH + 5))
+        );
+        let at_the_limit = NameParts {
+            given: Some("Jane".into()),
+            family: Some("a".repeat(MAX_NAME_LENGTH - 5)),
+            ..NameParts::default()
+        };
+        let name = PersonName::parse(at_the_limit).unwrap();
+        let json = serde_json::to_string(&name).unwrap();
+        assert_eq!(serde_json::from_str::<PersonName>(&json).unwrap(), name);
     }
 
     #[test]

@@ -36,7 +36,14 @@ pub enum OccurredAtError {
     Impossible(String),
     #[error("{0:?} does not exist in UK time (the clocks went forward)")]
     Gap(String),
+    #[error("{0:?} is before the year 1; a time is written with a four-digit year")]
+    BeforeYearOne(String),
 }
+
+/// The first instant whose UTC form has a four-digit year. An earlier one (year 0000 at
+/// +14:00, or an extended year such as `-000001`) would be shown with a minus sign,
+/// which `parse` does not read back, so it is refused where it arrives.
+const FIRST_INSTANT: Timestamp = Timestamp::constant(-62_135_596_800, 0);
 
 /// The zone agencies' local times are in.
 pub fn uk_time_zone() -> TimeZone {
@@ -57,11 +64,7 @@ impl OccurredAt {
             // Seconds are given when the clock time, before any offset, has two colons.
             let clock = text.split(['T', ' ']).nth(1).unwrap_or("");
             let clock = clock.split(['Z', 'z', '+', '-']).next().unwrap_or("");
-            let precision = if clock.matches(':').count() >= 2 {
-                TimePrecision::Second
-            } else {
-                TimePrecision::Minute
-            };
+            let seconds_written = clock.matches(':').count() >= 2;
             let start = if has_offset {
                 text.parse::<Timestamp>().map_err(|_| unreadable())?
             } else {
@@ -73,7 +76,18 @@ impl OccurredAt {
                 // In the autumn hour that happens twice, the earlier one is taken.
                 ambiguous.compatible().map_err(|_| impossible())?
             };
-            return Ok(OccurredAt { start, precision });
+            // A time off the whole minute in UTC names a second even when the text has
+            // no seconds field: seconds written without colons (`T143005`), an offset
+            // with seconds (`+00:20:21`), or a UK time before 1847, when London kept
+            // its own mean time (-00:01:15). Kept to the minute, it would be shown, and
+            // so stored, without its seconds and read back as another instant.
+            let on_whole_minute = start.as_second() % 60 == 0 && start.subsec_nanosecond() == 0;
+            let precision = if seconds_written || !on_whole_minute {
+                TimePrecision::Second
+            } else {
+                TimePrecision::Minute
+            };
+            return OccurredAt { start, precision }.within_years(text);
         }
         let fields: Vec<&str> = text.split('-').collect();
         if fields
@@ -96,7 +110,14 @@ impl OccurredAt {
             _ => return Err(unreadable()),
         };
         let date = date.map_err(|_| impossible())?;
-        Ok(OccurredAt::from_date(date, precision))
+        OccurredAt::from_date(date, precision).within_years(text)
+    }
+
+    fn within_years(self, text: &str) -> Result<Self, OccurredAtError> {
+        if self.start < FIRST_INSTANT {
+            return Err(OccurredAtError::BeforeYearOne(text.to_string()));
+        }
+        Ok(self)
     }
 
     /// The start of a UK calendar period.
@@ -248,6 +269,48 @@ mod tests {
             assert_eq!(at.start().to_string(), start, "{text}");
             assert_eq!(OccurredAt::parse(&at.to_string()).unwrap(), at, "{text}");
         }
+    }
+
+    /// Found by the `date_of_birth` fuzz target: each was read to the minute but its
+    /// instant is not on a whole minute, so its display, which is what the store keeps,
+    /// read back as a different instant.
+    #[test]
+    fn a_time_off_the_whole_minute_is_kept_to_the_second() {
+        for (text, shown) in [
+            ("2022-03-27T01:30+00:20:21", "2022-03-27T01:09:39Z"),
+            ("2022-03-27T01:30+002021", "2022-03-27T01:09:39Z"),
+            ("1840-06-10T12:00", "1840-06-10T12:01:15Z"),
+        ] {
+            let at = OccurredAt::parse(text).unwrap();
+            assert_eq!(at.precision(), TimePrecision::Second, "{text}");
+            assert_eq!(at.to_string(), shown, "{text}");
+            assert_eq!(OccurredAt::parse(&at.to_string()).unwrap(), at, "{text}");
+        }
+    }
+
+    /// Found by the `date_of_birth` fuzz target: an instant before the year 1 in UTC
+    /// was accepted and shown as `-001-12-31T10:00Z`, which no longer parses.
+    #[test]
+    fn a_time_before_the_year_one_is_refused() {
+        for text in [
+            "0000-01-01T00:00+14:00",
+            "0000-01-01T00:00+14:00[Europe/London]",
+            "-000001-06-10T12:00Z",
+            "0000-06-10",
+            "0000",
+        ] {
+            assert!(
+                matches!(
+                    OccurredAt::parse(text),
+                    Err(OccurredAtError::BeforeYearOne(_))
+                ),
+                "{text}: {:?}",
+                OccurredAt::parse(text)
+            );
+        }
+        let first = OccurredAt::parse("0001-01-01T00:00Z").unwrap();
+        assert_eq!(first.start(), FIRST_INSTANT);
+        assert_eq!(OccurredAt::parse(&first.to_string()).unwrap(), first);
     }
 
     #[test]
