@@ -61,14 +61,23 @@ struct LineBreaks<R> {
     offset: u64,
     /// Offsets of `\n` bytes read but not yet passed by a row.
     ahead: VecDeque<u64>,
+    /// Offsets of `"`, `\r` and `\n` bytes read but not yet passed by a row, with the byte:
+    /// enough to tell whether a row's last break closes it or sits inside a quoted
+    /// cell that the file never closed.
+    marks: VecDeque<(u64, u8)>,
 }
 
 impl<R: Read> Read for LineBreaks<R> {
     fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
         let read = self.inner.read(buffer)?;
         for (position, byte) in buffer[..read].iter().enumerate() {
-            if *byte == b'\n' {
-                self.ahead.push_back(self.offset + position as u64);
+            match *byte {
+                b'\n' => {
+                    self.ahead.push_back(self.offset + position as u64);
+                    self.marks.push_back((self.offset + position as u64, *byte));
+                }
+                b'"' | b'\r' => self.marks.push_back((self.offset + position as u64, *byte)),
+                _ => {}
             }
         }
         self.offset += read as u64;
@@ -84,6 +93,29 @@ impl<R> LineBreaks<R> {
         }
         self.ahead.front() == Some(&offset)
     }
+
+    fn mark_at(&self, offset: u64) -> Option<u8> {
+        self.marks
+            .binary_search_by_key(&offset, |(at, _)| *at)
+            .ok()
+            .map(|index| self.marks[index].1)
+    }
+
+    /// Whether the break at `offset` ends a row after a closing quote, for a row whose
+    /// last cell ends with a line break: then the file reads `\n"` just before it (past
+    /// one `\r`), the cell's own break and the closing quote. Anything else means the
+    /// break is the cell's, in a quoted cell the file ended without closing. Forgets
+    /// the marks before `row_start`.
+    fn closes_quote(&mut self, offset: u64, row_start: u64) -> bool {
+        while self.marks.front().is_some_and(|(at, _)| *at < row_start) {
+            self.marks.pop_front();
+        }
+        let mut at = offset;
+        if at > 0 && self.mark_at(at - 1) == Some(b'\r') {
+            at -= 1;
+        }
+        at >= 2 && self.mark_at(at - 1) == Some(b'"') && self.mark_at(at - 2) == Some(b'\n')
+    }
 }
 
 /// The rows of one export, read with one mapping.
@@ -94,6 +126,8 @@ pub struct CsvRows<'m, R: Read> {
     columns: HashMap<String, usize>,
     options: ImportOptions,
     record: csv::ByteRecord,
+    /// Where the last row read ended (the header's end before the first).
+    record_end: u64,
 }
 
 impl<'m, R: Read> CsvRows<'m, R> {
@@ -105,6 +139,7 @@ impl<'m, R: Read> CsvRows<'m, R> {
                 inner: input,
                 offset: 0,
                 ahead: VecDeque::new(),
+                marks: VecDeque::new(),
             });
         let header = match reader.byte_headers() {
             Ok(header) if header.iter().any(|cell| !cell.is_empty()) => header.clone(),
@@ -178,6 +213,7 @@ impl<'m, R: Read> CsvRows<'m, R> {
             columns,
             options,
             record: csv::ByteRecord::new(),
+            record_end: 0,
         })
     }
 
@@ -214,7 +250,22 @@ impl<R: Read> Iterator for CsvRows<'_, R> {
             }
             let end = self.reader.position().byte();
             let lines_passed = self.reader.position().line();
-            let ends_with_break = end > 0 && self.reader.get_mut().is_break(end - 1);
+            let start = self.record_end;
+            self.record_end = end;
+            let mut ends_with_break = end > 0 && self.reader.get_mut().is_break(end - 1);
+            // A file that ends inside a quoted cell: its last break belongs to the cell
+            // (counted below), not after the row.
+            let last_cell_ends_with_break = self
+                .record
+                .iter()
+                .next_back()
+                .is_some_and(|cell| cell.ends_with(b"\n"));
+            if ends_with_break
+                && last_cell_ends_with_break
+                && !self.reader.get_mut().closes_quote(end - 1, start)
+            {
+                ends_with_break = false;
+            }
             let last_line = lines_passed - u64::from(ends_with_break);
             let breaks_inside = self
                 .record

@@ -526,6 +526,37 @@ fn quoted_commas_and_line_breaks_keep_line_numbers_right() {
 }
 
 #[test]
+fn a_file_that_ends_inside_a_quoted_cell_keeps_its_last_rows_line() {
+    // Found by the csv_row fuzz target: the last break was counted twice, once as the
+    // row's end and once inside the cell, giving the last row the line of the one before.
+    for (ending, text) in [
+        ("\n", "note\n"),
+        ("\r\n", "note\r\n"),
+        ("\"\"\n", "note\"\n"),
+        ("\n\"\"\n", "note\n\"\n"),
+    ] {
+        let csv =
+            format!("Id,When,Name,Born,Text\n1,05/03/2024,A B,,\n2,05/03/2024,A B,,\"note{ending}");
+        let read = rows(NOTES, csv.as_bytes());
+        let lines: Vec<u64> = read.iter().map(|row| row.line).collect();
+        assert_eq!(lines, [2, 3], "ending {ending:?}");
+        assert_eq!(
+            read[1].outcome.as_ref().unwrap().summary.as_deref(),
+            Some(text.trim_end()),
+            "ending {ending:?}"
+        );
+    }
+    // An opening quote straight before the file's last break.
+    let csv = "Id,When,Name,Born,Text\n1,05/03/2024,A B,,\n,;,\"\n";
+    let lines: Vec<u64> = rows(NOTES, csv.as_bytes()).iter().map(|r| r.line).collect();
+    assert_eq!(lines, [2, 3]);
+    // A closed quote whose cell ends with a break is still a row of its own line.
+    let csv = "Id,When,Name,Born,Text\n1,05/03/2024,A B,,\"a\n\"\n2,05/03/2024,A B,,\n";
+    let lines: Vec<u64> = rows(NOTES, csv.as_bytes()).iter().map(|r| r.line).collect();
+    assert_eq!(lines, [2, 4]);
+}
+
+#[test]
 fn a_byte_order_mark_is_not_part_of_the_first_column() {
     let read = rows(
         NOTES,
