@@ -280,6 +280,7 @@ test('a practitioner with no relationship is refused, breaks the glass with a re
   const practitionerRows = privacy.locator('table.audit tbody tr', { hasText: 'practitioner' });
   assert.ok(await practitionerRows.filter({ hasText: 'Refused' }).count() > 0, 'the refusal is on the trail');
   assert.ok(await practitionerRows.filter({ hasText: 'POST /children/{id}/break-glass' }).count() > 0, 'the break-glass is on the trail');
+  assert.match(await privacy.locator('main').textContent(), /What left Vigil about/);
   await check(privacy, 'audit-trail');
   await privacy.context().close();
 });

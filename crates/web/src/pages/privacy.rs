@@ -178,6 +178,14 @@ pub struct AuditRow {
     pub status: u16,
 }
 
+pub struct DisclosureRow {
+    pub at: String,
+    pub recipient: String,
+    pub what: String,
+    pub channel: String,
+    pub lawful_basis: String,
+}
+
 #[derive(Template)]
 #[template(path = "audit_trail.html")]
 struct AuditTrailPage {
@@ -185,6 +193,7 @@ struct AuditTrailPage {
     child: String,
     name: String,
     rows: Vec<AuditRow>,
+    disclosures: Vec<DisclosureRow>,
     first_page: bool,
     next_after: Option<i64>,
 }
@@ -220,6 +229,27 @@ pub async fn audit_trail<S: EventStore>(
     let trail = crate::api::audit_trail::audit_trail(&state, &session.principal, &id, page)
         .await
         .map_err(|p| PageError::from(p).within(&session))?;
+    // What left Vigil about the child: the privacy officer's other half of the record.
+    crate::auth::check(
+        &session.principal,
+        vigil_access::Access::ReadDisclosures,
+        &vigil_access::Facts::default(),
+    )
+    .map_err(|p| PageError::from(p).within(&session))?;
+    let disclosures = state
+        .store
+        .disclosures(Some(&id))
+        .await
+        .map_err(|error| PageError::from(crate::api::store_problem(error, "")).within(&session))?
+        .into_iter()
+        .map(|d| DisclosureRow {
+            at: local_time(d.at),
+            recipient: d.recipient.to_string(),
+            what: d.what,
+            channel: d.channel,
+            lawful_basis: d.lawful_basis,
+        })
+        .collect();
     let rows = trail
         .entries
         .iter()
@@ -249,6 +279,7 @@ pub async fn audit_trail<S: EventStore>(
         child: trail.child,
         name: trail.name,
         rows,
+        disclosures,
         first_page: after == 0,
         next_after: trail.next_after,
     }))
