@@ -170,6 +170,9 @@ fn read_resource(value: &Value, index: usize, issues: &mut Vec<Issue>) -> Option
         "Practitioner" => Resource::Practitioner(typed(value, &expression, issues)?),
         "Organization" => Resource::Organization(typed(value, &expression, issues)?),
         "Location" => Resource::Location(typed(value, &expression, issues)?),
+        "ServiceRequest" => Resource::ServiceRequest(typed(value, &expression, issues)?),
+        "Communication" => Resource::Communication(typed(value, &expression, issues)?),
+        "Provenance" => Resource::Provenance(typed(value, &expression, issues)?),
         other => {
             issues.push(Issue::error(
                 IssueCode::NotSupported,

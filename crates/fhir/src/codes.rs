@@ -36,6 +36,24 @@ pub const HEALTH_SETTING: &str = "https://vigil.example/fhir/CodeSystem/health-s
 pub const VISIT_OUTCOME: &str = "https://vigil.example/fhir/CodeSystem/visit-outcome";
 /// Encounter types: `announced`, `unannounced`, `child-present`, `child-not-present`.
 pub const ENCOUNTER_FLAG: &str = "https://vigil.example/fhir/CodeSystem/encounter-flag";
+/// Observation codes for a change in who lives in the household: `moved_in`, `moved_out`.
+pub const HOUSEHOLD_CHANGE: &str = "https://vigil.example/fhir/CodeSystem/household-change";
+/// v3 ParticipationMode: how a Communication was made (PHONE, EMAILWRIT, MAILWRIT, ...).
+pub const V3_PARTICIPATION_MODE: &str =
+    "http://terminology.hl7.org/CodeSystem/v3-ParticipationMode";
+/// Patient extension (valueCode): the person's part in Vigil's records about them when
+/// they are not the child, as a Vigil role (`parent`, `mentioned`, ...). Without it, the
+/// subject of a record is the child (`subject_child`).
+pub const EXTENSION_ROLE: &str = "https://vigil.example/fhir/StructureDefinition/role";
+/// The Vigil roles the role extension takes, for messages.
+pub const ROLES: &str = "subject_child, sibling, parent, carer, partner, next_of_kin, emergency_contact, household_member, suspect, victim, witness, reporter, professional, mentioned";
+/// Patient extension (valueString): how the person is related to the child, as
+/// written (`mother`).
+pub const EXTENSION_RELATIONSHIP: &str =
+    "https://vigil.example/fhir/StructureDefinition/relationship";
+/// Patient extension (valueString): what the agency noted about the person
+/// (`Registered at birth as ...`), which Patient has no element for.
+pub const EXTENSION_NOTES: &str = "https://vigil.example/fhir/StructureDefinition/person-notes";
 /// Observation component codes: `count`, `size`, `estimated-age`,
 /// `examination-completed`, `contradicts-explanation`.
 pub const COMPONENT: &str = "https://vigil.example/fhir/CodeSystem/component";
@@ -261,6 +279,31 @@ pub enum EncounterKind {
 
 pub const ENCOUNTER_CLASSES: &str = "EMER (A&E), AMB (GP, outpatient and clinic attendances), IMP, ACUTE, NONAC or SS (admission) and HH (home visit)";
 
+/// A Communication's medium (v3 ParticipationMode) as a Vigil contact mode.
+pub fn contact_mode(code: &str) -> Option<&'static str> {
+    match code {
+        "PHONE" => Some("phone"),
+        "VIDEOCONF" => Some("video"),
+        "EMAILWRIT" | "ELECTRONIC" => Some("email"),
+        "MAILWRIT" | "WRITTEN" | "FAXWRIT" | "HANDWRIT" | "TYPEWRIT" => Some("letter"),
+        "FACE" => Some("in_person"),
+        _ => None,
+    }
+}
+
+pub const CONTACT_MODES: &str = "PHONE (phone), VIDEOCONF (video), EMAILWRIT or ELECTRONIC (email), MAILWRIT, WRITTEN, FAXWRIT, HANDWRIT or TYPEWRIT (letter), FACE (in person)";
+
+/// A ServiceRequest's priority as a Vigil urgency.
+pub fn referral_urgency(priority: &str) -> Option<&'static str> {
+    match priority {
+        "routine" => Some("routine"),
+        "urgent" => Some("urgent"),
+        "asap" => Some("soon"),
+        "stat" => Some("emergency"),
+        _ => None,
+    }
+}
+
 pub fn encounter_class(code: &str) -> Option<EncounterKind> {
     match code {
         "EMER" => Some(EncounterKind::Attendance(Some("a_and_e"))),
@@ -280,6 +323,14 @@ pub fn wire_name<T: serde::de::DeserializeOwned>(code: &str) -> Option<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_role_the_message_lists_is_a_vigil_role() {
+        for name in ROLES.split(", ") {
+            assert!(wire_name::<Role>(name).is_some(), "{name}");
+        }
+        assert_eq!(ROLES.split(", ").count(), 14);
+    }
 
     #[test]
     fn every_body_site_but_a_few_has_a_snomed_code_and_codes_are_unique() {

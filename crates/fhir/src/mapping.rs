@@ -8,11 +8,26 @@
 //! - Observation or Condition with a `bodySite`: `injury_observation`; an Observation
 //!   with `hasMember` is a body map whose members are its injuries.
 //! - Observation or Condition without one: `medical_finding`.
-//! - Patient with `contact` and its own record identifier: `form_submitted`, the
-//!   registration form that named the next of kin and emergency contacts.
+//! - Encounter of class IMP with `hospitalization.dischargeDisposition`:
+//!   `hospital_discharge` dated `period.end` (and the admission too, when the same
+//!   Encounter has a `period.start`); an Encounter with status `cancelled`:
+//!   `missed_appointment`.
+//! - Observation coded from Vigil's household-change system: `household_change`.
+//! - Patient with its own record identifier (`registration`): with `contact`,
+//!   `form_submitted`, the registration form that named the next of kin and emergency
+//!   contacts; without, a `note` of the registration (a birth, a new patient).
+//! - ServiceRequest: `referral` (`requests`); Communication: `contact` (`requests`).
+//! - Provenance says who recorded a record, for which agency, and when it happened,
+//!   where the record itself has no element for it (`provenance`).
 //!
-//! The people of an event are its subject (the child), every RelatedPerson of that
-//! Patient, then the Patient's contacts, as the agency recorded them.
+//! The people of an event are its subject (the child, unless the Patient's Vigil role
+//! extension says otherwise), every RelatedPerson of that Patient, then the Patient's
+//! contacts, as the agency recorded them.
+
+mod outcomes;
+mod provenance;
+mod registration;
+mod requests;
 
 use std::collections::{HashMap, HashSet};
 
@@ -40,21 +55,31 @@ pub fn map(bundle: &Bundle, options: &ImportOptions, issues: &mut Vec<Issue>) ->
         related: HashMap::new(),
         people: HashMap::new(),
         subjects: HashSet::new(),
+        provenance: HashMap::new(),
     };
     mapper.index_related_people();
+    mapper.index_provenance();
     let members = mapper.body_map_members();
     let mut events = Vec::new();
     for entry in &bundle.entries {
         let json = match &entry.resource {
-            Resource::Encounter(encounter) => mapper.encounter(entry, encounter),
+            Resource::Encounter(encounter) => mapper.encounter_events(entry, encounter),
             Resource::Observation(observation) if !members.contains(&entry.index) => {
-                mapper.observation(entry, observation)
+                mapper.observation(entry, observation).into_iter().collect()
             }
-            Resource::Condition(condition) => mapper.condition(entry, condition),
-            Resource::Patient(patient) => mapper.registration(entry, patient),
-            _ => None,
+            Resource::Condition(condition) => {
+                mapper.condition(entry, condition).into_iter().collect()
+            }
+            Resource::Patient(patient) => mapper.registration(entry, patient).into_iter().collect(),
+            Resource::ServiceRequest(request) => {
+                mapper.referral(entry, request).into_iter().collect()
+            }
+            Resource::Communication(message) => {
+                mapper.communication(entry, message).into_iter().collect()
+            }
+            _ => Vec::new(),
         };
-        if let Some(json) = json {
+        for json in json {
             events.push(WireEvent {
                 entry: entry.index,
                 json,
@@ -75,6 +100,8 @@ struct Mapper<'a> {
     people: HashMap<usize, Option<Vec<Value>>>,
     /// Patients that are the subject of an event.
     subjects: HashSet<usize>,
+    /// Entry index of a record to the Provenance entry that targets it.
+    provenance: HashMap<usize, usize>,
 }
 
 /// What every event needs, gathered before its details.
@@ -342,9 +369,30 @@ impl<'a> Mapper<'a> {
         let expression = at(patient_index);
         let mut failed = false;
         let mut people = Vec::new();
+        let role = match extension_value(&patient.extension, codes::EXTENSION_ROLE) {
+            None => Some(Role::SubjectChild),
+            Some(code) => {
+                let role = codes::wire_name::<Role>(code);
+                if role.is_none() {
+                    self.error(
+                        IssueCode::Value,
+                        format!("{expression}.extension"),
+                        format!(
+                            "{code:?} is not a Vigil role ({}); the extension {} gives the person's part in the records about them",
+                            codes::ROLES,
+                            codes::EXTENSION_ROLE
+                        ),
+                    );
+                }
+                role
+            }
+        };
+        let relationship =
+            extension_value(&patient.extension, codes::EXTENSION_RELATIONSHIP).map(str::to_string);
+        let notes = extension_value(&patient.extension, codes::EXTENSION_NOTES).map(str::to_string);
         match self.person(
-            Role::SubjectChild,
-            None,
+            role.unwrap_or(Role::SubjectChild),
+            relationship,
             &PersonFields {
                 names: &patient.name,
                 birth_date: patient.birth_date.as_deref(),
@@ -352,10 +400,11 @@ impl<'a> Mapper<'a> {
                 identifiers: &patient.identifier,
                 addresses: &patient.address,
                 telecom: &patient.telecom,
-                notes: None,
+                notes,
             },
             &expression,
         ) {
+            Some(_) if role.is_none() => failed = true,
             Some(person) => people.push(person),
             None => failed = true,
         }
@@ -676,7 +725,7 @@ impl<'a> Mapper<'a> {
         };
         let practitioner = self.encounter_practitioner(encounter, &expression);
         let common = self.common(
-            &expression,
+            entry.index,
             &encounter.identifier,
             encounter.subject.as_ref(),
             encounter.period.as_ref().and_then(|p| p.start.as_deref()),
@@ -839,7 +888,7 @@ impl<'a> Mapper<'a> {
     #[allow(clippy::too_many_arguments)]
     fn common(
         &mut self,
-        expression: &str,
+        index: usize,
         identifiers: &[Identifier],
         subject: Option<&Reference>,
         occurred_at: Option<&str>,
@@ -851,18 +900,21 @@ impl<'a> Mapper<'a> {
         organisation_element: &str,
         recorded_by: Option<Value>,
     ) -> Option<Common> {
+        let expression = &at(index);
+        let provenance = self.provenance_of(index);
         let key = self.source_key(identifiers, expression);
         let subject = self.subject(subject, expression);
         let people = subject.and_then(|s| self.people_of(s));
         let occurred_at = self.occurred(
-            occurred_at,
+            occurred_at.or(provenance.occurred),
             &format!("{expression}.{occurred_element}"),
             occurred_name,
         );
         let agency = self.agency(
-            organisation,
+            organisation.or(provenance.on_behalf_of),
             &format!("{expression}.{organisation_element}"),
         );
+        let recorded_by = recorded_by.or(provenance.recorded_by);
         let (source_system, source_id) = key?;
         Some(Common {
             agency: Some(agency?),
@@ -921,7 +973,7 @@ impl<'a> Mapper<'a> {
             .clone()
             .or_else(|| encounter.and_then(|e| e.period.as_ref()?.start.clone()));
         let common = self.common(
-            &expression,
+            entry.index,
             &observation.identifier,
             observation.subject.as_ref(),
             occurred.as_deref(),
@@ -957,6 +1009,25 @@ impl<'a> Mapper<'a> {
             return (ok).then(|| {
                 common.map(|c| c.event("injury_observation", json!({ "injuries": injuries })))
             })?;
+        }
+        if let Some(change) = observation
+            .code
+            .as_ref()
+            .and_then(|c| c.code_in(codes::HOUSEHOLD_CHANGE))
+        {
+            let Some(address) = observation.value_string.clone() else {
+                self.error(
+                    IssueCode::Required,
+                    format!("{expression}.valueString"),
+                    "a household change needs the address it happened at, in valueString",
+                );
+                return None;
+            };
+            let change = change.to_string();
+            return Some(common?.event(
+                "household_change",
+                json!({ "change": change, "address": address }),
+            ));
         }
         if observation.body_site.is_some() {
             let injury = self.observed_injury(observation, &expression);
@@ -1226,7 +1297,7 @@ impl<'a> Mapper<'a> {
             .clone()
             .or_else(|| encounter.and_then(|e| e.period.as_ref()?.start.clone()));
         let common = self.common(
-            &expression,
+            entry.index,
             &condition.identifier,
             condition.subject.as_ref(),
             occurred.as_deref(),
@@ -1269,58 +1340,6 @@ impl<'a> Mapper<'a> {
             condition.note.first().and_then(|n| n.text.clone()),
         );
         Some(common?.event("medical_finding", Value::Object(details)))
-    }
-
-    /// A Patient with contacts and a record identifier of its own is the form that
-    /// named them: `form_submitted`, dated by when the contacts were given.
-    fn registration(&mut self, entry: &Entry, patient: &Patient) -> Option<Value> {
-        if patient.contact.is_empty() {
-            return None;
-        }
-        let has_record_identifier = patient.identifier.iter().any(|id| {
-            id.system.as_deref() != Some(codes::NHS_NUMBER) && !is_medical_record_number(id)
-        });
-        if !has_record_identifier {
-            return None;
-        }
-        let expression = at(entry.index);
-        let form = patient
-            .identifier
-            .iter()
-            .find(|id| {
-                id.system.as_deref() != Some(codes::NHS_NUMBER) && !is_medical_record_number(id)
-            })
-            .and_then(|id| id.type_.as_ref()?.text.clone())
-            .unwrap_or_else(|| "patient registration".to_string());
-        let occurred = patient
-            .contact
-            .iter()
-            .find_map(|c| c.period.as_ref()?.start.clone())
-            .or_else(|| patient.meta.last_updated.clone());
-        let key = self.source_key(&patient.identifier, &expression);
-        self.subjects.insert(entry.index);
-        let people = self.people_of(entry.index);
-        let occurred = self.occurred(
-            occurred.as_deref(),
-            &format!("{expression}.contact[0].period.start"),
-            "Patient.contact.period.start (or meta.lastUpdated)",
-        );
-        let agency = self.agency(
-            patient.managing_organization.as_ref(),
-            &format!("{expression}.managingOrganization"),
-        );
-        let (source_system, source_id) = key?;
-        let common = Common {
-            agency: Some(agency?),
-            source_system,
-            source_id,
-            occurred_at: occurred?,
-            recorded_at: patient.meta.last_updated.clone(),
-            recorded_by: None,
-            summary: patient.text.as_ref().and_then(narrative_text),
-            people: people?,
-        };
-        Some(common.event("form_submitted", json!({ "form": form })))
     }
 
     fn report_unused_contacts(&mut self) {

@@ -17,6 +17,9 @@ pub const SUPPORTED_RESOURCE_TYPES: &[&str] = &[
     "Practitioner",
     "Organization",
     "Location",
+    "ServiceRequest",
+    "Communication",
+    "Provenance",
 ];
 
 #[derive(Debug, Clone)]
@@ -29,6 +32,9 @@ pub enum Resource {
     Practitioner(Practitioner),
     Organization(Organization),
     Location(Location),
+    ServiceRequest(ServiceRequest),
+    Communication(Communication),
+    Provenance(Provenance),
 }
 
 impl Resource {
@@ -42,6 +48,9 @@ impl Resource {
             Resource::Practitioner(_) => "Practitioner",
             Resource::Organization(_) => "Organization",
             Resource::Location(_) => "Location",
+            Resource::ServiceRequest(_) => "ServiceRequest",
+            Resource::Communication(_) => "Communication",
+            Resource::Provenance(_) => "Provenance",
         }
     }
 
@@ -55,8 +64,29 @@ impl Resource {
             Resource::Practitioner(r) => r.id.as_deref(),
             Resource::Organization(r) => r.id.as_deref(),
             Resource::Location(r) => r.id.as_deref(),
+            Resource::ServiceRequest(r) => r.id.as_deref(),
+            Resource::Communication(r) => r.id.as_deref(),
+            Resource::Provenance(r) => r.id.as_deref(),
         }
     }
+}
+
+/// An extension: Vigil reads only its own, with a code or a string value
+/// ([`crate::codes::EXTENSION_ROLE`] and its siblings).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Extension {
+    pub url: Option<String>,
+    pub value_code: Option<String>,
+    pub value_string: Option<String>,
+}
+
+/// The value of the first extension with this `url`, code or string.
+pub fn extension_value<'a>(extensions: &'a [Extension], url: &str) -> Option<&'a str> {
+    extensions
+        .iter()
+        .find(|e| e.url.as_deref() == Some(url))
+        .and_then(|e| e.value_code.as_deref().or(e.value_string.as_deref()))
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -173,6 +203,8 @@ pub struct Patient {
     pub id: Option<String>,
     #[serde(default)]
     pub meta: Meta,
+    #[serde(default)]
+    pub extension: Vec<Extension>,
     pub text: Option<Narrative>,
     #[serde(default)]
     pub identifier: Vec<Identifier>,
@@ -247,6 +279,14 @@ pub struct Encounter {
     #[serde(default)]
     pub location: Vec<EncounterLocation>,
     pub service_provider: Option<Reference>,
+    pub hospitalization: Option<Hospitalization>,
+}
+
+/// Details of an admission; Vigil reads where the patient was discharged to.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Hospitalization {
+    pub discharge_disposition: Option<CodeableConcept>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -349,4 +389,70 @@ pub struct Organization {
 pub struct Location {
     pub id: Option<String>,
     pub name: Option<String>,
+}
+
+/// A referral: a request for another service to see the patient.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceRequest {
+    pub id: Option<String>,
+    #[serde(default)]
+    pub meta: Meta,
+    pub text: Option<Narrative>,
+    #[serde(default)]
+    pub identifier: Vec<Identifier>,
+    pub status: Option<String>,
+    pub intent: Option<String>,
+    pub priority: Option<String>,
+    pub subject: Option<Reference>,
+    pub encounter: Option<Reference>,
+    pub authored_on: Option<String>,
+    pub requester: Option<Reference>,
+    #[serde(default)]
+    pub performer: Vec<Reference>,
+    #[serde(default)]
+    pub reason_code: Vec<CodeableConcept>,
+}
+
+/// A message between a service and a patient or the people around them: a phone call,
+/// a letter, an email.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Communication {
+    pub id: Option<String>,
+    #[serde(default)]
+    pub meta: Meta,
+    pub text: Option<Narrative>,
+    #[serde(default)]
+    pub identifier: Vec<Identifier>,
+    pub status: Option<String>,
+    #[serde(default)]
+    pub medium: Vec<CodeableConcept>,
+    pub subject: Option<Reference>,
+    pub sent: Option<String>,
+    pub received: Option<String>,
+    #[serde(default)]
+    pub recipient: Vec<Reference>,
+    pub sender: Option<Reference>,
+}
+
+/// Who recorded a resource, on behalf of which organisation, and when what it records
+/// happened: the FHIR way to say what a resource has no element for.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Provenance {
+    pub id: Option<String>,
+    #[serde(default)]
+    pub target: Vec<Reference>,
+    pub occurred_date_time: Option<String>,
+    pub recorded: Option<String>,
+    #[serde(default)]
+    pub agent: Vec<ProvenanceAgent>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvenanceAgent {
+    pub who: Option<Reference>,
+    pub on_behalf_of: Option<Reference>,
 }

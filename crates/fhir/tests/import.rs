@@ -427,3 +427,236 @@ fn one_bad_record_refuses_the_whole_bundle() {
     ]);
     assert_eq!(outcome.errors().count(), 1, "{:#?}", outcome.issue);
 }
+
+fn source(id: &str) -> Value {
+    json!([{"system": "urn:vigil:source-system:NGP-EMIS", "value": id}])
+}
+
+fn practitioner() -> Value {
+    json!({"resourceType": "Practitioner", "name": [{"text": "Dr Ada QUILL"}],
+           "qualification": [{"code": {"text": "GP"}}]})
+}
+
+#[test]
+fn a_service_request_is_a_referral_with_its_urgency_and_who_referred() {
+    let imported = ok(vec![
+        patient(json!({})),
+        practitioner(),
+        json!({"resourceType": "ServiceRequest", "identifier": source("REF-1"),
+               "status": "active", "intent": "order", "priority": "asap",
+               "subject": {"reference": CHILD}, "authoredOn": "2024-02-02",
+               "requester": {"reference": "urn:uuid:22222222-0000-4000-8000-000000000001"},
+               "performer": [{"display": "Community paediatrics"}],
+               "reasonCode": [{"text": "bruising, no explanation"}]}),
+    ]);
+    let event = &imported.events[0];
+    let EventDetails::Referral(referral) = &event.details else {
+        panic!("{:?}", event.details)
+    };
+    assert_eq!(
+        referral.referred_to.as_deref(),
+        Some("Community paediatrics")
+    );
+    assert_eq!(referral.reason.as_deref(), Some("bruising, no explanation"));
+    assert_eq!(serde_json::to_value(referral.urgency).unwrap(), "soon");
+    assert_eq!(event.recorded_by.as_ref().unwrap().name, "Dr Ada QUILL");
+
+    let wrong = json!({"resourceType": "ServiceRequest", "identifier": source("REF-2"),
+                       "priority": "whenever", "subject": {"reference": CHILD},
+                       "authoredOn": "2024-02-02"});
+    check_refused(
+        vec![patient(json!({})), wrong],
+        IssueCode::Value,
+        "Bundle.entry[1].resource.priority",
+    );
+}
+
+#[test]
+fn a_communication_is_a_contact_incoming_from_the_family_or_outgoing_from_the_service() {
+    let mother = json!({"resourceType": "RelatedPerson", "patient": {"reference": CHILD},
+                        "relationship": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-RoleCode", "code": "MTH"}], "text": "mother"}],
+                        "name": [{"text": "NORTH, Beth"}]});
+    let phone = json!([{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationMode", "code": "PHONE"}]}]);
+    let call = |id: &str, sender: &str, recipient: &str| {
+        json!({"resourceType": "Communication", "identifier": source(id), "status": "completed",
+               "medium": phone, "subject": {"reference": CHILD}, "sent": "2024-02-03T09:30:00Z",
+               "sender": {"reference": sender}, "recipient": [{"reference": recipient}]})
+    };
+    let gp = "urn:uuid:22222222-0000-4000-8000-000000000002";
+    let mum = "urn:uuid:22222222-0000-4000-8000-000000000001";
+    let imported = ok(vec![
+        patient(json!({})),
+        mother,
+        practitioner(),
+        call("CALL-IN", mum, gp),
+        call("CALL-OUT", gp, mum),
+    ]);
+    let contact = |i: usize| match &imported.events[i].details {
+        EventDetails::Contact(contact) => serde_json::to_value(contact).unwrap(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        contact(0),
+        json!({"mode": "phone", "direction": "incoming", "with": "mother"})
+    );
+    assert_eq!(
+        contact(1),
+        json!({"mode": "phone", "direction": "outgoing", "with": "mother"})
+    );
+    assert_eq!(
+        imported.events[0].people.len(),
+        2,
+        "the child and the mother"
+    );
+    assert_eq!(
+        imported.events[1].recorded_by.as_ref().unwrap().name,
+        "Dr Ada QUILL"
+    );
+
+    let no_medium = json!({"resourceType": "Communication", "identifier": source("CALL-3"),
+                           "subject": {"reference": CHILD}, "sent": "2024-02-03"});
+    check_refused(
+        vec![patient(json!({})), no_medium],
+        IssueCode::Required,
+        "Bundle.entry[1].resource.medium",
+    );
+}
+
+#[test]
+fn a_cancelled_encounter_is_a_missed_appointment_and_a_discharge_ends_an_admission() {
+    let missed = ok(vec![
+        patient(json!({})),
+        encounter(json!({"status": "cancelled", "class": {"code": "AMB"},
+            "type": [{"text": "Dental check"},
+                     {"coding": [{"system": "https://vigil.example/fhir/CodeSystem/encounter-flag", "code": "was-not-brought"}]}]})),
+    ]);
+    let EventDetails::MissedAppointment(appointment) = &missed.events[0].details else {
+        panic!("{:?}", missed.events[0].details)
+    };
+    assert_eq!(appointment.appointment, "Dental check");
+    assert!(appointment.was_not_brought);
+    check_refused(
+        vec![
+            patient(json!({})),
+            encounter(json!({"status": "cancelled", "class": {"code": "AMB"}})),
+        ],
+        IssueCode::Required,
+        "Bundle.entry[1].resource.type",
+    );
+
+    // Sent with its discharge, an admission is two records; the discharge alone is one.
+    let discharge = json!({"dischargeDisposition": {"text": "home with mother"}});
+    let both = ok(vec![
+        patient(json!({})),
+        encounter(
+            json!({"class": {"code": "IMP"}, "hospitalization": discharge,
+                         "period": {"start": "2024-02-01", "end": "2024-02-04"}}),
+        ),
+    ]);
+    let kinds: Vec<&str> = both.events.iter().map(|e| e.kind()).collect();
+    assert_eq!(kinds, ["hospital_admission", "hospital_discharge"]);
+    assert_eq!(both.events[1].source_id, "ED-1/discharge");
+    assert_eq!(both.events[1].occurred_at.to_string(), "2024-02-04");
+    let only = ok(vec![
+        patient(json!({})),
+        encounter(
+            json!({"class": {"code": "IMP"}, "hospitalization": discharge,
+                         "period": {"end": "2024-02-04"}}),
+        ),
+    ]);
+    assert_eq!(only.events.len(), 1);
+    assert_eq!(only.events[0].source_id, "ED-1");
+    let EventDetails::HospitalDischarge(d) = &only.events[0].details else {
+        panic!()
+    };
+    assert_eq!(d.discharged_to.as_deref(), Some("home with mother"));
+    check_refused(
+        vec![
+            patient(json!({})),
+            encounter(
+                json!({"class": {"code": "IMP"}, "hospitalization": discharge,
+                             "period": {}}),
+            ),
+        ],
+        IssueCode::Required,
+        "Bundle.entry[1].resource.period.end",
+    );
+}
+
+#[test]
+fn a_registration_with_provenance_is_a_note_and_the_role_extension_names_an_adult() {
+    let org = "urn:uuid:22222222-0000-4000-8000-000000000001";
+    let registered = patient(json!({
+        "identifier": [{"system": "urn:vigil:source-system:NGP-EMIS", "value": "REG-1",
+                        "type": {"text": "patient registration"}}],
+        "extension": [
+            {"url": "https://vigil.example/fhir/StructureDefinition/role", "valueCode": "parent"},
+            {"url": "https://vigil.example/fhir/StructureDefinition/relationship", "valueString": "father"},
+            {"url": "https://vigil.example/fhir/StructureDefinition/person-notes", "valueString": "New to the practice."}],
+        "birthDate": "1990-05-05"
+    }));
+    let practice = json!({"resourceType": "Organization",
+                          "identifier": [{"system": "https://vigil.example/fhir/Id/agency", "value": "NGP"}]});
+    let provenance = json!({"resourceType": "Provenance", "target": [{"reference": CHILD}],
+                            "occurredDateTime": "2023-06", "recorded": "2023-06-01T12:00:00Z",
+                            "agent": [{"who": {"reference": "urn:uuid:22222222-0000-4000-8000-000000000003"},
+                                       "onBehalfOf": {"reference": org}}]});
+    let imported = ok(vec![
+        registered.clone(),
+        practice.clone(),
+        provenance.clone(),
+        practitioner(),
+    ]);
+    let event = &imported.events[0];
+    assert_eq!(event.kind(), "note");
+    assert_eq!(event.agency.as_str(), "NGP");
+    assert_eq!(event.occurred_at.to_string(), "2023-06");
+    assert_eq!(event.recorded_by.as_ref().unwrap().name, "Dr Ada QUILL");
+    let person = &event.people[0];
+    assert_eq!(person.role, Role::Parent);
+    assert_eq!(person.relationship.as_deref(), Some("father"));
+    assert_eq!(person.notes.as_deref(), Some("New to the practice."));
+    let EventDetails::Note(note) = &event.details else {
+        panic!()
+    };
+    assert_eq!(note.topic.as_deref(), Some("patient registration"));
+
+    // Without a Provenance the Patient is only a person, not a record.
+    let outcome = refused(vec![registered.clone(), practice.clone()]);
+    assert!(outcome.errors().any(|i| i.expression == ["Bundle.entry"]));
+
+    let mut wrong_role = registered;
+    wrong_role["extension"][0]["valueCode"] = json!("uncle");
+    check_refused(
+        vec![wrong_role, practice.clone(), provenance, practitioner()],
+        IssueCode::Value,
+        "Bundle.entry[0].resource.extension",
+    );
+    let dangling = json!({"resourceType": "Provenance", "target": [{"reference": "Patient/nobody"}],
+                          "agent": [{"who": {"reference": org}}]});
+    check_refused(
+        vec![patient(json!({})), practice, dangling],
+        IssueCode::NotFound,
+        "Bundle.entry[2].resource.target[0]",
+    );
+}
+
+#[test]
+fn an_observation_coded_as_a_household_change_is_one() {
+    let imported = ok(vec![
+        patient(json!({})),
+        json!({"resourceType": "Observation", "identifier": source("HC-1"), "status": "final",
+               "code": {"coding": [{"system": "https://vigil.example/fhir/CodeSystem/household-change", "code": "moved_in"}]},
+               "subject": {"reference": CHILD}, "effectiveDateTime": "2024-03-01",
+               "valueString": "Flat 2, 9 Quill Lane, Testwick QA1 1AA"}),
+    ]);
+    assert_eq!(imported.events[0].kind(), "household_change");
+    let no_address = json!({"resourceType": "Observation", "identifier": source("HC-2"),
+        "code": {"coding": [{"system": "https://vigil.example/fhir/CodeSystem/household-change", "code": "moved_out"}]},
+        "subject": {"reference": CHILD}, "effectiveDateTime": "2024-03-01"});
+    check_refused(
+        vec![patient(json!({})), no_address],
+        IssueCode::Required,
+        "Bundle.entry[1].resource.valueString",
+    );
+}

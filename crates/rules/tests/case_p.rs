@@ -43,6 +43,37 @@ fn events() -> Vec<CaseEvent> {
     events
 }
 
+/// The Case P events with the health records (the hospital's, the GP's and health
+/// visiting's) taken from the FHIR bundle instead of the JSON lines, each under the id
+/// and `recorded_at` of its JSON line, so that the two casebooks can be compared record
+/// by record.
+fn events_with_health_from_fhir() -> Vec<CaseEvent> {
+    let bundle: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("health.fhir.json")).unwrap())
+            .unwrap();
+    let options = vigil_fhir::ImportOptions {
+        default_agency: None,
+        now: "2100-01-01T00:00:00Z".parse().unwrap(),
+        limits: Limits::default(),
+    };
+    let mut from_fhir: std::collections::HashMap<_, _> =
+        vigil_fhir::import_bundle(&bundle, &options)
+            .unwrap()
+            .events
+            .into_iter()
+            .map(|event| (event.source_key(), event))
+            .collect();
+    let events: Vec<CaseEvent> = events()
+        .into_iter()
+        .map(|json| match from_fhir.remove(&json.event.source_key()) {
+            Some(event) => CaseEvent { event, ..json },
+            None => json,
+        })
+        .collect();
+    assert!(from_fhir.is_empty(), "every FHIR record has its JSON line");
+    events
+}
+
 fn config() -> RulesConfig {
     let text = std::fs::read_to_string(fixture("agencies.toml")).unwrap();
     let agencies: std::collections::BTreeMap<String, AgencyEntry> = toml::from_str(&text).unwrap();
@@ -390,6 +421,44 @@ fn identities_addresses_decoy_and_hidden_facts() {
         alerts <= 40,
         "{alerts} alerts is more than a reviewer would read"
     );
+}
+
+#[test]
+fn the_health_records_sent_as_fhir_give_the_same_people_places_and_alerts() {
+    let end: Timestamp = "2022-08-14T00:00:00Z".parse().unwrap();
+    let json = run();
+    let mixed = vigil_rules::replay(
+        &events_with_health_from_fhir(),
+        LinkageModel::default_model(),
+        config(),
+        end,
+    );
+    let differing = json
+        .events()
+        .iter()
+        .zip(mixed.events())
+        .filter(|(a, b)| a.event != b.event)
+        .count();
+    assert_eq!(differing, 42, "the 42 health records came from FHIR");
+    let people = |casebook: &Casebook| {
+        casebook
+            .events()
+            .iter()
+            .flat_map(|e| (0..e.event.people.len()).map(move |i| e.record_id(i)))
+            .map(|record| {
+                let person = casebook.person_of_record(&record).map(str::to_string);
+                (record, person)
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        people(&json),
+        people(&mixed),
+        "every record is linked to the same person"
+    );
+    assert_eq!(json.places().places(), mixed.places().places());
+    assert_eq!(json.alerts().all(), mixed.alerts().all());
+    assert_eq!(json.questions().all(), mixed.questions().all());
 }
 
 #[test]

@@ -59,6 +59,9 @@ pub struct WebhooksSection {
     pub base_delay_seconds: Option<f64>,
     /// How long one request may take (default 10 s).
     pub timeout_seconds: Option<f64>,
+    /// A PEM file of certificate authorities to trust for `https://` receivers besides
+    /// the system's (an agency's own CA). Relative to the working directory.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -185,6 +188,27 @@ pub fn webhook_settings(
         Some(n) => bail!("[webhooks] attempts = {n}: give a number of tries from 1 to 50"),
     };
     let timeout = seconds(file.timeout_seconds, defaults.timeout, "timeout_seconds")?;
+    let extra_roots = match &file.ca_file {
+        None => Vec::new(),
+        Some(path) => {
+            let pem = std::fs::read(path).with_context(|| {
+                format!("[webhooks] ca_file = {}: cannot read it", path.display())
+            })?;
+            let roots = reqwest::Certificate::from_pem_bundle(&pem).with_context(|| {
+                format!(
+                    "[webhooks] ca_file = {}: not PEM certificates (-----BEGIN CERTIFICATE-----)",
+                    path.display()
+                )
+            })?;
+            if roots.is_empty() {
+                bail!(
+                    "[webhooks] ca_file = {}: holds no certificate (-----BEGIN CERTIFICATE-----)",
+                    path.display()
+                );
+            }
+            roots
+        }
+    };
     Ok(vigil_web::webhook_sender::WebhookSettings {
         backoff: vigil_store::Backoff {
             attempts,
@@ -199,6 +223,7 @@ pub fn webhook_settings(
         },
         timeout,
         tick: defaults.tick,
+        extra_roots,
     })
 }
 
@@ -240,6 +265,7 @@ mod tests {
             attempts: Some(3),
             base_delay_seconds: Some(0.5),
             timeout_seconds: Some(2.0),
+            ca_file: None,
         })
         .unwrap();
         assert_eq!(set.backoff.attempts, 3);
@@ -264,6 +290,30 @@ mod tests {
         ] {
             let error = webhook_settings(&wrong).unwrap_err().to_string();
             assert!(error.starts_with("[webhooks]"), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_ca_file_adds_its_certificates_and_a_wrong_one_is_named() {
+        let ca = concat!(env!("CARGO_MANIFEST_DIR"), "/../web/tests/tls/ca.pem");
+        let set = webhook_settings(&WebhooksSection {
+            ca_file: Some(ca.into()),
+            ..WebhooksSection::default()
+        })
+        .unwrap();
+        assert_eq!(set.extra_roots.len(), 1);
+        let directory = tempfile::tempdir().unwrap();
+        let not_pem = directory.path().join("key.txt");
+        std::fs::write(&not_pem, "not a certificate\n").unwrap();
+        for path in [directory.path().join("missing.pem"), not_pem] {
+            let error = webhook_settings(&WebhooksSection {
+                ca_file: Some(path.clone()),
+                ..WebhooksSection::default()
+            })
+            .unwrap_err();
+            let error = format!("{error:#}");
+            assert!(error.starts_with("[webhooks] ca_file = "), "{error}");
+            assert!(error.contains(&path.display().to_string()), "{error}");
         }
     }
 

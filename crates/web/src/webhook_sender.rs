@@ -26,15 +26,18 @@ use vigil_store::{
     StoreError, StoredSubscription,
 };
 
-/// How the sender works: tries, waits, timeouts. `vigil serve` reads them from the
-/// configuration (docs/OPERATIONS.md).
-#[derive(Debug, Clone, Copy)]
+/// How the sender works: tries, waits, timeouts, whom to trust. `vigil serve` reads
+/// them from the configuration (docs/OPERATIONS.md).
+#[derive(Debug, Clone)]
 pub struct WebhookSettings {
     pub backoff: Backoff,
     /// How long one request may take before the try counts as failed.
     pub timeout: Duration,
     /// How often the sender looks for new conclusions and due tries.
     pub tick: Duration,
+    /// Certificate authorities trusted for `https://` receivers besides the system's:
+    /// an agency's own CA (`[webhooks] ca_file`).
+    pub extra_roots: Vec<reqwest::Certificate>,
 }
 
 impl Default for WebhookSettings {
@@ -43,6 +46,7 @@ impl Default for WebhookSettings {
             backoff: Backoff::default(),
             timeout: Duration::from_secs(10),
             tick: Duration::from_secs(1),
+            extra_roots: Vec::new(),
         }
     }
 }
@@ -102,9 +106,11 @@ pub async fn run<S: EventStore>(store: S, casework: Casework, settings: WebhookS
 }
 
 /// The HTTP client the sender uses: no redirects (a signed body goes only where it was
-/// subscribed to go), a timeout per request.
+/// subscribed to go), a timeout per request, TLS (rustls) checked against the system's
+/// certificate authorities and any the operator added.
 pub fn client(settings: &WebhookSettings) -> Result<reqwest::Client, reqwest::Error> {
     reqwest::Client::builder()
+        .tls_certs_merge(settings.extra_roots.iter().cloned())
         .timeout(settings.timeout)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("Vigil/", env!("CARGO_PKG_VERSION")))
@@ -264,18 +270,23 @@ async fn send<S: EventStore>(
     Ok(Some(result))
 }
 
-/// A failure to reach the receiver, in words an operator can act on.
+/// A failure to reach the receiver, in words an operator can act on, with its causes
+/// (a TLS failure is only named deep in the chain: "invalid peer certificate:
+/// UnknownIssuer" means the receiver's CA is not trusted; see `[webhooks] ca_file`).
 fn describe(error: &reqwest::Error) -> String {
+    let mut causes = String::new();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        causes.push_str(": ");
+        causes.push_str(&cause.to_string());
+        source = cause.source();
+    }
     if error.is_timeout() {
         "the receiver did not answer in time".to_string()
     } else if error.is_connect() {
-        format!("could not connect to the receiver: {error}")
-    } else if error.is_builder() {
-        format!(
-            "the request could not be made (this build sends over http only to loopback; see docs/OPERATIONS.md): {error}"
-        )
+        format!("could not connect to the receiver{causes}")
     } else {
-        format!("the request failed: {error}")
+        format!("the request failed: {error}{causes}")
     }
 }
 

@@ -2,7 +2,8 @@
 //! the API, alerts raised by recorded events, the sender's passes run by the test (as
 //! `vigil serve`'s background task runs them), and every request the receiver saw
 //! checked: the signature verified independently with HMAC-SHA256, retries after
-//! failures, each delivery accepted once, dead letters replayed, disclosures recorded.
+//! failures, each delivery accepted once, dead letters replayed, disclosures recorded,
+//! and a receiver over https trusted only through its agency's certificate authority.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -87,6 +88,50 @@ impl Receiver {
             axum::serve(listener, app).await.unwrap();
         });
         format!("http://{address}")
+    }
+
+    /// The same receiver over TLS, with the certificate a fictional agency's own
+    /// certificate authority issued for 127.0.0.1 (`tests/tls`); returns the base URL.
+    async fn start_tls(&self) -> String {
+        use tokio_rustls::rustls::ServerConfig;
+        use tokio_rustls::rustls::pki_types::pem::PemObject;
+        use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let directory = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tls");
+        let chain = CertificateDer::pem_file_iter(format!("{directory}/receiver.pem"))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let key = PrivateKeyDer::from_pem_file(format!("{directory}/receiver.key")).unwrap();
+        let config = ServerConfig::builder()
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let app = axum::Router::new()
+            .route("/{agency}", axum::routing::post(receive))
+            .with_state(self.clone());
+        tokio::spawn(async move {
+            while let Ok((connection, _)) = listener.accept().await {
+                let acceptor = acceptor.clone();
+                let app = app.clone();
+                tokio::spawn(async move {
+                    // A client that does not trust the certificate ends the handshake:
+                    // there is nothing to serve.
+                    let Ok(tls) = acceptor.accept(connection).await else {
+                        return;
+                    };
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(
+                            hyper_util::rt::TokioIo::new(tls),
+                            hyper_util::service::TowerToHyperService::new(app),
+                        )
+                        .await;
+                });
+            }
+        });
+        format!("https://{address}")
     }
 
     fn fail_next(&self, count: usize) {
@@ -296,6 +341,44 @@ impl App {
     }
 }
 
+impl App {
+    /// Runs the sender's passes until a delivery is a dead letter or ten seconds pass;
+    /// returns the dead letters as an administrator lists them.
+    async fn dead_letters_after_passes(
+        &self,
+        settings: &WebhookSettings,
+        outbox: &Outbox,
+    ) -> Vec<Value> {
+        let client = webhook_sender::client(settings).unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            self.casework.catch_up(&self.store).await.unwrap();
+            self.casework.store_derivations(&self.store).await.unwrap();
+            webhook_sender::pass(&self.store, &self.casework, outbox, &client, settings)
+                .await
+                .unwrap();
+            let (status, body) = self
+                .call(
+                    Method::GET,
+                    "/api/v1/webhook-dead-letters",
+                    &self.admin,
+                    None,
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            let dead = body["dead_letters"].as_array().unwrap().clone();
+            if !dead.is_empty() {
+                return dead;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no dead letter in ten seconds"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
 fn settings(attempts: u32) -> WebhookSettings {
     WebhookSettings {
         backoff: vigil_store::Backoff {
@@ -305,6 +388,7 @@ fn settings(attempts: u32) -> WebhookSettings {
         },
         timeout: Duration::from_secs(5),
         tick: Duration::from_millis(20),
+        extra_roots: Vec::new(),
     }
 }
 
@@ -503,32 +587,7 @@ async fn a_dead_letter_is_replayed_by_an_administrator_and_then_disclosed() {
     let outbox = Outbox::default();
     let settings = settings(2);
     let client = webhook_sender::client(&settings).unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    let dead = loop {
-        app.casework.catch_up(&app.store).await.unwrap();
-        app.casework.store_derivations(&app.store).await.unwrap();
-        webhook_sender::pass(&app.store, &app.casework, &outbox, &client, &settings)
-            .await
-            .unwrap();
-        let (status, body) = app
-            .call(
-                Method::GET,
-                "/api/v1/webhook-dead-letters",
-                &app.admin,
-                None,
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        let dead = body["dead_letters"].as_array().unwrap().clone();
-        if !dead.is_empty() {
-            break dead;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no dead letter in ten seconds"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let dead = app.dead_letters_after_passes(&settings, &outbox).await;
     assert_eq!(dead.len(), 1);
     assert_eq!(dead[0]["tries"], 2);
     assert_eq!(dead[0]["last_status"], 503);
@@ -589,6 +648,51 @@ async fn a_dead_letter_is_replayed_by_an_administrator_and_then_disclosed() {
         StatusCode::CONFLICT,
         "a delivered message is not replayed: {body}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_https_receiver_is_sent_to_only_when_its_certificate_authority_is_trusted() {
+    let app = App::start().await;
+    let receiver = Receiver::default();
+    let base = receiver.start_tls().await;
+    let (_, secret) = app
+        .subscribe("QAH", &format!("{base}/qah"), &["alert_raised"])
+        .await;
+    app.record_injury("ED-TLS-1", "YARROW, Ben", "YARROW, Jo")
+        .await;
+    let outbox = Outbox::default();
+
+    // The system's certificate authorities do not vouch for an agency's own: the
+    // handshake fails, and the dead letter says why.
+    let dead = app.dead_letters_after_passes(&settings(1), &outbox).await;
+    assert_eq!(dead.len(), 1);
+    let error = dead[0]["last_error"].as_str().unwrap();
+    assert!(error.contains("certificate"), "{error}");
+    assert!(
+        receiver.seen().is_empty(),
+        "nothing is sent over a connection whose certificate was not trusted"
+    );
+
+    // Trusting the agency's authority, as `[webhooks] ca_file` does, the replayed
+    // delivery arrives over TLS, signed.
+    let mut trusting = settings(1);
+    trusting.extra_roots =
+        reqwest::Certificate::from_pem_bundle(include_bytes!("tls/ca.pem")).unwrap();
+    let delivery = dead[0]["delivery"].as_str().unwrap();
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/webhook-dead-letters/{delivery}/replay"),
+            &app.admin,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    app.send_until(&trusting, &outbox, |d| !d.is_empty()).await;
+    let seen = receiver.seen();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].answered, StatusCode::NO_CONTENT);
+    verify(&secret, &seen[0].signature, &seen[0].body).unwrap();
 }
 
 #[tokio::test]
