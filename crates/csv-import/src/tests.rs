@@ -796,3 +796,7 @@ children_present_not_identified = { column = "Children", type = "number" }
         [r#"column "Children": "several" is not a number"#]
     );
 }
+
+mod addresses;
+mod injuries;
+mod names;
