@@ -519,8 +519,10 @@ impl RowBuilder<'_> {
                 Source::Fixed(_) => None,
             })
             .collect();
-        self.sources
-            .push((pointer.to_string(), columns.join(" + ")));
+        if !columns.is_empty() {
+            self.sources
+                .push((pointer.to_string(), columns.join(" + ")));
+        }
         let mut object = Map::new();
         for (part, field) in parts {
             let part_pointer = format!("{pointer}/{part}");

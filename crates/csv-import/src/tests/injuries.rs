@@ -284,3 +284,28 @@ fn an_injury_column_missing_from_the_header_is_named_by_its_key() {
         "{errors}"
     );
 }
+
+#[test]
+fn an_explanation_given_on_another_day_and_the_estimated_age() {
+    let mapping = BODY_MAP
+        .replace(
+            r#"explanation = { given_by = "Explained By", text = "Explanation" }"#,
+            r#"explanation = { given_by = "Explained By", text = "Explanation", given_at = { column = "Explained On", formats = ["%d/%m/%Y"] } }"#,
+        )
+        .replace(r#"description = "Description""#, r#"estimated_age = "Description""#);
+    let header = HEADER.replace("Explanation,", "Explanation,Explained On,");
+    let read = rows(
+        &mapping,
+        format!("{header}I8,Injury,2024-03-05,A B,R cheek,Bruise,1,,,2-3 days,father,walked into a door,04/03/2024,\nI9,Injury,2024-03-05,A B,R cheek,Bruise,1,,,,father,walked into a door,4 March,\n").as_bytes(),
+    );
+    let injury = &injuries(&read[0])[0];
+    assert_eq!(injury.estimated_age.as_deref(), Some("2-3 days"));
+    assert_eq!(
+        injury.explanations[0].given_at.as_deref(),
+        Some("2024-03-04")
+    );
+    assert_eq!(
+        reasons(&read[1]),
+        [r#"column "Explained On": "4 March" is not written in the format "%d/%m/%Y""#]
+    );
+}

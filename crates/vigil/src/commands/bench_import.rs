@@ -332,6 +332,9 @@ mod tests {
             .iter()
             .filter(|row| row.outcome.as_ref().unwrap().people[0].addresses.len() == 2)
             .count();
-        assert_eq!(with_previous_address, 20, "children 1 and 4 of 6, ten rows each");
+        assert_eq!(
+            with_previous_address, 20,
+            "children 1 and 4 of 6, ten rows each"
+        );
     }
 }
