@@ -17,6 +17,14 @@ use vigil_domain::event::{EVENT_KINDS, EventDetails, Marker, Role, Sex};
 
 use crate::dates::{DateFormat, DateFormats};
 
+mod injury;
+mod person;
+
+use injury::DetailsFile;
+pub use injury::InjuryMapping;
+use person::PersonFile;
+pub use person::{AddressMapping, NameMapping, PersonMapping};
+
 /// One mistake in a mapping: the key it is at, its line in the mapping file when known,
 /// and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,35 +80,7 @@ struct MappingFile {
     #[serde(default)]
     people: Vec<PersonFile>,
     #[serde(default)]
-    details: BTreeMap<String, BTreeMap<String, Spanned<FieldSpec>>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PersonFile {
-    role: Spanned<FieldSpec>,
-    #[serde(default)]
-    name: Option<Spanned<FieldSpec>>,
-    #[serde(default)]
-    date_of_birth: Option<Spanned<FieldSpec>>,
-    #[serde(default)]
-    sex: Option<Spanned<FieldSpec>>,
-    #[serde(default)]
-    nhs_number: Option<Spanned<FieldSpec>>,
-    #[serde(default)]
-    address: Option<Spanned<Vec<String>>>,
-    #[serde(default)]
-    postcode: Option<Spanned<FieldSpec>>,
-    #[serde(default)]
-    phone: Option<Spanned<FieldSpec>>,
-    #[serde(default)]
-    agency_reference: Option<Spanned<FieldSpec>>,
-    #[serde(default)]
-    relationship: Option<Spanned<FieldSpec>>,
-    #[serde(default)]
-    markers: Option<Spanned<FieldSpec>>,
-    #[serde(default)]
-    notes: Option<Spanned<FieldSpec>>,
+    details: BTreeMap<String, DetailsFile>,
 }
 
 /// A field is a column's name, or a table saying more.
@@ -171,18 +151,31 @@ pub struct Field {
     /// Cell text to value, applied before the conversion (to each item of a list).
     pub values: Option<BTreeMap<String, Value>>,
     pub conversion: Conversion,
+    /// For a field whose every value must be one of a vocabulary's words, that
+    /// vocabulary: a cell read as it is (not through `values`) is checked as the row is
+    /// read, so that each wrong word is named with its column.
+    pub words: Option<Words>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct PersonMapping {
-    pub role: Field,
-    /// JSON field name and how to fill it, in the order of the person's fields.
-    pub fields: Vec<(&'static str, Field)>,
-    /// Columns joined with ", " into the address text, blank ones left out.
-    pub address: Vec<String>,
-    pub address_key: String,
-    pub address_line: Option<usize>,
-    pub postcode: Option<Field>,
+/// The vocabularies a cell may be checked against while a row is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Words {
+    BodySite,
+    Side,
+    InjuryType,
+    RecorderOpinion,
+}
+
+impl Words {
+    pub fn check(self, word: &str) -> Result<(), String> {
+        use vigil_domain::body_map::{BodySite, InjuryType, RecorderOpinion, Side};
+        match self {
+            Words::BodySite => check_word::<BodySite>(word, "a body site"),
+            Words::Side => check_word::<Side>(word, "a side"),
+            Words::InjuryType => check_word::<InjuryType>(word, "an injury type"),
+            Words::RecorderOpinion => check_word::<RecorderOpinion>(word, "a recorder's opinion"),
+        }
+    }
 }
 
 /// A mapping, checked: every kind, role, marker, value and format it names is one Vigil
@@ -200,6 +193,8 @@ pub struct Mapping {
     pub people: Vec<PersonMapping>,
     /// Per event kind, its details fields.
     pub details: BTreeMap<String, Vec<(String, Field)>>,
+    /// For rows that are injury observations: the one injury each row holds.
+    pub injury: Option<InjuryMapping>,
 }
 
 /// The kinds of mistakes a mapping can hold, gathered while it is read.
@@ -222,6 +217,7 @@ enum Slot {
 #[derive(Clone, Copy, PartialEq)]
 enum FixedConversion {
     Text,
+    Number,
     Date(crate::dates::DateUse),
     List,
 }
@@ -245,7 +241,19 @@ impl Checker<'_> {
 
     fn field(&mut self, key: &str, spec: &Spanned<FieldSpec>, slot: Slot) -> Option<Field> {
         let line = Some(self.line(spec.span().start));
-        let table = match spec.get_ref() {
+        self.field_at(key, line, spec.get_ref(), slot)
+    }
+
+    /// A field whose line is known from the table around it (a name given as one field
+    /// in a table that could also have held its parts).
+    fn field_at(
+        &mut self,
+        key: &str,
+        line: Option<usize>,
+        spec: &FieldSpec,
+        slot: Slot,
+    ) -> Option<Field> {
+        let table = match spec {
             FieldSpec::Column(text) if slot == Slot::Vocabulary => FieldTable {
                 value: Some(toml::Value::String(text.clone())),
                 ..FieldTable::default()
@@ -303,10 +311,14 @@ impl Checker<'_> {
             Slot::Fixed(fixed) => {
                 self.refuse(key, line, "type", table.kind.is_some());
                 match fixed {
-                    FixedConversion::Text => {
+                    FixedConversion::Text | FixedConversion::Number => {
                         self.refuse(key, line, "formats", table.formats.is_some());
                         self.refuse(key, line, "separator", table.separator.is_some());
-                        Conversion::Text
+                        if fixed == FixedConversion::Number {
+                            Conversion::Number
+                        } else {
+                            Conversion::Text
+                        }
                     }
                     FixedConversion::Date(used_for) => {
                         self.refuse(key, line, "separator", table.separator.is_some());
@@ -360,6 +372,7 @@ impl Checker<'_> {
             source,
             values,
             conversion,
+            words: None,
         })
     }
 
@@ -585,12 +598,16 @@ impl Mapping {
             None => Vec::new(),
         };
         let mut details = BTreeMap::new();
-        for (details_kind, fields) in &file.details {
+        let mut injury = None;
+        for (details_kind, file_details) in &file.details {
             let key = format!("details.{details_kind}");
-            let first_line = fields
+            let first_line = file_details
+                .fields
                 .values()
-                .map(|spec| checker.line(spec.span().start))
-                .min();
+                .map(|spec| spec.span().start)
+                .chain(file_details.injury.as_ref().map(|spec| spec.span().start))
+                .min()
+                .map(|start| checker.line(start));
             if let Err(detail) = check_kind(details_kind) {
                 checker.error(&key, first_line, detail);
                 continue;
@@ -606,10 +623,20 @@ impl Mapping {
                 );
             }
             let mut read = Vec::new();
-            for (name, spec) in fields {
+            for (name, spec) in &file_details.fields {
                 let field_key = format!("{key}.{name}");
+                let line = Some(checker.line(spec.span().start));
+                if details_kind == injury::KIND && name == "injuries" {
+                    checker.error(
+                        &field_key,
+                        line,
+                        format!(
+                            "a row holds one injury: map its columns in a table [{key}.injury] (body_site, side, injury_type, ...), not `injuries`"
+                        ),
+                    );
+                    continue;
+                }
                 if !is_details_field(details_kind, name) {
-                    let line = Some(checker.line(spec.span().start));
                     checker.error(
                         &field_key,
                         line,
@@ -621,9 +648,39 @@ impl Mapping {
                     read.push((name.clone(), field));
                 }
             }
+            if let Some(spec) = &file_details.injury {
+                if details_kind == injury::KIND {
+                    injury = checker.injury(&format!("{key}.injury"), spec);
+                } else {
+                    let line = Some(checker.line(spec.span().start));
+                    checker.error(
+                        &format!("{key}.injury"),
+                        line,
+                        format!(
+                            "only an {} event holds an injury; a {details_kind} event has no field \"injury\"",
+                            injury::KIND
+                        ),
+                    );
+                }
+            }
             // In the order of the file, so a row's reasons follow the mapping.
             read.sort_by_key(|(_, field): &(String, Field)| field.line);
             details.insert(details_kind.clone(), read);
+        }
+        let injury_missing = file
+            .details
+            .get(injury::KIND)
+            .is_none_or(|file_details| file_details.injury.is_none());
+        if injury_missing && kinds_produced.iter().any(|k| k == injury::KIND) {
+            let line = Some(checker.line(file.kind.span().start));
+            checker.error(
+                "kind",
+                line,
+                format!(
+                    "this mapping makes {0} events, which need an injury: say which columns hold it in a table [details.{0}.injury] (docs/IMPORT.md)",
+                    injury::KIND
+                ),
+            );
         }
 
         match (agency, source_id, kind, occurred_at) {
@@ -641,6 +698,7 @@ impl Mapping {
                     summary,
                     people,
                     details,
+                    injury,
                 })
             }
             _ => {
@@ -670,11 +728,16 @@ impl Mapping {
         }
         for person in &self.people {
             push(&mut columns, &person.role);
+            for field in person.name.fields() {
+                push(&mut columns, field);
+            }
             for (_, field) in &person.fields {
                 push(&mut columns, field);
             }
-            if let Some(postcode) = &person.postcode {
-                push(&mut columns, postcode);
+            for address in &person.addresses {
+                if let Some(postcode) = &address.postcode {
+                    push(&mut columns, postcode);
+                }
             }
         }
         for fields in self.details.values() {
@@ -682,100 +745,18 @@ impl Mapping {
                 push(&mut columns, field);
             }
         }
+        if let Some(injury) = &self.injury {
+            for field in injury.fields() {
+                push(&mut columns, field);
+            }
+        }
         for person in &self.people {
-            for column in &person.address {
-                columns.push((
-                    column.as_str(),
-                    person.address_key.as_str(),
-                    person.address_line,
-                ));
+            for address in &person.addresses {
+                for column in &address.columns {
+                    columns.push((column.as_str(), address.key.as_str(), address.line));
+                }
             }
         }
         columns
-    }
-}
-
-impl Checker<'_> {
-    fn person(&mut self, index: usize, person: &PersonFile) -> Option<PersonMapping> {
-        let prefix = format!("people[{index}]");
-        let errors_before = self.errors.len();
-        let role = self.field(&format!("{prefix}.role"), &person.role, Slot::Vocabulary);
-        if let Some(role) = &role {
-            self.vocabulary(role, "a role", check_role);
-        }
-        let text = Slot::Fixed(FixedConversion::Text);
-        let slots: [(&'static str, &Option<Spanned<FieldSpec>>, Slot); 9] = [
-            ("name", &person.name, text),
-            (
-                "date_of_birth",
-                &person.date_of_birth,
-                Slot::Fixed(FixedConversion::Date(crate::dates::DateUse::Birth)),
-            ),
-            ("sex", &person.sex, text),
-            ("nhs_number", &person.nhs_number, text),
-            ("phone", &person.phone, text),
-            ("agency_reference", &person.agency_reference, text),
-            ("relationship", &person.relationship, text),
-            (
-                "markers",
-                &person.markers,
-                Slot::Fixed(FixedConversion::List),
-            ),
-            ("notes", &person.notes, text),
-        ];
-        let mut fields = Vec::new();
-        for (name, spec, slot) in slots {
-            let Some(spec) = spec else { continue };
-            if let Some(field) = self.field(&format!("{prefix}.{name}"), spec, slot) {
-                match name {
-                    "sex" => self.vocabulary(&field, "a sex", check_sex),
-                    "markers" => self.vocabulary(&field, "a marker", check_marker),
-                    _ => {}
-                }
-                fields.push((name, field));
-            }
-        }
-        if person.name.is_none() {
-            self.error(
-                &prefix,
-                None,
-                "a person needs `name`: the column holding their name",
-            );
-        }
-        let address_key = format!("{prefix}.address");
-        let address_line = person
-            .address
-            .as_ref()
-            .map(|columns| self.line(columns.span().start));
-        let address = match &person.address {
-            Some(columns) => {
-                let line = address_line;
-                if columns.get_ref().is_empty() {
-                    self.error(
-                        &address_key,
-                        line,
-                        "list the address columns in order, such as [\"Address 1\", \"Town\"]",
-                    );
-                }
-                columns
-                    .get_ref()
-                    .iter()
-                    .map(|c| c.trim().to_string())
-                    .collect()
-            }
-            None => Vec::new(),
-        };
-        let postcode = person
-            .postcode
-            .as_ref()
-            .and_then(|spec| self.field(&format!("{prefix}.postcode"), spec, text));
-        (self.errors.len() == errors_before).then(|| PersonMapping {
-            role: role.expect("no errors, so the role was read"),
-            fields,
-            address,
-            address_key,
-            address_line,
-            postcode,
-        })
     }
 }

@@ -11,7 +11,10 @@ use serde_json::{Map, Value};
 use vigil_domain::{NewEvent, OccurredAt, parse_event};
 
 use crate::ImportOptions;
-use crate::mapping::{Conversion, Field, Mapping, MappingError, MappingErrors, Source};
+use crate::mapping::{
+    AddressMapping, Conversion, Field, InjuryMapping, Mapping, MappingError, MappingErrors,
+    NameMapping, Source,
+};
 
 /// One thing wrong with a row: the column it came from when there is one, the field of
 /// the event (a JSON pointer, as the API reports it) and why.
@@ -376,53 +379,27 @@ pub fn map_row(
     let mut people = Vec::new();
     for person in &mapping.people {
         let pointer = format!("/people/{}", people.len());
-        let mut object = Map::new();
         // Someone is in this record when a cell of their own is filled in: an address
         // shared with the child does not make a second adult appear.
-        let named = person.fields.iter().any(|(_, field)| {
-            matches!(&field.source, Source::Column(column) if row.cell(column).is_some())
-        });
+        let named = person
+            .name
+            .fields()
+            .into_iter()
+            .chain(person.fields.iter().map(|(_, field)| field))
+            .any(|field| row.has_cell(field));
         if !named {
             continue;
+        }
+        let mut object = Map::new();
+        if let Some(name) = row.name(&person.name, &format!("{pointer}/name")) {
+            object.insert("name".into(), name);
         }
         for (name, field) in &person.fields {
             row.put(&mut object, name, field, &pointer);
         }
-        let address_cells: Vec<String> = person
-            .address
-            .iter()
-            .filter_map(|column| row.cell(column).map(str::to_string))
-            .collect();
-        let postcode = person
-            .postcode
-            .as_ref()
-            .and_then(|field| row.value(field, &format!("{pointer}/addresses/0/postcode")));
-        let mut address_columns: Vec<&str> = person.address.iter().map(String::as_str).collect();
-        if let Some(Field {
-            source: Source::Column(column),
-            ..
-        }) = &person.postcode
-        {
-            address_columns.push(column);
-        }
-        if !address_cells.is_empty() || postcode.is_some() {
-            let mut text = address_cells.join(", ");
-            if text.is_empty()
-                && let Some(Value::String(postcode)) = &postcode
-            {
-                text = postcode.clone();
-            }
-            let mut address = Map::new();
-            address.insert("text".into(), Value::String(text));
-            if let Some(postcode) = postcode {
-                address.insert("postcode".into(), postcode);
-            }
-            object.insert(
-                "addresses".into(),
-                Value::Array(vec![Value::Object(address)]),
-            );
-            row.sources
-                .push((format!("{pointer}/addresses"), address_columns.join(" + ")));
+        let addresses = row.addresses(&person.addresses, &format!("{pointer}/addresses"));
+        if !addresses.is_empty() {
+            object.insert("addresses".into(), Value::Array(addresses));
         }
         if let Some(role) = row.value(&person.role, &format!("{pointer}/role")) {
             object.insert("role".into(), role);
@@ -432,14 +409,17 @@ pub fn map_row(
     event.insert("people".into(), Value::Array(people));
 
     let mut details = Map::new();
-    if let Some(fields) = kind
-        .as_ref()
-        .and_then(Value::as_str)
-        .and_then(|kind| mapping.details.get(kind))
-    {
+    let kind_text = kind.as_ref().and_then(Value::as_str);
+    if let Some(fields) = kind_text.and_then(|kind| mapping.details.get(kind)) {
         for (name, field) in fields {
             row.put(&mut details, name, field, "/details");
         }
+    }
+    if kind_text == Some("injury_observation")
+        && let Some(injury) = &mapping.injury
+    {
+        let injury = row.injury(injury, "/details/injuries/0");
+        details.insert("injuries".into(), Value::Array(vec![injury]));
     }
     event.insert("details".into(), Value::Object(details));
 
@@ -519,6 +499,117 @@ impl RowBuilder<'_> {
         (!text.is_empty()).then_some(text)
     }
 
+    /// Whether the field reads a column whose cell in this row is filled in.
+    fn has_cell(&self, field: &Field) -> bool {
+        matches!(&field.source, Source::Column(column) if self.cell(column).is_some())
+    }
+
+    /// A person's name: the one field, or the parts as the domain's name object (the
+    /// middle names split into words). `None` when every cell is empty, so that the
+    /// domain says the name is required, naming the name's columns.
+    fn name(&mut self, name: &NameMapping, pointer: &str) -> Option<Value> {
+        let parts = match name {
+            NameMapping::Whole(field) => return self.value(field, pointer),
+            NameMapping::Parts(parts) => parts,
+        };
+        let columns: Vec<&str> = parts
+            .iter()
+            .filter_map(|(_, field)| match &field.source {
+                Source::Column(column) => Some(column.as_str()),
+                Source::Fixed(_) => None,
+            })
+            .collect();
+        if !columns.is_empty() {
+            self.sources
+                .push((pointer.to_string(), columns.join(" + ")));
+        }
+        let mut object = Map::new();
+        for (part, field) in parts {
+            let part_pointer = format!("{pointer}/{part}");
+            let Some(value) = self.value(field, &part_pointer) else {
+                continue;
+            };
+            let value = match (*part, value) {
+                ("middle", Value::String(words)) => Value::Array(
+                    words
+                        .split_whitespace()
+                        .map(|word| Value::String(word.to_string()))
+                        .collect(),
+                ),
+                (_, value) => value,
+            };
+            object.insert((*part).to_string(), value);
+        }
+        (!object.is_empty()).then_some(Value::Object(object))
+    }
+
+    /// A person's addresses, in the mapping's order, leaving out those whose columns
+    /// and postcode are all empty in this row.
+    fn addresses(&mut self, addresses: &[AddressMapping], pointer: &str) -> Vec<Value> {
+        let mut read = Vec::new();
+        for address in addresses {
+            let address_pointer = format!("{pointer}/{}", read.len());
+            let cells: Vec<String> = address
+                .columns
+                .iter()
+                .filter_map(|column| self.cell(column).map(str::to_string))
+                .collect();
+            let postcode = address
+                .postcode
+                .as_ref()
+                .and_then(|field| self.value(field, &format!("{address_pointer}/postcode")));
+            if cells.is_empty() && postcode.is_none() {
+                continue;
+            }
+            let mut columns: Vec<&str> = address.columns.iter().map(String::as_str).collect();
+            if let Some(Field {
+                source: Source::Column(column),
+                ..
+            }) = &address.postcode
+            {
+                columns.push(column);
+            }
+            self.sources.push((address_pointer, columns.join(" + ")));
+            let mut text = cells.join(", ");
+            if text.is_empty()
+                && let Some(Value::String(postcode)) = &postcode
+            {
+                text = postcode.clone();
+            }
+            let mut object = Map::new();
+            object.insert("text".into(), Value::String(text));
+            if let Some(postcode) = postcode {
+                object.insert("postcode".into(), postcode);
+            }
+            read.push(Value::Object(object));
+        }
+        read
+    }
+
+    /// The row's one injury, with its explanation when a cell of it is filled in.
+    fn injury(&mut self, injury: &InjuryMapping, pointer: &str) -> Value {
+        let mut object = Map::new();
+        for (name, field) in &injury.fields {
+            self.put(&mut object, name, field, pointer);
+        }
+        if injury
+            .explanation
+            .iter()
+            .any(|(_, field)| self.has_cell(field))
+        {
+            let explanation_pointer = format!("{pointer}/explanations/0");
+            let mut explanation = Map::new();
+            for (name, field) in &injury.explanation {
+                self.put(&mut explanation, name, field, &explanation_pointer);
+            }
+            object.insert(
+                "explanations".into(),
+                Value::Array(vec![Value::Object(explanation)]),
+            );
+        }
+        Value::Object(object)
+    }
+
     fn put(&mut self, object: &mut Map<String, Value>, name: &str, field: &Field, prefix: &str) {
         if let Some(value) = self.value(field, &format!("{prefix}/{name}")) {
             object.insert(name.to_string(), value);
@@ -548,6 +639,21 @@ impl RowBuilder<'_> {
                 typed => Ok(typed),
             }),
         };
+        // A word of a vocabulary read as the cell writes it ("Bruise", "Upper arm")
+        // is taken in Vigil's spelling when that is all that differs.
+        let result = match (result, field.words) {
+            (Ok(Value::String(word)), Some(words)) => match words.check(&word) {
+                Ok(()) => Ok(Value::String(word)),
+                Err(detail) => {
+                    let spelled = vocabulary_spelling(&word);
+                    words
+                        .check(&spelled)
+                        .map(|()| Value::String(spelled))
+                        .map_err(|_| detail)
+                }
+            },
+            (result, _) => result,
+        };
         match result {
             Ok(value) => Some(value),
             Err(detail) => {
@@ -561,6 +667,16 @@ impl RowBuilder<'_> {
             }
         }
     }
+}
+
+/// A word as Vigil's vocabularies spell it: lower case, words joined by `_`
+/// ("Upper arm" and "upper-arm" are `upper_arm`).
+fn vocabulary_spelling(word: &str) -> String {
+    word.split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+        .filter(|part| !part.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join("_")
 }
 
 /// The cell through the field's table of values, when it has one.

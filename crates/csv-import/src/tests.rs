@@ -677,6 +677,45 @@ fn the_social_care_example() {
     assert_eq!(rejected[1].1.len(), 2, "{:#?}", rejected[1].1);
     assert!(rejected[1].1[0].starts_with(r#"column "NHS Number": "#));
     assert!(rejected[1].1[1].starts_with(r#"column "Urgency": "Soonish" is not in the values"#));
+
+    // The child's name is in three columns; the previous address, when the export has
+    // one, is the child's second address with its own postcode.
+    let events: Vec<_> = read
+        .iter()
+        .filter_map(|row| row.outcome.as_ref().ok())
+        .collect();
+    let tilly = &events[0].people[0];
+    assert_eq!(tilly.name.given.as_deref(), Some("Tilly"));
+    assert_eq!(tilly.name.family.as_deref(), Some("WINTERBOURNE"));
+    assert_eq!(
+        tilly.addresses.len(),
+        1,
+        "a blank previous address is left out"
+    );
+    let rory = &events[6].people[0];
+    assert_eq!(rory.name.as_recorded, "Rory James ASHBY-COLE");
+    assert_eq!(rory.name.middle, ["James"]);
+    let addresses: Vec<(&str, String)> = rory
+        .addresses
+        .iter()
+        .map(|address| {
+            let postcode = address.postcode.as_ref().unwrap().to_string();
+            (address.as_recorded.as_str(), postcode)
+        })
+        .collect();
+    assert_eq!(
+        addresses,
+        [
+            ("7 Ventnor Walk, Northborough", "QN2 9ZB".to_string()),
+            ("Flat 9, Harrow Court, Southmoor", "QS1 4NB".to_string()),
+        ]
+    );
+    // The adult's name stays one column, written "SURNAME, Forename".
+    assert_eq!(
+        events[0].people[1].name.family.as_deref(),
+        Some("WINTERBOURNE")
+    );
+    assert_eq!(events[0].people[1].name.given.as_deref(), Some("Gemma"));
 }
 
 #[test]
@@ -716,9 +755,15 @@ fn the_police_example() {
     assert_eq!(
         rejected[2].1,
         [
-            "the row has 23 cells but the header has 24: look for a missing or extra comma, or a quote left open"
+            "the row has 24 cells but the header has 25: look for a missing or extra comma, or a quote left open"
         ]
     );
+    // The suspect's name is held as surname and forename; the child's as one column.
+    let arrest = read[2].outcome.as_ref().unwrap();
+    assert_eq!(arrest.people[0].name.family.as_deref(), Some("FARRANT"));
+    assert_eq!(arrest.people[0].name.given.as_deref(), Some("Wayne"));
+    assert_eq!(arrest.people[0].name.as_recorded, "Wayne FARRANT");
+    assert_eq!(arrest.people[1].name.as_recorded, "WINTERBOURNE, Tilly");
 }
 
 #[test]
@@ -796,3 +841,7 @@ children_present_not_identified = { column = "Children", type = "number" }
         [r#"column "Children": "several" is not a number"#]
     );
 }
+
+mod addresses;
+mod injuries;
+mod names;

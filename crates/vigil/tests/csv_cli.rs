@@ -266,7 +266,7 @@ fn the_police_example_imports_with_three_rows_rejected() {
     assert!(
         rejected[2]
             .1
-            .contains("the row has 23 cells but the header has 24"),
+            .contains("the row has 24 cells but the header has 25"),
         "{}",
         rejected[2].1
     );

@@ -177,9 +177,10 @@ pub fn print_report(backend: &str, report: &ImportReport) {
 /// A social-care activity export of `records` rows in the columns of the shipped
 /// example (`examples/mappings/social-care.csv`): ten activities per child, cycling
 /// through referrals, strategy discussions, home visits and case notes, every fifth with
-/// a parent named, every seventh with a note holding a comma, quotes and a line break.
+/// a parent named, every seventh with a note holding a comma, quotes and a line break;
+/// the child's name in three columns, and every third child with a previous address.
 pub fn social_care_export(records: usize) -> String {
-    let header = "Activity ID,Activity Type,Activity Date,Worker,Child ID,Child Name,Child DOB,Gender,NHS Number,Address Line 1,Address Line 2,Town,Postcode,Adult Name,Adult Relationship,Adult DOB,Reason,Urgency,Outcome,Announced,S47 Agreed,Joint With Police,Agencies Present,Plan Type,Plan Category,Case Note";
+    let header = "Activity ID,Activity Type,Activity Date,Worker,Child ID,Child Forename,Child Middle Names,Child Surname,Child DOB,Gender,NHS Number,Address Line 1,Address Line 2,Town,Postcode,Previous Address,Previous Town,Previous Postcode,Adult Name,Adult Relationship,Adult DOB,Reason,Urgency,Outcome,Announced,S47 Agreed,Joint With Police,Agencies Present,Plan Type,Plan Category,Case Note";
     let mut out = String::with_capacity(records * 260);
     out.push_str(header);
     out.push('\n');
@@ -190,7 +191,9 @@ pub fn social_care_export(records: usize) -> String {
             let family = sequence.pick(FAMILY);
             child = vec![
                 format!("CH-{}", index / 10),
-                format!("\"{family}, {}\"", sequence.pick(GIVEN_CHILD)),
+                sequence.pick(GIVEN_CHILD).to_string(),
+                String::new(),
+                family.to_string(),
                 format!(
                     "{:02}/{:02}/20{:02}",
                     1 + sequence.below(28),
@@ -203,8 +206,17 @@ pub fn social_care_export(records: usize) -> String {
                 String::new(),
                 "Northborough".to_string(),
                 format!("QN{} {}AA", 1 + sequence.below(9), 1 + sequence.below(9)),
-                format!("\"{family}, {}\"", sequence.pick(GIVEN_ADULT)),
             ];
+            if (index / 10) % 3 == 1 {
+                child.extend([
+                    format!("{} {}", 1 + sequence.below(180), sequence.pick(STREETS)),
+                    "Southmoor".to_string(),
+                    format!("QS{} {}AB", 1 + sequence.below(9), 1 + sequence.below(9)),
+                ]);
+            } else {
+                child.extend([String::new(), String::new(), String::new()]);
+            }
+            child.push(format!("\"{family}, {}\"", sequence.pick(GIVEN_ADULT)));
         }
         let date = format!(
             "{:02}/{:02}/2024 {:02}:{:02}",
@@ -244,7 +256,7 @@ pub fn social_care_export(records: usize) -> String {
             _ => ("Case Note", "Housing", "", "", "", "", ""),
         };
         let (adult, relationship, adult_born) = if index % 5 == 0 {
-            (child[9].as_str(), "Mother", "03/11/1990")
+            (child[14].as_str(), "Mother", "03/11/1990")
         } else {
             ("", "", "")
         };
@@ -267,6 +279,11 @@ pub fn social_care_export(records: usize) -> String {
             &child[6],
             &child[7],
             &child[8],
+            &child[9],
+            &child[10],
+            &child[11],
+            &child[12],
+            &child[13],
             adult,
             relationship,
             adult_born,
@@ -285,4 +302,39 @@ pub fn social_care_export(records: usize) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use vigil_csv::{CsvRows, ImportOptions, Mapping};
+
+    use super::{SOCIAL_CARE_MAPPING, social_care_export};
+
+    /// The generated export must stay in the shipped mapping's columns, or the benchmark
+    /// would measure rejected rows.
+    #[test]
+    fn the_generated_export_is_read_by_the_shipped_mapping_without_a_rejected_row() {
+        let mapping = Mapping::from_toml(SOCIAL_CARE_MAPPING).unwrap();
+        let export = social_care_export(60);
+        let options = ImportOptions {
+            now: "2026-01-01T00:00:00Z".parse().unwrap(),
+            limits: vigil_domain::Limits::default(),
+        };
+        let rows: Vec<_> = CsvRows::new(&mapping, export.as_bytes(), options)
+            .unwrap()
+            .map(|row| row.unwrap())
+            .collect();
+        assert_eq!(rows.len(), 60);
+        for row in &rows {
+            assert!(row.outcome.is_ok(), "line {}: {:?}", row.line, row.outcome);
+        }
+        let with_previous_address = rows
+            .iter()
+            .filter(|row| row.outcome.as_ref().unwrap().people[0].addresses.len() == 2)
+            .count();
+        assert_eq!(
+            with_previous_address, 20,
+            "children 1 and 4 of 6, ten rows each"
+        );
+    }
 }
