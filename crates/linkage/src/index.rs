@@ -82,6 +82,7 @@ pub struct Decision {
 
 /// In-memory linkage index. Rebuild it from the stored records and decisions at start-up
 /// (adding them in their original order reproduces the same IDs).
+#[derive(Clone)]
 pub struct LinkageIndex {
     model: LinkageModel,
     records: Vec<StandardisedRecord>,

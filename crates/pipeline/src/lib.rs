@@ -10,6 +10,7 @@
 //! all reach the same casebook.
 
 mod order;
+mod past;
 
 pub mod outbox;
 
@@ -211,6 +212,8 @@ pub struct Casework {
     /// How many of the casebook's derivations are written to the store's log.
     derivations_stored: Arc<Mutex<usize>>,
     wake: Arc<Notify>,
+    /// Casebooks of past moments, for `as_at` reads (`past`).
+    past: past::PastRecords,
 }
 
 impl Casework {
@@ -226,6 +229,7 @@ impl Casework {
             followed: Arc::new(RwLock::new(followed)),
             derivations_stored: Arc::new(Mutex::new(0)),
             wake: Arc::new(Notify::new()),
+            past: past::PastRecords::default(),
         })
     }
 
@@ -347,6 +351,28 @@ impl Casework {
         let new = store.record_derivations(&entries, Timestamp::now()).await?;
         *stored += pending.len();
         Ok(new)
+    }
+
+    /// The record as known at `as_at`, with the live casebook's model and rules: the
+    /// same casebook [`replay`] builds, kept for the next read of the same entries
+    /// (`past`).
+    pub async fn as_at<S: EventStore>(
+        &self,
+        store: &S,
+        as_at: Timestamp,
+    ) -> Result<Casebook, StoreError> {
+        let (model, config) = {
+            let live = self.casebook.read().await;
+            (live.linkage().model().clone(), live.config().clone())
+        };
+        let mut entries = Followed::default().read_new(store).await?;
+        entries.retain(|(place, _)| place.at <= as_at);
+        Ok(self.past.at(entries, model, config, as_at).await)
+    }
+
+    /// How many past casebooks are kept for `as_at` reads.
+    pub fn past_records_kept(&self) -> usize {
+        self.past.len()
     }
 
     /// Lets time pass to now, so rules waiting on a deadline fire.

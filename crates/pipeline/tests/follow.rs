@@ -144,3 +144,57 @@ async fn history_arriving_after_live_records_rebuilds_the_follower_into_the_repl
     );
     assert_eq!(live.person_of_record(&live.events()[0].record_id(0)), child);
 }
+
+#[tokio::test]
+async fn a_past_moment_is_the_replay_and_is_built_once_until_its_entries_change() {
+    let (_directory, store) = open().await;
+    let casework = load(&store).await;
+    let now = Timestamp::now();
+    let minutes = |m: i64| now - SignedDuration::from_mins(m);
+    for (index, (agency, recorded_at)) in [
+        ("QCS", minutes(40)),
+        ("NCS", minutes(20)),
+        ("QHV", minutes(5)),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        store
+            .append(vec![visit(agency, index, recorded_at)], now)
+            .await
+            .unwrap();
+    }
+    let model = LinkageModel::default_model;
+    let replay = |at| vigil_pipeline::replay(&store, model(), RulesConfig::default(), Some(at));
+    let same = |kept: &Casebook, replayed: &Casebook| {
+        assert_eq!(kept.events().len(), replayed.events().len());
+        assert_eq!(persons(kept), persons(replayed));
+        assert_eq!(kept.now(), replayed.now());
+        assert_eq!(kept.alerts().all(), replayed.alerts().all());
+    };
+
+    // Stepping forward from a kept moment takes only what came after it.
+    let at_thirty = casework.as_at(&store, minutes(30)).await.unwrap();
+    assert_eq!(at_thirty.events().len(), 1);
+    same(&at_thirty, &replay(minutes(30)).await.unwrap());
+    let at_fifteen = casework.as_at(&store, minutes(15)).await.unwrap();
+    assert_eq!(at_fifteen.events().len(), 2);
+    same(&at_fifteen, &replay(minutes(15)).await.unwrap());
+    assert_eq!(casework.past_records_kept(), 2);
+    // Another moment with the same entries reuses the casebook, with its own clock.
+    let at_ten = casework.as_at(&store, minutes(10)).await.unwrap();
+    same(&at_ten, &replay(minutes(10)).await.unwrap());
+    assert_eq!(casework.past_records_kept(), 2);
+    assert_eq!(at_ten.now(), minutes(10));
+
+    // History (stamped hours before it was stored) is placed when it was recorded, so
+    // it changes what was known at that moment.
+    store
+        .append(vec![visit("QCS", 9, minutes(180))], now)
+        .await
+        .unwrap();
+    let again = casework.as_at(&store, minutes(10)).await.unwrap();
+    assert_eq!(again.events().len(), 3);
+    same(&again, &replay(minutes(10)).await.unwrap());
+    assert_eq!(casework.past_records_kept(), 3);
+}

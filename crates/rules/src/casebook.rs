@@ -110,6 +110,7 @@ pub struct PossibleMatch {
     pub probability: f64,
 }
 
+#[derive(Clone)]
 pub struct Casebook {
     pub(crate) config: RulesConfig,
     linkage: LinkageIndex,

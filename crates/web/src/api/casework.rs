@@ -54,11 +54,9 @@ pub(crate) async fn with_casebook<S: EventStore, T>(
     match as_at {
         Some(text) => {
             let at = parse_as_at(text)?;
-            let (model, config) = {
-                let live = state.casework.read().await;
-                (live.linkage().model().clone(), live.config().clone())
-            };
-            let casebook = vigil_pipeline::replay(&state.store, model, config, Some(at))
+            let casebook = state
+                .casework
+                .as_at(&state.store, at)
                 .await
                 .map_err(|error| store_problem(error, ""))?;
             f(&casebook)
