@@ -244,9 +244,9 @@ test('the front door decides an alert with a rationale and assigns it, in place 
   const item = page.locator('main div.item').first();
   const alertTitle = (await item.locator('article.alert h3').textContent()).trim();
   await item.locator('summary', { hasText: 'Decide and assign' }).click();
-  await item.getByLabel('Outcome').selectOption({ label: 'Strategy discussion / s47 enquiry' });
+  await item.getByLabel('Outcome', { exact: true }).selectOption({ label: 'Strategy discussion / s47 enquiry' });
   await item.getByLabel(/Rationale/).fill('Several agencies hold injuries with no explanation; strategy discussion today.');
-  await item.getByLabel('Role').selectOption({ label: 'team manager' });
+  await item.getByLabel('Role', { exact: true }).selectOption({ label: 'team manager' });
   await item.getByLabel(/Person/).fill('demo.manager');
   await check(page, 'front-door-decide');
   await item.getByRole('button', { name: 'Record the decision' }).click();
@@ -274,9 +274,9 @@ test('the front door decides an alert with a rationale and assigns it, in place 
   const third = plain.locator('main div.item').nth(2);
   const thirdTitle = (await third.locator('article.alert h3').textContent()).trim();
   await third.locator('summary', { hasText: 'Decide and assign' }).click();
-  await third.getByLabel('Outcome').selectOption({ label: 'Early help' });
+  await third.getByLabel('Outcome', { exact: true }).selectOption({ label: 'Early help' });
   await third.getByLabel(/Rationale/).fill('Family agrees to early help; health visitor to lead.');
-  await third.getByLabel('Role').selectOption({ label: 'team manager' });
+  await third.getByLabel('Role', { exact: true }).selectOption({ label: 'team manager' });
   await third.getByRole('button', { name: 'Record the decision' }).click();
   await plain.waitForURL(/\/front-door#item-alert-/);
   const plainDecided = plain.locator('main div.item', { hasText: thirdTitle }).first().locator('.decision');
@@ -341,7 +341,7 @@ test('a practitioner with no relationship is refused, breaks the glass with a re
   assert.equal(await opening.count(), 1, 'the opening is in the privacy officer\'s queue');
   assert.match(await opening.textContent(), /Waiting for review/);
   await check(privacy, 'privacy');
-  await opening.getByLabel('Outcome').selectOption('justified');
+  await opening.getByLabel('Outcome', { exact: true }).selectOption('justified');
   await opening.getByLabel('Note (required)').fill('Confirmed with the clinic lead: emergency attendance.');
   await opening.getByRole('button', { name: 'Record the outcome' }).click();
   await privacy.waitForURL(`${base}/privacy`);
