@@ -259,13 +259,17 @@ pub(crate) fn describe(decision: &FrontDoorDecision) -> String {
     let mut text = format!(
         "MASH decision: {}: {}",
         decision.outcome.label(),
-        decision.rationale.trim()
+        decision.rationale.trim().trim_end_matches('.')
     );
     if let Some(assignment) = &decision.assignment {
+        // People read the deadline in UK time, as every page shows times.
+        let due = assignment
+            .due_by
+            .to_zoned_datetime(vigil_domain::time::uk_time_zone())
+            .strftime("%-d %b %Y, %H:%M");
         text.push_str(&format!(
-            "; assigned to {}, due {}",
-            assignment.describe(),
-            assignment.due_by
+            "; assigned to {}, due by {due} (UK time)",
+            assignment.describe()
         ));
     }
     text

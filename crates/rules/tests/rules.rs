@@ -720,7 +720,11 @@ fn a_front_door_decision_needs_a_rationale_and_an_owner_and_acts_on_the_alert() 
         panic!("a decision acknowledges the alert")
     };
     assert_eq!(by, "Ana Analyst");
-    assert!(reason.starts_with("MASH decision: Strategy discussion / s47 enquiry: bruise"));
+    assert_eq!(
+        reason,
+        "MASH decision: Strategy discussion / s47 enquiry: bruise on a baby, no explanation; \
+         assigned to Sam Keyworker (key worker), due by 12 May 2024, 11:00 (UK time)"
+    );
     assert_eq!(casebook.notices().len(), 1);
     assert!(is_outstanding(&casebook, &first));
 
