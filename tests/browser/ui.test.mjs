@@ -236,6 +236,81 @@ test('a MASH analyst finds the child, sees the unknown-adult alert with its evid
   await page.context().close();
 });
 
+test('the front door decides an alert with a rationale and assigns it, in place with htmx and as a plain form without script; the manager finds it on my work', async () => {
+  const page = await newPage();
+  await signIn(page, 'demo.mash');
+  // A marker that only survives if the page is never reloaded.
+  await page.evaluate(() => { window.vigilNoReload = true; });
+  const item = page.locator('main div.item').first();
+  const alertTitle = (await item.locator('article.alert h3').textContent()).trim();
+  await item.locator('summary', { hasText: 'Decide and assign' }).click();
+  await item.getByLabel('Outcome', { exact: true }).selectOption({ label: 'Strategy discussion / s47 enquiry' });
+  await item.getByLabel(/Rationale/).fill('Several agencies hold injuries with no explanation; strategy discussion today.');
+  await item.getByLabel('Role', { exact: true }).selectOption({ label: 'team manager' });
+  await item.getByLabel(/Person/).fill('demo.manager');
+  await check(page, 'front-door-decide');
+  await item.getByRole('button', { name: 'Record the decision' }).click();
+  const decided = page.locator('main div.item', { hasText: alertTitle }).first().locator('.decision');
+  await decided.waitFor();
+  assert.match(await decided.textContent(), /Decision: Strategy discussion \/ s47 enquiry/);
+  assert.match(await decided.textContent(), /Assigned to Demo team manager \(fictional\) \(team manager\)/);
+  assert.equal(await page.evaluate(() => window.vigilNoReload), true, 'htmx swapped the item in place');
+  await check(page, 'front-door-decided');
+
+  // Without a rationale nothing is stored; the error replaces the main content.
+  const next = page.locator('main div.item').nth(1);
+  await next.locator('summary', { hasText: 'Decide and assign' }).click();
+  await next.getByLabel(/Rationale/).evaluate((box) => box.removeAttribute('required'));
+  await next.getByRole('button', { name: 'Record the decision' }).click();
+  await page.locator('main h1', { hasText: 'The request has invalid fields' }).waitFor();
+  assert.match(await page.locator('main').textContent(), /rationale/);
+  await check(page, 'error-decision');
+  await page.context().close();
+
+  // Without script the same form posts and the front door comes back at the item.
+  const plainContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, javaScriptEnabled: false });
+  const plain = await plainContext.newPage();
+  await signIn(plain, 'demo.mash');
+  const third = plain.locator('main div.item').nth(2);
+  const thirdTitle = (await third.locator('article.alert h3').textContent()).trim();
+  await third.locator('summary', { hasText: 'Decide and assign' }).click();
+  await third.getByLabel('Outcome', { exact: true }).selectOption({ label: 'Early help' });
+  await third.getByLabel(/Rationale/).fill('Family agrees to early help; health visitor to lead.');
+  await third.getByLabel('Role', { exact: true }).selectOption({ label: 'team manager' });
+  await third.getByRole('button', { name: 'Record the decision' }).click();
+  await plain.waitForURL(/\/front-door#item-alert-/);
+  const plainDecided = plain.locator('main div.item', { hasText: thirdTitle }).first().locator('.decision');
+  assert.match(await plainDecided.textContent(), /Decision: Early help/);
+  await plainContext.close();
+
+  // The team manager finds both on "my work", nearest deadline first.
+  const manager = await newPage();
+  await signIn(manager, 'demo.manager');
+  assert.equal(new URL(manager.url()).pathname, '/my-work');
+  const assigned = manager.locator('section[aria-labelledby="assigned"] li.card');
+  assert.ok(await assigned.count() >= 2, 'what was assigned to the manager, by name or by role');
+  assert.match(await assigned.first().textContent(), /Strategy discussion \/ s47 enquiry/);
+  await check(manager, 'my-work-assigned');
+  await manager.context().close();
+});
+
+test('the chronology filters answer in place, and the URL says what is shown', async () => {
+  assert.ok(childUrl, 'the MASH test found the child');
+  const page = await newPage();
+  await signIn(page, 'demo.mash');
+  await page.goto(childUrl);
+  await page.evaluate(() => { window.vigilNoReload = true; });
+  const all = await page.locator('ol.lanes li.entry').count();
+  await page.getByLabel('Only entries with an injury').check();
+  await page.waitForURL(/injuries=on/);
+  await page.waitForFunction(() => document.querySelectorAll('ol.lanes li.entry').length > 0);
+  const injuries = await page.locator('ol.lanes li.entry').count();
+  assert.ok(injuries < all, `fewer entries with the filter (${all} -> ${injuries})`);
+  assert.equal(await page.locator('ol.lanes li.entry').filter({ hasNot: page.locator('.injury') }).count(), 0);
+  assert.equal(await page.evaluate(() => window.vigilNoReload), true, 'htmx swapped the chronology in place');
+  await page.context().close();
+});
+
 test('a practitioner with no relationship is refused, breaks the glass with a reason, and the privacy officer reviews it', async () => {
   assert.ok(childUrl, 'the MASH test found the child');
   const page = await newPage();
@@ -266,7 +341,7 @@ test('a practitioner with no relationship is refused, breaks the glass with a re
   assert.equal(await opening.count(), 1, 'the opening is in the privacy officer\'s queue');
   assert.match(await opening.textContent(), /Waiting for review/);
   await check(privacy, 'privacy');
-  await opening.getByLabel('Outcome').selectOption('justified');
+  await opening.getByLabel('Outcome', { exact: true }).selectOption('justified');
   await opening.getByLabel('Note (required)').fill('Confirmed with the clinic lead: emergency attendance.');
   await opening.getByRole('button', { name: 'Record the outcome' }).click();
   await privacy.waitForURL(`${base}/privacy`);
@@ -282,6 +357,15 @@ test('a practitioner with no relationship is refused, breaks the glass with a re
   assert.ok(await practitionerRows.filter({ hasText: 'POST /children/{id}/break-glass' }).count() > 0, 'the break-glass is on the trail');
   assert.match(await privacy.locator('main').textContent(), /What left Vigil about/);
   await check(privacy, 'audit-trail');
+
+  // Every disclosure, across children, filtered by agency and date.
+  await privacy.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Disclosures' }).click();
+  assert.match(await privacy.locator('h1').textContent(), /Disclosures/);
+  await check(privacy, 'disclosures');
+  await privacy.getByLabel('From (UK date)').fill('2000-01-01');
+  await privacy.getByRole('button', { name: 'Filter' }).click();
+  await privacy.waitForURL(/from=2000-01-01/);
+  assert.match(await privacy.locator('#disclosure-results').textContent(), /from 2000-01-01/);
   await privacy.context().close();
 });
 

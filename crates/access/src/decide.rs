@@ -28,6 +28,9 @@ pub enum Access {
     ListAlerts,
     /// Acknowledge or close an alert.
     ActOnAlert,
+    /// Decide a referral or an alert at the front door (the MASH outcome, with a
+    /// rationale) and assign it to a role or person with a deadline.
+    DecideFrontDoor,
     /// The open-questions ledger (filtered for practitioners).
     ListQuestions,
     /// What an agency has been told about alerts its records contributed to.
@@ -63,7 +66,7 @@ pub enum Access {
 }
 
 impl Access {
-    pub const ALL: [Access; 20] = [
+    pub const ALL: [Access; 21] = [
         Access::Public,
         Access::RecordEvents,
         Access::ReadEvents,
@@ -71,6 +74,7 @@ impl Access {
         Access::ReadChild,
         Access::ListAlerts,
         Access::ActOnAlert,
+        Access::DecideFrontDoor,
         Access::ListQuestions,
         Access::ReadNotices,
         Access::ReadRules,
@@ -214,6 +218,12 @@ pub fn decide(principal: &Principal, access: Access, facts: &Facts) -> Decision 
                 &[MashAnalyst, TeamManager, Practitioner],
                 "acting on an alert",
             ),
+        },
+        // The front door's decisions are the MASH's, and a team manager's who oversees
+        // it; a practitioner takes on what is assigned but does not decide contacts.
+        Access::DecideFrontDoor => match role {
+            MashAnalyst | TeamManager => Decision::Allow,
+            _ => refuse(&[MashAnalyst, TeamManager], "a front-door decision"),
         },
         Access::ReadNotices => match role {
             MashAnalyst | PracticeReviewer => Decision::Allow,
@@ -461,6 +471,22 @@ mod tests {
                 role != Administrator,
                 "{role}"
             );
+        }
+    }
+
+    #[test]
+    fn only_the_mash_and_team_managers_decide_at_the_front_door() {
+        for role in Role::ALL {
+            let someone = principal(role, Some("NHS-A"));
+            let decision = decide(&someone, Access::DecideFrontDoor, &Facts::default());
+            assert_eq!(
+                decision.is_refused(),
+                !matches!(role, MashAnalyst | TeamManager),
+                "{role}"
+            );
+            if let Decision::Refuse(why) = decision {
+                assert!(why.contains("mash_analyst, team_manager"), "{why}");
+            }
         }
     }
 

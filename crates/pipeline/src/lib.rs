@@ -20,13 +20,15 @@ use std::time::Duration;
 use jiff::Timestamp;
 use tokio::sync::{Mutex, Notify, RwLock};
 use vigil_linkage::LinkageModel;
-use vigil_rules::{AlertResponse, CaseEvent, Casebook, Derivation, PairDecision, RulesConfig};
+use vigil_rules::{
+    AlertResponse, CaseEvent, Casebook, Derivation, FrontDoorDecision, PairDecision, RulesConfig,
+};
 
 pub use order::LATE_RECORD;
 use order::{Entry, EventClock, Log, Place, take};
 use vigil_store::{
     AlertActionKind, EventStore, LinkageDecisionKind, NewDerivation, Page, StoreError,
-    StoredAlertAction, StoredEvent, StoredLinkageDecision,
+    StoredAlertAction, StoredEvent, StoredFrontDoorEntry, StoredLinkageDecision,
 };
 
 fn case_event(stored: StoredEvent) -> CaseEvent {
@@ -149,12 +151,52 @@ async fn read_pair_decisions<S: EventStore>(
     Ok((decisions.into_iter().map(pair_decision).collect(), last))
 }
 
+/// A stored front-door decision, placed. The store keeps the body as the rules crate
+/// wrote it; one that does not read as a decision (written by a later version of
+/// Vigil) is passed over, the same way by every process and replay.
+fn front_door_decision(stored: StoredFrontDoorEntry) -> Option<(Place, Entry)> {
+    let place = Place {
+        at: stored.entry.at,
+        log: Log::FrontDoor,
+        sequence: stored.sequence,
+    };
+    match serde_json::from_value::<FrontDoorDecision>(stored.entry.body) {
+        Ok(decision) => Some((place, Entry::FrontDoor(Box::new(decision)))),
+        Err(error) => {
+            tracing::warn!(sequence = stored.sequence, %error, "a stored front-door decision could not be read; passed over");
+            None
+        }
+    }
+}
+
+/// Every recorded front-door decision after `after`, placed, with the last sequence
+/// number read.
+async fn read_front_door_decisions<S: EventStore>(
+    store: &S,
+    after: i64,
+) -> Result<(Vec<(Place, Entry)>, i64), StoreError> {
+    let (decisions, last) = read_to_end(
+        after,
+        |d: &StoredFrontDoorEntry| d.sequence,
+        |page| store.front_door_decisions_after(page),
+    )
+    .await?;
+    Ok((
+        decisions
+            .into_iter()
+            .filter_map(front_door_decision)
+            .collect(),
+        last,
+    ))
+}
+
 /// How far a casebook has read the logs, and where the last entry it took stands.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Followed {
     events: i64,
     responses: i64,
     pair_decisions: i64,
+    front_door: i64,
     /// Places the next events read, continuing from the last one.
     clock: EventClock,
     /// The place of the last entry taken; anything new must come after it.
@@ -174,8 +216,11 @@ impl Followed {
     ) -> Result<Vec<(Place, Entry)>, StoreError> {
         let (mut entries, responses) = read_responses(store, self.responses).await?;
         let (decisions, pair_decisions) = read_pair_decisions(store, self.pair_decisions).await?;
+        let (front_door, front_door_last) =
+            read_front_door_decisions(store, self.front_door).await?;
         let (events, last_event) = read_events(store, self.events).await?;
         entries.extend(decisions);
+        entries.extend(front_door);
         for stored in events {
             let place = Place {
                 at: self.clock.place(stored.recorded_at, stored.ingested_at),
@@ -188,6 +233,7 @@ impl Followed {
         self.events = last_event;
         self.responses = responses;
         self.pair_decisions = pair_decisions;
+        self.front_door = front_door_last;
         Ok(entries)
     }
 }
@@ -207,7 +253,8 @@ pub async fn replay<S: EventStore>(
 #[derive(Clone)]
 pub struct Casework {
     casebook: Arc<RwLock<Casebook>>,
-    /// How far the casebook has read the event, alert-action and linkage decision logs.
+    /// How far the casebook has read the event, alert-action, linkage decision and
+    /// front-door decision logs.
     followed: Arc<RwLock<Followed>>,
     /// How many of the casebook's derivations are written to the store's log.
     derivations_stored: Arc<Mutex<usize>>,

@@ -1,5 +1,5 @@
-//! The one order in which a casebook takes the three logs (events, responses to alerts,
-//! decisions about pairs of identity records): the same for the replay at start, for the
+//! The one order in which a casebook takes the four logs (events, responses to alerts,
+//! decisions about pairs of identity records, front-door decisions): the same for the replay at start, for the
 //! follower taking what is new, and for every Vigil process on one database.
 //!
 //! Why an order of its own. Identity is derived incrementally: a person is named after
@@ -26,7 +26,9 @@
 //! deadline that has already passed rebuilds the casebook from the log instead.
 
 use jiff::{SignedDuration, Timestamp};
-use vigil_rules::{AlertResponse, CaseEvent, Casebook, HumanInput, PairDecision};
+use vigil_rules::{
+    AlertResponse, CaseEvent, Casebook, FrontDoorDecision, HumanInput, PairDecision,
+};
 
 /// How long before it was stored an event may have been recorded and still be taken in
 /// the order it arrived. Agencies' feeds send within minutes; a record older than this
@@ -34,12 +36,14 @@ use vigil_rules::{AlertResponse, CaseEvent, Casebook, HumanInput, PairDecision};
 pub const LATE_RECORD: SignedDuration = SignedDuration::from_hours(1);
 
 /// Which log an entry comes from. At the same moment an event is taken before people's
-/// inputs, and responses to alerts before pair decisions.
+/// inputs, responses to alerts before pair decisions, and pair decisions before
+/// front-door decisions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Log {
     Events,
     Responses,
     PairDecisions,
+    FrontDoor,
 }
 
 /// Where an entry stands in the casebook's order: by moment, then log, then the entry's
@@ -57,6 +61,7 @@ pub enum Entry {
     Event(Box<CaseEvent>),
     Response(AlertResponse),
     PairDecision(PairDecision),
+    FrontDoor(Box<FrontDoorDecision>),
 }
 
 /// Gives events their places, fed in sequence order. Carried by a follower between
@@ -91,10 +96,11 @@ pub fn take(casebook: &mut Casebook, entries: Vec<(Place, Entry)>) {
             }
             Entry::Response(response) => HumanInput::Response(&response).apply(casebook),
             Entry::PairDecision(decision) => HumanInput::Pair(&decision).apply(casebook),
+            Entry::FrontDoor(decision) => HumanInput::FrontDoor(&decision).apply(casebook),
         };
         if let Err(error) = refused {
             // Refused when it was made too: it changed nothing then either.
-            tracing::debug!(%error, "a person's recorded response or linkage decision was refused");
+            tracing::debug!(%error, "a person's recorded response, linkage or front-door decision was refused");
         }
     }
 }

@@ -428,6 +428,24 @@ impl AlertLedger {
         Ok(())
     }
 
+    /// Adds a person's entry to an open alert's history without changing its status (a
+    /// front-door decision about an alert already acknowledged).
+    pub fn note(
+        &mut self,
+        id: &AlertId,
+        by: &str,
+        what: String,
+        at: Timestamp,
+    ) -> Result<(), AlertActionError> {
+        let alert = self.alert_mut(id)?;
+        alert.history.push(AlertEntry {
+            at,
+            what,
+            by: Some(by.to_string()),
+        });
+        Ok(())
+    }
+
     fn alert_mut(&mut self, id: &AlertId) -> Result<&mut Alert, AlertActionError> {
         let alert = self
             .alerts

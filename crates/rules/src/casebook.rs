@@ -25,6 +25,7 @@ use crate::catalogue::{self, Evaluation};
 use crate::child::ChildRecord;
 use crate::config::RulesConfig;
 use crate::derivation::Derivation;
+use crate::front_door::{FrontDoorDecision, FrontDoorError, FrontDoorItem, FrontDoorLedger};
 use crate::notices::{Notice, notices_for_action};
 use crate::places::{PlaceId, PlaceRegister};
 use crate::questions::QuestionLedger;
@@ -153,6 +154,8 @@ pub struct Casebook {
     record_clock: Timestamp,
     /// People's decisions about pairs of records, in the order taken.
     pair_decisions: Vec<PairDecision>,
+    /// The MASH's decisions about referrals and alerts, in the order taken.
+    front_door: FrontDoorLedger,
     now: Timestamp,
 }
 
@@ -183,6 +186,7 @@ impl Casebook {
             last_deadline_passed: None,
             record_clock: Timestamp::UNIX_EPOCH,
             pair_decisions: Vec::new(),
+            front_door: FrontDoorLedger::default(),
             now: Timestamp::UNIX_EPOCH,
         }
     }
@@ -219,6 +223,10 @@ impl Casebook {
 
     pub fn alerts_mut(&mut self) -> &mut AlertLedger {
         &mut self.alerts
+    }
+
+    pub fn front_door(&self) -> &FrontDoorLedger {
+        &self.front_door
     }
 
     pub fn questions(&self) -> &QuestionLedger {
@@ -740,6 +748,47 @@ impl Casebook {
         } else {
             ledger.acknowledge(&id, &response.by, &response.reason, response.at)
         }
+    }
+
+    /// Records a front-door decision at its time (`front_door`). Deciding about an alert
+    /// not yet acknowledged acknowledges it with the decision as the reason, so its
+    /// escalation stops and the agencies whose records were evidence hear what was
+    /// decided; otherwise the decision is added to the alert's history. A stored
+    /// decision the casebook refuses (the alert was closed a moment before) changes
+    /// nothing, so replay gives the same answer.
+    pub fn decide_front_door(
+        &mut self,
+        decision: &FrontDoorDecision,
+    ) -> Result<(), FrontDoorError> {
+        self.advance_to(decision.at);
+        crate::front_door::validate(self, decision)?;
+        if let FrontDoorItem::Alert(id) = &decision.item {
+            let what = crate::front_door::describe(decision);
+            let unacknowledged = self
+                .alerts
+                .get(id)
+                .is_some_and(|a| matches!(a.status, crate::alerts::AlertStatus::Open));
+            let acted = if unacknowledged {
+                self.act(&AlertResponse {
+                    alert: id.0.clone(),
+                    close: false,
+                    by: decision.by.clone(),
+                    reason: what,
+                    signed_off_by: None,
+                    at: decision.at,
+                })
+            } else {
+                self.alerts.note(id, &decision.by, what, decision.at)
+            };
+            acted.map_err(|_| FrontDoorError::AlertClosed(id.0.clone()))?;
+        }
+        self.front_door.push(decision.clone());
+        Ok(())
+    }
+
+    /// Whether `decide_front_door` would accept this decision now, without recording it.
+    pub fn check_front_door(&self, decision: &FrontDoorDecision) -> Result<(), FrontDoorError> {
+        crate::front_door::validate(self, decision).map(|_| ())
     }
 
     /// Moves the clock to `now`, running the rules whose time has come.

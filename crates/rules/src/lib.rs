@@ -20,6 +20,7 @@ pub mod child;
 pub mod chronology;
 pub mod config;
 pub mod derivation;
+pub mod front_door;
 pub mod household;
 pub mod linkage_review;
 pub mod notices;
@@ -31,6 +32,7 @@ pub use alerts::{Alert, AlertId, AlertStatus, Level, OwnerRole};
 pub use casebook::{AlertResponse, CaseEvent, Casebook, PairDecision, PairDecisionError, PersonId};
 pub use config::RulesConfig;
 pub use derivation::Derivation;
+pub use front_door::{FrontDoorDecision, FrontDoorItem, MashOutcome};
 pub use notices::Notice;
 pub use questions::OpenQuestion;
 
@@ -62,6 +64,7 @@ pub fn replay_with_responses(
 pub enum HumanInput<'a> {
     Response(&'a AlertResponse),
     Pair(&'a PairDecision),
+    FrontDoor(&'a FrontDoorDecision),
 }
 
 impl HumanInput<'_> {
@@ -69,6 +72,7 @@ impl HumanInput<'_> {
         match self {
             HumanInput::Response(response) => response.at,
             HumanInput::Pair(decision) => decision.at,
+            HumanInput::FrontDoor(decision) => decision.at,
         }
     }
 
@@ -82,6 +86,9 @@ impl HumanInput<'_> {
             HumanInput::Pair(decision) => casebook
                 .decide_pair(decision)
                 .map(|_| ())
+                .map_err(|error| error.to_string()),
+            HumanInput::FrontDoor(decision) => casebook
+                .decide_front_door(decision)
                 .map_err(|error| error.to_string()),
         }
     }

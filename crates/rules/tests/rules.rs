@@ -604,3 +604,191 @@ fn every_conclusion_has_its_own_key_and_a_replay_reaches_the_same_keys() {
     assert_eq!(distinct.len(), first.len(), "two conclusions share a key");
     assert!(first.len() >= 4, "linkage, places and an alert at least");
 }
+
+#[test]
+fn a_front_door_decision_needs_a_rationale_and_an_owner_and_acts_on_the_alert() {
+    use vigil_rules::front_door::{
+        Assignment, FrontDoorError, FrontDoorItem, MashOutcome, child_of, is_outstanding,
+    };
+    use vigil_rules::{AlertStatus, FrontDoorDecision, OwnerRole};
+    let mut case = Case::new();
+    case.injury(
+        "QGP",
+        "2024-05-10",
+        "2024-01-01",
+        injury("cheek", "bruise", None, "concern"),
+    );
+    case.add(
+        "QGP",
+        "2024-05-10",
+        "referral",
+        json!({ "reason": "bruise on a baby", "urgency": "urgent" }),
+        vec![child("2024-01-01"), mother()],
+    );
+    let mut casebook = case.at("2024-05-11");
+    let alert = casebook.alerts().all()[0].clone();
+    let referral = case.events[1].id;
+    let at: Timestamp = "2024-05-11T10:00:00Z".parse().unwrap();
+    let due = |hours: i64| Assignment {
+        role: OwnerRole::KeyWorker,
+        person: Some("sam.key".into()),
+        person_name: Some("Sam Keyworker".into()),
+        due_by: at + jiff::SignedDuration::from_hours(hours),
+    };
+    let decision = |item: FrontDoorItem,
+                    outcome: MashOutcome,
+                    rationale: &str,
+                    assignment: Option<Assignment>,
+                    minutes: i64| FrontDoorDecision {
+        item,
+        outcome,
+        rationale: rationale.to_string(),
+        assignment,
+        by_id: "ana".into(),
+        by: "Ana Analyst".into(),
+        at: at + jiff::SignedDuration::from_mins(minutes),
+    };
+    let on_alert = FrontDoorItem::Alert(alert.id.clone());
+
+    // Refused, changing nothing: no rationale, no owner for a strategy discussion, a
+    // deadline before the decision, an unknown referral.
+    let refusals = [
+        (
+            decision(
+                on_alert.clone(),
+                MashOutcome::EarlyHelp,
+                " ",
+                Some(due(24)),
+                0,
+            ),
+            FrontDoorError::RationaleRequired,
+        ),
+        (
+            decision(
+                on_alert.clone(),
+                MashOutcome::StrategyDiscussion,
+                "serious",
+                None,
+                0,
+            ),
+            FrontDoorError::AssignmentRequired("Strategy discussion / s47 enquiry"),
+        ),
+        (
+            decision(
+                on_alert.clone(),
+                MashOutcome::EarlyHelp,
+                "support",
+                Some(due(-1)),
+                0,
+            ),
+            FrontDoorError::DeadlineNotAfterDecision(due(-1).due_by, at),
+        ),
+    ];
+    for (wrong, error) in refusals {
+        assert_eq!(casebook.check_front_door(&wrong), Err(error.clone()));
+        assert_eq!(casebook.decide_front_door(&wrong), Err(error));
+    }
+    let unknown = FrontDoorItem::Referral(EventId(uuid::Uuid::from_u128(99)));
+    assert!(matches!(
+        casebook.decide_front_door(&decision(
+            unknown,
+            MashOutcome::NoFurtherAction,
+            "x",
+            None,
+            0
+        )),
+        Err(FrontDoorError::NoSuchReferral(_))
+    ));
+    assert!(casebook.front_door().all().is_empty());
+    assert!(matches!(
+        casebook.alerts().get(&alert.id).unwrap().status,
+        AlertStatus::Open
+    ));
+
+    // Decided: the alert is acknowledged with the decision, and the agency told.
+    let first = decision(
+        on_alert.clone(),
+        MashOutcome::StrategyDiscussion,
+        "bruise on a baby, no explanation",
+        Some(due(24)),
+        0,
+    );
+    casebook.decide_front_door(&first).unwrap();
+    let AlertStatus::Acknowledged { by, reason, .. } =
+        &casebook.alerts().get(&alert.id).unwrap().status
+    else {
+        panic!("a decision acknowledges the alert")
+    };
+    assert_eq!(by, "Ana Analyst");
+    assert_eq!(
+        reason,
+        "MASH decision: Strategy discussion / s47 enquiry: bruise on a baby, no explanation; \
+         assigned to Sam Keyworker (key worker), due by 12 May 2024, 11:00 (UK time)"
+    );
+    assert_eq!(casebook.notices().len(), 1);
+    assert!(is_outstanding(&casebook, &first));
+
+    // A second decision is noted in the history and becomes the current one.
+    let second = decision(
+        on_alert.clone(),
+        MashOutcome::ChildInNeedAssessment,
+        "no s47: assess needs",
+        Some(due(48)),
+        30,
+    );
+    let history = casebook.alerts().get(&alert.id).unwrap().history.len();
+    casebook.decide_front_door(&second).unwrap();
+    let alert_now = casebook.alerts().get(&alert.id).unwrap();
+    assert_eq!(alert_now.history.len(), history + 1);
+    assert!(
+        alert_now
+            .history
+            .last()
+            .unwrap()
+            .what
+            .contains("Child in need assessment")
+    );
+    assert_eq!(casebook.notices().len(), 1, "acknowledged once");
+    assert_eq!(casebook.front_door().current(&on_alert), Some(&second));
+    assert_eq!(casebook.front_door().current_decisions(), vec![&second]);
+
+    // The referral is about the same child, found through linkage.
+    let on_referral = FrontDoorItem::Referral(referral);
+    assert_eq!(
+        child_of(&casebook, &on_referral),
+        Some(alert.subject.clone())
+    );
+    casebook
+        .decide_front_door(&decision(
+            on_referral,
+            MashOutcome::NoFurtherAction,
+            "the same concern as the alert, decided there",
+            None,
+            40,
+        ))
+        .unwrap();
+    assert_eq!(casebook.front_door().current_decisions().len(), 2);
+
+    // Once the alert is closed its assignment is done, and it takes no decision.
+    casebook
+        .act(&AlertResponse {
+            alert: alert.id.0.clone(),
+            close: true,
+            by: "duty manager".into(),
+            reason: "assessment allocated".into(),
+            signed_off_by: Some("team manager".into()),
+            at: at + jiff::SignedDuration::from_mins(50),
+        })
+        .unwrap();
+    assert!(!is_outstanding(&casebook, &second));
+    assert!(matches!(
+        casebook.decide_front_door(&decision(
+            on_alert,
+            MashOutcome::EarlyHelp,
+            "late",
+            Some(due(72)),
+            60
+        )),
+        Err(FrontDoorError::AlertClosed(_))
+    ));
+}

@@ -40,6 +40,7 @@ use vigil_store::{
     BreakGlassOpening, BreakGlassReview, LinkageDecision, ReviewedOpening, StoredLinkageDecision,
     break_glass, linkage_decisions,
 };
+use vigil_store::{FrontDoorEntry, StoredFrontDoorEntry, front_door};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -254,6 +255,7 @@ async fn look_up(
 pub const EVENTS_LOCK: &str = "vigil.events.append.";
 pub const ALERT_ACTIONS_LOCK: &str = "vigil.alert_actions.append.";
 pub const LINKAGE_DECISIONS_LOCK: &str = "vigil.linkage_decisions.append.";
+pub const FRONT_DOOR_DECISIONS_LOCK: &str = "vigil.front_door_decisions.append.";
 
 /// Takes the transaction-scoped advisory lock `name` (one of the locks above); it is
 /// released when the transaction commits or rolls back.
@@ -1108,6 +1110,43 @@ impl EventStore for PostgresStore {
         .map_err(store_error)?;
         rows.into_iter()
             .map(linkage_decisions::decision_from_columns)
+            .collect()
+    }
+
+    async fn record_front_door_decision(&self, entry: &FrontDoorEntry) -> Result<i64, StoreError> {
+        let body = entry.body_text()?;
+        let mut transaction = begin_followed_append(&self.pool, FRONT_DOOR_DECISIONS_LOCK).await?;
+        let sequence: i64 = sqlx::query_scalar(
+            "INSERT INTO front_door_decisions (id, item, by_id, at_us, body) \
+             VALUES ($1::uuid, $2, $3, $4, $5::jsonb) RETURNING sequence",
+        )
+        .bind(entry.id.to_string())
+        .bind(&entry.item)
+        .bind(&entry.by_id)
+        .bind(microseconds(entry.at))
+        .bind(body)
+        .fetch_one(&mut *transaction)
+        .await
+        .map_err(store_error)?;
+        transaction.commit().await.map_err(store_error)?;
+        Ok(sequence)
+    }
+
+    async fn front_door_decisions_after(
+        &self,
+        page: Page,
+    ) -> Result<Vec<StoredFrontDoorEntry>, StoreError> {
+        let rows: Vec<front_door::FrontDoorColumns> = sqlx::query_as(
+            "SELECT sequence, id::text, item, by_id, at_us, body::text \
+             FROM front_door_decisions WHERE sequence > $1 ORDER BY sequence LIMIT $2",
+        )
+        .bind(page.after)
+        .bind(i64::from(page.limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        rows.into_iter()
+            .map(front_door::entry_from_columns)
             .collect()
     }
 

@@ -46,6 +46,7 @@ use vigil_store::{
     BreakGlassOpening, BreakGlassReview, LinkageDecision, ReviewedOpening, StoredLinkageDecision,
     break_glass, linkage_decisions,
 };
+use vigil_store::{FrontDoorEntry, StoredFrontDoorEntry, front_door};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -1147,6 +1148,40 @@ impl EventStore for SqliteStore {
         .map_err(store_error)?;
         rows.into_iter()
             .map(linkage_decisions::decision_from_columns)
+            .collect()
+    }
+
+    async fn record_front_door_decision(&self, entry: &FrontDoorEntry) -> Result<i64, StoreError> {
+        let body = entry.body_text()?;
+        sqlx::query_scalar(
+            "INSERT INTO front_door_decisions (id, item, by_id, at_us, body) \
+             VALUES (?, ?, ?, ?, ?) RETURNING sequence",
+        )
+        .bind(entry.id.to_string())
+        .bind(&entry.item)
+        .bind(&entry.by_id)
+        .bind(microseconds(entry.at))
+        .bind(body)
+        .fetch_one(&self.writer)
+        .await
+        .map_err(store_error)
+    }
+
+    async fn front_door_decisions_after(
+        &self,
+        page: Page,
+    ) -> Result<Vec<StoredFrontDoorEntry>, StoreError> {
+        let rows: Vec<front_door::FrontDoorColumns> = sqlx::query_as(
+            "SELECT sequence, id, item, by_id, at_us, body \
+             FROM front_door_decisions WHERE sequence > ? ORDER BY sequence LIMIT ?",
+        )
+        .bind(page.after)
+        .bind(i64::from(page.limit))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(store_error)?;
+        rows.into_iter()
+            .map(front_door::entry_from_columns)
             .collect()
     }
 

@@ -36,6 +36,7 @@ macro_rules! conformance_tests {
             accounts_and_keys_are_kept_and_keys_revoked_by_a_new_row,
             break_glass_openings_and_reviews_are_kept,
             linkage_decisions_are_kept_in_order,
+            front_door_decisions_are_kept_in_order,
             webhook_subscriptions_are_revoked_by_a_new_row,
             webhook_deliveries_are_queued_once_per_subscription_and_subject,
             webhook_tries_are_claimed_once_and_a_delivery_is_disclosed
@@ -549,6 +550,48 @@ pub async fn alert_actions_are_kept_in_order<S: EventStore>(store: S) {
     assert_eq!(after_first.len(), 1);
     // The same action twice is refused: an action is recorded once.
     assert!(store.record_alert_action(&first).await.is_err());
+}
+
+pub async fn front_door_decisions_are_kept_in_order<S: EventStore>(store: S) {
+    use crate::FrontDoorEntry;
+    let first = FrontDoorEntry {
+        id: uuid::Uuid::now_v7(),
+        item: "alert:repeat-injury.0.1".into(),
+        by_id: "mash.one".into(),
+        at: "2024-05-03T10:00:00Z".parse().unwrap(),
+        body: json!({ "outcome": "strategy_discussion", "rationale": "two injuries in a week" }),
+    };
+    let second = FrontDoorEntry {
+        id: uuid::Uuid::now_v7(),
+        item: "referral:0190a0b0-0000-7000-8000-000000000001".into(),
+        at: "2024-05-03T10:05:00Z".parse().unwrap(),
+        body: json!({ "outcome": "early_help", "rationale": "family asked for support" }),
+        ..first.clone()
+    };
+    let a = store.record_front_door_decision(&first).await.unwrap();
+    let b = store.record_front_door_decision(&second).await.unwrap();
+    assert!(b > a);
+    let read = store
+        .front_door_decisions_after(Page {
+            after: 0,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(read.len(), 2);
+    assert_eq!(read[0].entry, first);
+    assert_eq!(read[1].entry, second);
+    let after_first = store
+        .front_door_decisions_after(Page {
+            after: a,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(after_first.len(), 1);
+    assert_eq!(after_first[0].sequence, b);
+    // The same decision twice is refused: a decision is recorded once.
+    assert!(store.record_front_door_decision(&first).await.is_err());
 }
 
 pub async fn derivations_are_kept_once_and_in_order<S: EventStore>(store: S) {

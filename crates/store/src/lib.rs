@@ -16,6 +16,7 @@ pub mod break_glass;
 pub mod conformance;
 #[cfg(test)]
 mod conformance_fixture;
+pub mod front_door;
 pub mod linkage_decisions;
 pub mod plan;
 pub mod queue;
@@ -34,6 +35,7 @@ pub use accounts::{Account, ApiKey, KeyRevocation, StoredApiKey};
 pub use audit::{AuditEntry, ChainBreak, ChainHead, ChainVerifier, NewAuditEntry, verify_chain};
 pub use backup::BackupSummary;
 pub use break_glass::{BreakGlassOpening, BreakGlassReview, ReviewedOpening};
+pub use front_door::{FrontDoorEntry, StoredFrontDoorEntry};
 pub use linkage_decisions::{LinkageDecision, LinkageDecisionKind, StoredLinkageDecision};
 pub use plan::{AppendPlan, Existing, PlannedEvent, SupersedeTarget, plan_append};
 pub use queue::{AppendQueue, GroupTransaction, GroupWriter};
@@ -417,6 +419,18 @@ pub trait EventStore: Clone + Send + Sync + 'static {
         &self,
         page: Page,
     ) -> impl Future<Output = Result<Vec<StoredLinkageDecision>, StoreError>> + Send;
+
+    /// Appends a front-door decision; returns its place in the front-door log.
+    fn record_front_door_decision(
+        &self,
+        entry: &FrontDoorEntry,
+    ) -> impl Future<Output = Result<i64, StoreError>> + Send;
+
+    /// The front-door decisions log in order.
+    fn front_door_decisions_after(
+        &self,
+        page: Page,
+    ) -> impl Future<Output = Result<Vec<StoredFrontDoorEntry>, StoreError>> + Send;
 
     /// Adds a webhook subscription (its secret as given: it is needed to sign).
     fn add_webhook_subscription(

@@ -134,6 +134,8 @@ pub fn router_with_sessions<S: EventStore>(
             authenticator,
             auth::authenticate::<S>,
         ))
+        // Outside authentication, so that a sign-in redirect is seen too.
+        .layer(axum::middleware::from_fn(pages::htmx::guide))
         .layer(middleware)
 }
 

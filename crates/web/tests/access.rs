@@ -48,6 +48,7 @@ fn allowed(access: Access, caller: Caller) -> bool {
         Access::ActOnAlert => {
             matches!(role, MashAnalyst | TeamManager) || (role == Practitioner && own)
         }
+        Access::DecideFrontDoor => matches!(role, MashAnalyst | TeamManager),
         Access::ReadDerivations => matches!(role, PracticeReviewer | PrivacyOfficer | MashAnalyst),
         Access::ReadMetrics => role == Administrator,
         // Break-glass is for those without a relationship; with one, the answer is a
@@ -338,6 +339,12 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
                     Some(json!({ "reason": "checked", "signed_off_by": "a manager" }))
                 }
                 Access::BreakGlass => Some(json!({ "reason": "an emergency at the front door" })),
+                Access::DecideFrontDoor => Some(json!({
+                    "alert": alert, "outcome": "strategy_discussion",
+                    "rationale": "a bruise on a baby who does not crawl",
+                    "assign_role": "key_worker",
+                    "due_by": (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24)).to_string(),
+                })),
                 Access::ReviewBreakGlass if route.method == Method::POST => {
                     Some(json!({ "outcome": "justified", "note": "checked with the ward" }))
                 }

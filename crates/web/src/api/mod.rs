@@ -15,6 +15,7 @@ mod events;
 pub(crate) mod export;
 mod fhir;
 mod fields;
+pub(crate) mod front_door;
 mod health;
 pub(crate) mod identity;
 mod webhooks;
@@ -175,6 +176,18 @@ pub fn route_table<S: EventStore>() -> Vec<Route<S>> {
             "/api/v1/alerts/{id}/close",
             ActOnAlert,
             post(casework::close::<S>),
+        ),
+        route(
+            M::POST,
+            "/api/v1/front-door/decisions",
+            DecideFrontDoor,
+            post(front_door::create::<S>),
+        ),
+        route(
+            M::GET,
+            "/api/v1/front-door/decisions",
+            ListAlerts,
+            get(front_door::list::<S>),
         ),
         route(
             M::GET,

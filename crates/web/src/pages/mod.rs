@@ -5,14 +5,16 @@
 //! ([`crate::session`]), never an API key. [`route_table`] lists every page with the
 //! [`Access`] it gives, and is joined to the API's table so the same middleware checks
 //! both. Templates are compiled into the binary (askama, `templates/`), escape HTML by
-//! default, and use no script: every action is a plain form, so the pages work with a
-//! keyboard, a screen reader and a phone. Errors are pages that say what happened and
+//! default, and need no script: every action is a plain form, so the pages work with a
+//! keyboard, a screen reader and a phone; where it helps, htmx ([`htmx`]) fetches the
+//! same answer and swaps in only the part that changed. Errors are pages that say what happened and
 //! what to do ([`PageError`]).
 
 mod admin;
 mod body_map;
 mod child;
 mod export;
+pub mod htmx;
 mod identity;
 mod privacy;
 mod sign_in;
@@ -48,6 +50,7 @@ pub fn route_table<S: EventStore>() -> Vec<Route<S>> {
     };
     vec![
         page(M::GET, "/static/vigil.css", Public, get(stylesheet)),
+        page(M::GET, htmx::SCRIPT_PATH, Public, get(htmx::script)),
         page(M::GET, "/sign-in", Public, get(sign_in::form)),
         page(M::POST, "/sign-in", Public, post(sign_in::submit::<S>)),
         page(M::POST, "/sign-out", Public, post(sign_in::sign_out)),
@@ -57,6 +60,12 @@ pub fn route_table<S: EventStore>() -> Vec<Route<S>> {
             "/front-door",
             ListAlerts,
             get(work::front_door::<S>),
+        ),
+        page(
+            M::POST,
+            "/front-door/decide",
+            DecideFrontDoor,
+            post(work::decide::<S>),
         ),
         page(M::GET, "/my-work", ListAlerts, get(work::my_work::<S>)),
         page(M::GET, "/children", ListChildren, get(child::list::<S>)),
@@ -120,6 +129,12 @@ pub fn route_table<S: EventStore>() -> Vec<Route<S>> {
             "/privacy",
             ReviewBreakGlass,
             get(privacy::queue::<S>),
+        ),
+        page(
+            M::GET,
+            "/privacy/disclosures",
+            ReadDisclosures,
+            get(privacy::disclosures::<S>),
         ),
         page(
             M::POST,
@@ -227,6 +242,7 @@ fn navigation(role: Role) -> Vec<NavLink> {
         Role::PracticeReviewer => vec![link("/children", "Children"), link("/rules", "Rules")],
         Role::PrivacyOfficer => vec![
             link("/privacy", "Break-glass reviews"),
+            link("/privacy/disclosures", "Disclosures"),
             link("/rules", "Rules"),
         ],
         Role::Administrator => vec![link("/admin", "Administration"), link("/rules", "Rules")],

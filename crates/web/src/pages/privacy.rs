@@ -284,3 +284,122 @@ pub async fn audit_trail<S: EventStore>(
         next_after: trail.next_after,
     }))
 }
+
+pub struct DisclosureListRow {
+    pub at: String,
+    pub recipient: String,
+    pub child: Option<String>,
+    pub child_name: String,
+    pub alert: String,
+    pub what: String,
+    pub channel: String,
+    pub lawful_basis: String,
+}
+
+#[derive(Template)]
+#[template(path = "disclosures.html")]
+struct DisclosuresPage {
+    layout: Layout,
+    rows: Vec<DisclosureListRow>,
+    /// Every agency anything was disclosed to, for the filter.
+    agencies: Vec<String>,
+    agency: String,
+    from: String,
+    to: String,
+    total: usize,
+}
+
+/// `GET /privacy/disclosures[?agency=X&from=DATE&to=DATE]`: what left Vigil about any
+/// child, newest first, for the privacy officer; filtered by the receiving agency and
+/// by the UK dates it left between (both days included).
+pub async fn disclosures<S: EventStore>(
+    State(state): State<AppState<S>>,
+    axum::Extension(session): CurrentSession,
+    axum::extract::Query(pairs): axum::extract::Query<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let within = |p: crate::problem::Problem| PageError::from(p).within(&session);
+    crate::auth::check(
+        &session.principal,
+        vigil_access::Access::ReadDisclosures,
+        &vigil_access::Facts::default(),
+    )
+    .map_err(within)?;
+    let (mut agency, mut from, mut to) = (String::new(), String::new(), String::new());
+    for (key, value) in pairs {
+        let value = value.trim().to_string();
+        match key.as_str() {
+            "agency" => agency = value,
+            "from" => from = value,
+            "to" => to = value,
+            _ => {
+                return Err(PageError::new(
+                    StatusCode::BAD_REQUEST,
+                    "This address asks for something unknown",
+                    format!("The disclosures page takes only agency, from and to; not {key:?}."),
+                )
+                .within(&session));
+            }
+        }
+    }
+    let date = |name: &str, text: &str| -> Result<Option<jiff::civil::Date>, PageError> {
+        if text.is_empty() {
+            return Ok(None);
+        }
+        text.parse().map(Some).map_err(|_| {
+            PageError::new(
+                StatusCode::BAD_REQUEST,
+                "Write a date as YYYY-MM-DD",
+                format!("The {name} date {text:?} is not a date such as 2026-11-01."),
+            )
+            .within(&session)
+        })
+    };
+    let (from_date, to_date) = (date("from", &from)?, date("to", &to)?);
+    let all = state
+        .store
+        .disclosures(None)
+        .await
+        .map_err(|error| within(crate::api::store_problem(error, "")))?;
+    let mut agencies: Vec<String> = all.iter().map(|d| d.recipient.to_string()).collect();
+    agencies.sort();
+    agencies.dedup();
+    let total = all.len();
+    crate::api::catch_up(&state).await.map_err(within)?;
+    let casebook = state.casework.read().await;
+    let mut rows: Vec<_> = all
+        .into_iter()
+        .filter(|d| agency.is_empty() || d.recipient.as_str() == agency)
+        .filter(|d| {
+            let day = vigil_rules::calendar::uk_date(d.at);
+            from_date.is_none_or(|from| day >= from) && to_date.is_none_or(|to| day <= to)
+        })
+        .collect();
+    rows.sort_by_key(|d| std::cmp::Reverse(d.at));
+    let rows = rows
+        .into_iter()
+        .map(|d| DisclosureListRow {
+            at: local_time(d.at),
+            recipient: d.recipient.to_string(),
+            child_name: d
+                .child
+                .as_deref()
+                .map(|c| casebook.display_name(c))
+                .unwrap_or_else(|| "(no child)".into()),
+            child: d.child,
+            alert: d.alert.unwrap_or_default(),
+            what: d.what,
+            channel: d.channel,
+            lawful_basis: d.lawful_basis,
+        })
+        .collect();
+    drop(casebook);
+    Ok(render(&DisclosuresPage {
+        layout: Layout::new("Disclosures", Some(&session), "/privacy/disclosures"),
+        rows,
+        agencies,
+        agency,
+        from,
+        to,
+        total,
+    }))
+}

@@ -6,8 +6,9 @@
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use vigil_rules::alerts::{AlertStatus, Level};
+use vigil_rules::front_door::{FrontDoorItem, MashOutcome};
 use vigil_rules::questions::OpenQuestion;
-use vigil_rules::{Alert, Casebook};
+use vigil_rules::{Alert, Casebook, FrontDoorDecision};
 
 /// A moment as people in England read it: `Tue 14 Jun 2022, 09:05`.
 pub fn local_time(at: Timestamp) -> String {
@@ -101,6 +102,10 @@ pub struct AlertView {
     pub open: bool,
     pub acknowledged: bool,
     pub blocking: bool,
+    /// The front door's current decision about the alert.
+    pub decision: Option<DecidedView>,
+    /// Its place on the front door.
+    pub anchor: String,
 }
 
 impl AlertView {
@@ -160,8 +165,114 @@ impl AlertView {
             open: alert.is_open(),
             acknowledged: matches!(alert.status, AlertStatus::Acknowledged { .. }),
             blocking: alert.blocking,
+            decision: casebook
+                .front_door()
+                .current(&FrontDoorItem::Alert(alert.id.clone()))
+                .map(|d| DecidedView::new(d, casebook)),
+            anchor: item_anchor("alert", &alert.id.0),
         }
     }
+}
+
+/// The id of an item's place on the front door (`item-alert-...`): only letters,
+/// digits and hyphens, so it needs no escaping as a fragment or a CSS selector.
+pub fn item_anchor(kind: &str, id: &str) -> String {
+    let id: String = id
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    format!("item-{kind}-{id}")
+}
+
+/// A front-door decision in words: the outcome, why, who decided when, and who takes
+/// it on by when with its clock.
+pub struct DecidedView {
+    /// `alert` or `referral`: what the decision is about.
+    pub item_kind: &'static str,
+    pub child: Option<String>,
+    pub child_name: String,
+    pub outcome: &'static str,
+    pub rationale: String,
+    pub by: String,
+    pub at: String,
+    /// "Sam Patel (key worker)", or empty when nothing was assigned.
+    pub assigned_to: String,
+    pub due: String,
+    pub clock: String,
+    pub overdue: bool,
+}
+
+impl DecidedView {
+    pub fn new(decision: &FrontDoorDecision, casebook: &Casebook) -> Self {
+        let child = vigil_rules::front_door::child_of(casebook, &decision.item);
+        let item_kind = match &decision.item {
+            FrontDoorItem::Alert(_) => "alert",
+            FrontDoorItem::Referral(_) => "referral",
+        };
+        let (assigned_to, due, clock, overdue) = match &decision.assignment {
+            Some(assignment) => {
+                let (clock, overdue) = clock(assignment.due_by, casebook.now());
+                (
+                    assignment.describe(),
+                    local_time(assignment.due_by),
+                    clock,
+                    overdue,
+                )
+            }
+            None => Default::default(),
+        };
+        DecidedView {
+            item_kind,
+            child_name: child
+                .as_ref()
+                .map(|c| casebook.display_name(c))
+                .unwrap_or_else(|| "(no child named)".into()),
+            child,
+            outcome: decision.outcome.label(),
+            rationale: decision.rationale.clone(),
+            by: decision.by.clone(),
+            at: local_time(decision.at),
+            assigned_to,
+            due,
+            clock,
+            overdue,
+        }
+    }
+}
+
+/// What the decide form offers: the outcomes and the roles work is assigned to, and a
+/// deadline to start from (24 hours on, the working day a MASH decides a contact in).
+pub struct DecideChoices {
+    pub outcomes: Vec<(&'static str, &'static str)>,
+    pub roles: Vec<(String, &'static str)>,
+    pub default_due: String,
+}
+
+impl DecideChoices {
+    pub fn new(now: Timestamp) -> Self {
+        let due = now + jiff::SignedDuration::from_hours(24);
+        DecideChoices {
+            outcomes: MashOutcome::ALL
+                .iter()
+                .map(|o| (o.as_str(), o.label()))
+                .collect(),
+            roles: crate::api::front_door::ASSIGNABLE
+                .iter()
+                .map(|r| (crate::api::front_door::role_wire_name(*r), r.label()))
+                .collect(),
+            default_due: due
+                .to_zoned_datetime(uk())
+                .strftime("%Y-%m-%dT%H:%M")
+                .to_string(),
+        }
+    }
+}
+
+/// Reads a `datetime-local` field (`2026-11-26T17:00`) as UK time; `None` when it is
+/// not one.
+pub fn parse_local_time(text: &str) -> Option<Timestamp> {
+    let civil: jiff::civil::DateTime = text.trim().parse().ok()?;
+    uk().to_timestamp(civil).ok()
 }
 
 pub struct QuestionView {
@@ -219,6 +330,20 @@ mod tests {
             clock(deadline, after),
             ("overdue by 2 days 1 h".into(), true)
         );
+    }
+
+    #[test]
+    fn a_deadline_typed_in_a_form_is_read_as_uk_time() {
+        // British Summer Time: 17:00 in London is 16:00 UTC; in winter they agree.
+        assert_eq!(
+            parse_local_time("2022-06-14T17:00"),
+            Some("2022-06-14T16:00:00Z".parse().unwrap())
+        );
+        assert_eq!(
+            parse_local_time("2022-12-14T17:00"),
+            Some("2022-12-14T17:00:00Z".parse().unwrap())
+        );
+        assert_eq!(parse_local_time("tomorrow"), None);
     }
 
     #[test]

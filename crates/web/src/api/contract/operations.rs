@@ -318,6 +318,16 @@ pub fn describe(method: &Method, path: &str) -> Option<Operation> {
                 json_answer(200, "The alert, closed.", "AlertAnswer"),
                 problem(409, "The alert is already closed (`alert-closed`)."),
             ]),
+        "/api/v1/front-door/decisions" if post => operation("Decide at the front door", "alerts", "A MASH analyst's or team manager's decision about an alert or a referral: the outcome, the rationale, and who takes it on by when. Appended, never changed: a later decision about the same item replaces it as current. A decision about an alert not yet acknowledged acknowledges it, and the agencies whose records were evidence are told.")
+            .body(json_body("FrontDoorDecisionRequest", "The item, the outcome, the rationale and the assignment."))
+            .answers([
+                json_answer(201, "Recorded.", "FrontDoorDecision"),
+                problem(404, "There is no such alert or referral (`not-found`)."),
+                problem(409, "The alert is closed (`alert-closed`)."),
+            ]),
+        "/api/v1/front-door/decisions" if get => operation("Front-door decisions", "alerts", "Every decision in the order taken, each with its child, whether it is the item's current decision and whether its assignment is outstanding or overdue; a practitioner sees those about related children only.")
+            .query([as_at()])
+            .answers([json_answer(200, "The decisions.", "FrontDoorDecisions")]),
         "/api/v1/questions" if get => operation("Open questions", "alerts", "Questions Vigil asked (such as who an unknown adult at a child's address is), each with an owner and a deadline.")
             .query([as_at()])
             .answers([json_answer(200, "The questions.", "QuestionList")]),

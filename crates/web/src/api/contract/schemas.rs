@@ -401,6 +401,52 @@ pub fn components() -> Value {
                 "reason": text(), "explanation": r("MatchExplanation"),
             }))),
         })));
+    schemas.insert("FrontDoorDecisionRequest".into(), json!({
+            "type": "object", "required": ["outcome", "rationale"], "additionalProperties": false,
+            "description": "A MASH decision about one alert or one referral (name exactly one). Any outcome but no_further_action needs an assignment: assign_role and due_by together, and assign_person when a person is named. Who decides is whoever the credentials belong to.",
+            "properties": {
+                "alert": { "type": "string", "description": "The alert decided about." },
+                "referral": { "type": "string", "format": "uuid", "description": "The referral (its event id) decided about." },
+                "outcome": { "enum": ["no_further_action", "early_help", "child_in_need_assessment", "strategy_discussion", "refer_to_another_agency"] },
+                "rationale": { "type": "string", "minLength": 1, "description": "Why: never recorded without one." },
+                "assign_role": { "enum": ["key_worker", "mash_analyst", "team_manager", "emergency_duty_team", "police_child_abuse_team", "health_safeguarding_lead", "legal_services"] },
+                "assign_person": { "type": "string", "description": "The user name of the person who takes it on." },
+                "due_by": { "type": "string", "format": "date-time", "description": "Act by then; after the decision." },
+            }
+        }));
+    let decision = || {
+        object(
+            &[
+                "item",
+                "outcome",
+                "rationale",
+                "by_id",
+                "by",
+                "at",
+                "current",
+                "outstanding",
+                "overdue",
+            ],
+            json!({
+                "item": object(&["kind", "id"], json!({ "kind": { "enum": ["alert", "referral"] }, "id": text() })),
+                "outcome": text(), "rationale": text(),
+                "assignment": object(&["role", "due_by"], json!({
+                    "role": text(), "person": text(), "person_name": text(), "due_by": moment(),
+                })),
+                "by_id": text(), "by": text(), "at": moment(),
+                "child": text_or_null(), "child_name": text_or_null(),
+                "current": { "type": "boolean" }, "outstanding": { "type": "boolean" }, "overdue": { "type": "boolean" },
+            }),
+        )
+    };
+    schemas.insert("FrontDoorDecision".into(), decision());
+    schemas.insert(
+        "FrontDoorDecisions".into(),
+        object(
+            &["as_at", "decisions"],
+            json!({ "as_at": moment(), "decisions": list_of(r("FrontDoorDecision")) }),
+        ),
+    );
     schemas.insert("PairDecisionRequest".into(), json!({
             "type": "object", "required": ["left", "right", "decision", "reason"], "additionalProperties": false,
             "properties": {
