@@ -206,8 +206,13 @@ pub struct Involvement {
 pub fn summary(casebook: &Casebook, record: &ChildRecord<'_>) -> ChildSummary {
     let today = record.today;
     let mut involved: BTreeMap<String, Involvement> = BTreeMap::new();
-    for entry in record.named_entries() {
+    // Each agency's latest entry: read from the end, so each agency is written once
+    // rather than once per entry.
+    for entry in record.named_entries().collect::<Vec<_>>().into_iter().rev() {
         let event = &entry.event.event;
+        if involved.contains_key(event.agency.as_str()) {
+            continue;
+        }
         involved.insert(
             event.agency.to_string(),
             Involvement {
