@@ -368,15 +368,28 @@ impl Casebook {
     /// Whether a person is a child on a date: by date of birth, or, when no record
     /// gives one, because an agency recorded them as the child of a record.
     pub fn is_child(&self, person: &str, on: Date) -> bool {
-        let adult = self.config.household.adult_from_years;
-        if let Some(born) = self.date_of_birth(person) {
-            return crate::calendar::age_in_months(born, on) < adult * 12;
+        self.childhood(person).is_child_on(on)
+    }
+
+    /// What decides whether a person is a child on any date, read from their records
+    /// once: a caller asking about many dates (or many events of one person) asks this
+    /// and not `is_child`, which reads every record of the person each time.
+    pub fn childhood(&self, person: &str) -> Childhood {
+        let adult_from_years = self.config.household.adult_from_years;
+        let basis = if let Some(born) = self.date_of_birth(person) {
+            ChildhoodBasis::Born(born)
+        } else if let Some(year) = self.birth_year(person) {
+            ChildhoodBasis::BornInYear(year)
+        } else {
+            ChildhoodBasis::RecordedAsChild(
+                self.records_of(person)
+                    .any(|(_, _, p)| matches!(p.role, Role::SubjectChild | Role::Sibling)),
+            )
+        };
+        Childhood {
+            adult_from_years,
+            basis,
         }
-        if let Some(year) = self.birth_year(person) {
-            return (on.year() as i32) - (year as i32) < adult;
-        }
-        self.records_of(person)
-            .any(|(_, _, p)| matches!(p.role, Role::SubjectChild | Role::Sibling))
     }
 
     /// Takes one event, in the order Vigil learned them.
@@ -827,6 +840,18 @@ impl Casebook {
     fn children_concerned(&self, index: usize) -> BTreeSet<PersonId> {
         let event = &self.events[index];
         let on = event.event.occurred_at.date();
+        // Each person is asked about once: the same person turns up in every event at
+        // the address and every record shared with them, and each `is_child` reads all
+        // of that person's records (cubic over a long record without this).
+        let mut asked: HashMap<PersonId, bool> = HashMap::new();
+        let mut is_child = |person: &str| -> bool {
+            if let Some(&answer) = asked.get(person) {
+                return answer;
+            }
+            let answer = self.is_child(person, on);
+            asked.insert(person.to_string(), answer);
+            answer
+        };
         let mut people = BTreeSet::new();
         for person_index in 0..event.event.people.len() {
             if let Some(person) = self.person_in(event, person_index) {
@@ -835,7 +860,7 @@ impl Casebook {
         }
         let mut children = BTreeSet::new();
         for person in &people {
-            if self.is_child(person, on) {
+            if is_child(person) {
                 children.insert(person.clone());
             }
             // Children who share a record with this person.
@@ -843,7 +868,7 @@ impl Casebook {
                 for i in 0..other_event.event.people.len() {
                     if let Some(other) = self.person_in(other_event, i)
                         && other != *person
-                        && self.is_child(&other, on)
+                        && is_child(&other)
                     {
                         children.insert(other);
                     }
@@ -859,7 +884,7 @@ impl Casebook {
                     }
                     if let Some(i) = found.person
                         && let Some(person) = self.person_in(other_event, i)
-                        && self.is_child(&person, on)
+                        && is_child(&person)
                     {
                         children.insert(person);
                     }
@@ -946,10 +971,12 @@ impl Casebook {
     /// Whether `person` is known and was a child when any of their records was made:
     /// whether `children_ever` holds them, without looking at every other person.
     pub fn was_ever_child(&self, person: &str) -> bool {
-        self.members.contains_key(person)
-            && self
-                .records_of(person)
-                .any(|(_, e, _)| self.is_child(person, e.event.occurred_at.date()))
+        if !self.members.contains_key(person) {
+            return false;
+        }
+        let childhood = self.childhood(person);
+        self.records_of(person)
+            .any(|(_, e, _)| childhood.is_child_on(e.event.occurred_at.date()))
     }
 
     /// The children Vigil knows of: persons who are children today by their records.
@@ -960,6 +987,35 @@ impl Casebook {
             .filter(|p| self.is_child(p, today))
             .cloned()
             .collect()
+    }
+}
+
+/// Whether a person is a child on a date, decided once from their records
+/// ([`Casebook::childhood`]) and then asked for any number of dates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Childhood {
+    adult_from_years: i32,
+    basis: ChildhoodBasis,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum ChildhoodBasis {
+    /// The date of birth most records agree on.
+    Born(Date),
+    /// No whole date of birth: the latest year of birth any record gives.
+    BornInYear(i16),
+    /// No date of birth at all: whether an agency recorded them as the child of a record.
+    RecordedAsChild(bool),
+}
+
+impl Childhood {
+    pub fn is_child_on(&self, on: Date) -> bool {
+        let adult = self.adult_from_years;
+        match self.basis {
+            ChildhoodBasis::Born(born) => crate::calendar::age_in_months(born, on) < adult * 12,
+            ChildhoodBasis::BornInYear(year) => (on.year() as i32) - (year as i32) < adult,
+            ChildhoodBasis::RecordedAsChild(recorded) => recorded,
+        }
     }
 }
 

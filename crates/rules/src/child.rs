@@ -3,13 +3,13 @@
 //! all as known at one moment. Built fresh for each evaluation from the casebook, so a
 //! merge or split of persons is reflected at once.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use jiff::Timestamp;
 use jiff::civil::Date;
 use vigil_domain::body_map::BodyRegion;
 use vigil_domain::event::details::{EventDetails, Injury, PlanType};
-use vigil_domain::event::{PersonInEvent, Role};
+use vigil_domain::event::{EventId, PersonInEvent, Role};
 
 use crate::alerts::Evidence;
 use crate::calendar::{days_between, uk_date};
@@ -158,6 +158,9 @@ impl<'a> ChildRecord<'a> {
     pub fn build(casebook: &'a Casebook, child: &str, now: Timestamp) -> ChildRecord<'a> {
         let today = uk_date(now);
         let mut named: Vec<Entry<'a>> = Vec::new();
+        // The events already taken, so that each is one entry: a set rather than a scan
+        // of the entries, which made each build quadratic in the record's length.
+        let mut taken: HashSet<EventId> = HashSet::new();
         let mut carers = BTreeSet::new();
         for (record, event, person) in casebook.records_of(child) {
             if !casebook.is_current(event) {
@@ -168,7 +171,7 @@ impl<'a> ChildRecord<'a> {
                 .next()
                 .and_then(|i| i.parse().ok())
                 .unwrap_or(0);
-            if !named.iter().any(|e| e.event.id == event.id) {
+            if taken.insert(event.id) {
                 named.push(Entry {
                     event,
                     concern: Concern::Named {
@@ -191,7 +194,7 @@ impl<'a> ChildRecord<'a> {
         let mut entries = named;
         for carer in &carers {
             for (_, event, _) in casebook.records_of(carer) {
-                if casebook.is_current(event) && !entries.iter().any(|e| e.event.id == event.id) {
+                if casebook.is_current(event) && taken.insert(event.id) {
                     entries.push(Entry {
                         event,
                         concern: Concern::Carer {
@@ -215,7 +218,7 @@ impl<'a> ChildRecord<'a> {
                 if !casebook.is_current(event)
                     || date < residence.from
                     || residence.until.is_some_and(|until| date >= until)
-                    || entries.iter().any(|e| e.event.id == event.id)
+                    || !taken.insert(event.id)
                 {
                     continue;
                 }

@@ -3,7 +3,7 @@
 //! and the one-page summary. Views over a [`ChildRecord`], for the API, the CLI and the
 //! reports.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -56,7 +56,15 @@ pub struct Chronology {
 
 pub fn chronology(record: &ChildRecord<'_>, window_days: i32) -> Chronology {
     let config = &record.casebook.config;
-    let mut entries = Vec::new();
+    // The episode of each injured event, looked up once rather than searched for each
+    // entry. An event belongs to the first episode that holds it.
+    let mut episode_of: HashMap<EventId, usize> = HashMap::new();
+    for (number, episode) in record.episodes.iter().enumerate() {
+        for (event, _) in &episode.injuries {
+            episode_of.entry(event.id).or_insert(number + 1);
+        }
+    }
+    let mut entries = Vec::with_capacity(record.entries.len());
     for entry in &record.entries {
         let event = &entry.event.event;
         let injuries = match &event.details {
@@ -88,11 +96,7 @@ pub fn chronology(record: &ChildRecord<'_>, window_days: i32) -> Chronology {
                 .collect(),
             _ => Vec::new(),
         };
-        let episode = record
-            .episodes
-            .iter()
-            .position(|ep| ep.injuries.iter().any(|(e, _)| e.id == entry.event.id))
-            .map(|i| i + 1);
+        let episode = episode_of.get(&entry.event.id).copied();
         entries.push(ChronologyEntry {
             event: entry.event.id,
             occurred_at: event.occurred_at.to_string(),
@@ -115,6 +119,17 @@ pub fn chronology(record: &ChildRecord<'_>, window_days: i32) -> Chronology {
             }),
         });
     }
+    Chronology {
+        child: record.child.clone(),
+        name: record.name.clone(),
+        as_at: record.now,
+        counters: counters(record, window_days),
+        entries,
+    }
+}
+
+/// The counters alone, without the entries: what the summary shows.
+pub fn counters(record: &ChildRecord<'_>, window_days: i32) -> Counters {
     let mut contacts: BTreeMap<String, std::collections::BTreeSet<Date>> = BTreeMap::new();
     for entry in record.named_entries() {
         if record.days_ago(entry.date()) <= window_days {
@@ -124,21 +139,15 @@ pub fn chronology(record: &ChildRecord<'_>, window_days: i32) -> Chronology {
                 .insert(entry.date());
         }
     }
-    Chronology {
-        child: record.child.clone(),
-        name: record.name.clone(),
-        as_at: record.now,
-        counters: Counters {
-            injury_episodes: record.episodes.len(),
-            injury_episodes_in_window: record
-                .episodes
-                .iter()
-                .filter(|e| record.days_ago(e.start) <= window_days)
-                .count(),
-            window_days,
-            contacts_in_window: contacts.into_iter().map(|(a, d)| (a, d.len())).collect(),
-        },
-        entries,
+    Counters {
+        injury_episodes: record.episodes.len(),
+        injury_episodes_in_window: record
+            .episodes
+            .iter()
+            .filter(|e| record.days_ago(e.start) <= window_days)
+            .count(),
+        window_days,
+        contacts_in_window: contacts.into_iter().map(|(a, d)| (a, d.len())).collect(),
     }
 }
 
@@ -197,8 +206,13 @@ pub struct Involvement {
 pub fn summary(casebook: &Casebook, record: &ChildRecord<'_>) -> ChildSummary {
     let today = record.today;
     let mut involved: BTreeMap<String, Involvement> = BTreeMap::new();
-    for entry in record.named_entries() {
+    // Each agency's latest entry: read from the end, so each agency is written once
+    // rather than once per entry.
+    for entry in record.named_entries().collect::<Vec<_>>().into_iter().rev() {
         let event = &entry.event.event;
+        if involved.contains_key(event.agency.as_str()) {
+            continue;
+        }
         involved.insert(
             event.agency.to_string(),
             Involvement {
@@ -240,6 +254,6 @@ pub fn summary(casebook: &Casebook, record: &ChildRecord<'_>) -> ChildSummary {
             .filter(|q| q.child == record.child && q.answer.is_none())
             .cloned()
             .collect(),
-        counters: chronology(record, 90).counters,
+        counters: counters(record, 90),
     }
 }

@@ -792,3 +792,64 @@ fn a_front_door_decision_needs_a_rationale_and_an_owner_and_acts_on_the_alert() 
         Err(FrontDoorError::AlertClosed(_))
     ));
 }
+
+#[test]
+fn each_event_is_one_entry_of_the_childs_record_however_many_ways_it_concerns_the_child() {
+    let mut case = Case::new();
+    // The child named, with the mother (a carer), both at the home.
+    case.injury(
+        "QGP",
+        "2024-02-01",
+        "2021-03-01",
+        injury("arm", "bruise", Some("fell"), "consistent_with_explanation"),
+    );
+    // The mother alone, at the home: a carer's record and an event at the child's home.
+    for date in ["2024-02-10", "2024-02-20"] {
+        case.add(
+            "QCS",
+            date,
+            "home_visit",
+            json!({ "outcome": "child_seen" }),
+            vec![mother()],
+        );
+    }
+    let casebook = case.at("2024-03-01");
+    let id = |n: u128| EventId(uuid::Uuid::from_u128(n));
+    let person = |record: String| casebook.person_of_record(&record).unwrap().to_string();
+    let (child, mother) = (
+        person(format!("{}.0", id(1))),
+        person(format!("{}.1", id(1))),
+    );
+    let record = vigil_rules::child::ChildRecord::build(&casebook, &child, casebook.now());
+    let entries: Vec<(EventId, &str)> = record
+        .entries
+        .iter()
+        .map(|e| {
+            let concern = match e.concern {
+                vigil_rules::child::Concern::Named { .. } => "named",
+                vigil_rules::child::Concern::Carer { .. } => "carer",
+                vigil_rules::child::Concern::AtHome { .. } => "at home",
+            };
+            (e.event.id, concern)
+        })
+        .collect();
+    assert_eq!(
+        entries,
+        vec![(id(1), "named"), (id(2), "carer"), (id(3), "carer")],
+        "each event once, by the first way it concerns the child"
+    );
+    // The mother was never a child; the child always was.
+    assert!(!casebook.was_ever_child(&mother));
+    assert!(casebook.was_ever_child(&child));
+    let childhood = casebook.childhood(&child);
+    for date in ["2021-03-01", "2039-02-28", "2039-03-01"] {
+        let date: jiff::civil::Date = date.parse().unwrap();
+        assert_eq!(
+            childhood.is_child_on(date),
+            casebook.is_child(&child, date),
+            "{date}"
+        );
+    }
+    assert!(childhood.is_child_on("2039-02-28".parse().unwrap()));
+    assert!(!childhood.is_child_on("2039-03-01".parse().unwrap()));
+}

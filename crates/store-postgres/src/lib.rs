@@ -27,10 +27,10 @@ use vigil_store::accounts;
 use vigil_store::row::{EventRow, body_json, identity_record_ids_json, microseconds, role_name};
 use vigil_store::{Account, ApiKey, KeyRevocation, StoredApiKey};
 use vigil_store::{
-    AlertAction, AppendQueue, Appended, AuditEntry, ChainHead, EventStore, Existing,
-    GroupTransaction, GroupWriter, IdentityRecord, IdentityRecordId, NewAuditEntry, NewDerivation,
-    Page, StoreError, StoredAlertAction, StoredDerivation, StoredEvent, SupersedeTarget,
-    plan_append, row,
+    AlertAction, AppendQueue, Appended, AuditEntry, AuditQueue, AuditWriter, ChainHead, EventStore,
+    Existing, GroupTransaction, GroupWriter, IdentityRecord, IdentityRecordId, NewAuditEntry,
+    NewDerivation, Page, StoreError, StoredAlertAction, StoredDerivation, StoredEvent,
+    SupersedeTarget, plan_append, row,
 };
 use vigil_store::{
     AttemptClaim, AttemptResult, DeliveryHistory, DeliveryReplay, Disclosure, NewDelivery,
@@ -48,6 +48,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 pub struct PostgresStore {
     pool: PgPool,
     appends: AppendQueue,
+    audit: AuditQueue,
 }
 
 const EVENT_COLUMNS: &str = "e.sequence, e.id::text AS id, e.recorded_at_us, e.ingested_at_us, e.content_hash, \
@@ -80,7 +81,12 @@ impl PostgresStore {
             .await
             .map_err(|error| StoreError::Internal(format!("migrating the database: {error}")))?;
         let appends = AppendQueue::start(PostgresWriter { pool: pool.clone() });
-        Ok(PostgresStore { pool, appends })
+        let audit = AuditQueue::start(PostgresAuditWriter { pool: pool.clone() });
+        Ok(PostgresStore {
+            pool,
+            appends,
+            audit,
+        })
     }
 
     /// Only for tests of the append-only guarantee.
@@ -589,6 +595,80 @@ impl PostgresStore {
     }
 }
 
+/// Writes a batch of audit entries in one transaction holding an advisory lock of its
+/// own (not the events' lock, so audit and event appends do not wait for each other):
+/// the look-up of the last entry and the insert of the next are serialised across every
+/// process, so the chain never forks and the numbers have no gaps.
+#[derive(Clone)]
+struct PostgresAuditWriter {
+    pool: PgPool,
+}
+
+impl AuditWriter for PostgresAuditWriter {
+    async fn write(&self, entries: Vec<NewAuditEntry>) -> Result<(), StoreError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let mut transaction = self.pool.begin().await.map_err(store_error)?;
+        sqlx::query(
+            "SELECT pg_advisory_xact_lock(hashtext('vigil.audit.append.' || current_schema()))",
+        )
+        .execute(&mut *transaction)
+        .await
+        .map_err(store_error)?;
+        let head: Option<(i64, String)> =
+            sqlx::query_as("SELECT sequence, hash FROM audit ORDER BY sequence DESC LIMIT 1")
+                .fetch_optional(&mut *transaction)
+                .await
+                .map_err(store_error)?;
+        let head = head.map_or_else(ChainHead::genesis, |(sequence, hash)| ChainHead {
+            sequence,
+            hash,
+        });
+        let chained = vigil_store::audit::chain(&head, entries);
+        for chunk in chained.chunks(5000) {
+            let column = |field: fn(&AuditEntry) -> Option<String>| -> Vec<Option<String>> {
+                chunk.iter().map(field).collect()
+            };
+            sqlx::query(
+                "INSERT INTO audit (sequence, at_us, actor_id, actor_role, actor_agency, action, path, \
+                 resource, purpose, status, allowed, request_id, previous_hash, hash) \
+                 SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::text[], $5::text[], \
+                 $6::text[], $7::text[], $8::text[], $9::text[], $10::int4[], $11::bool[], $12::text[], \
+                 $13::text[], $14::text[])",
+            )
+            .bind(chunk.iter().map(|e| e.sequence).collect::<Vec<i64>>())
+            .bind(
+                chunk
+                    .iter()
+                    .map(|e| microseconds(e.entry.at))
+                    .collect::<Vec<i64>>(),
+            )
+            .bind(column(|e| Some(e.entry.actor_id.clone())))
+            .bind(column(|e| e.entry.actor_role.clone()))
+            .bind(column(|e| e.entry.actor_agency.clone()))
+            .bind(column(|e| Some(e.entry.action.clone())))
+            .bind(column(|e| Some(e.entry.path.clone())))
+            .bind(column(|e| e.entry.resource.clone()))
+            .bind(column(|e| e.entry.purpose.clone()))
+            .bind(
+                chunk
+                    .iter()
+                    .map(|e| i32::from(e.entry.status))
+                    .collect::<Vec<i32>>(),
+            )
+            .bind(chunk.iter().map(|e| e.entry.allowed).collect::<Vec<bool>>())
+            .bind(column(|e| e.entry.request_id.clone()))
+            .bind(column(|e| Some(e.previous_hash.clone())))
+            .bind(column(|e| Some(e.hash.clone())))
+            .execute(&mut *transaction)
+            .await
+            .map_err(store_error)?;
+        }
+        transaction.commit().await.map_err(store_error)
+    }
+}
+
 impl EventStore for PostgresStore {
     async fn append(
         &self,
@@ -786,71 +866,10 @@ impl EventStore for PostgresStore {
             .collect()
     }
 
-    /// In one transaction holding an advisory lock of its own (not the events' lock, so
-    /// audit and event appends do not wait for each other): the look-up of the last
-    /// entry and the insert of the next are serialised across every process, so the
-    /// chain never forks and the numbers have no gaps.
+    /// Through the audit's group commit ([`AuditQueue`]): the entries waiting together
+    /// are written by [`PostgresAuditWriter`] in one transaction.
     async fn append_audit(&self, entries: Vec<NewAuditEntry>) -> Result<(), StoreError> {
-        if entries.is_empty() {
-            return Ok(());
-        }
-        let mut transaction = self.pool.begin().await.map_err(store_error)?;
-        sqlx::query(
-            "SELECT pg_advisory_xact_lock(hashtext('vigil.audit.append.' || current_schema()))",
-        )
-        .execute(&mut *transaction)
-        .await
-        .map_err(store_error)?;
-        let head: Option<(i64, String)> =
-            sqlx::query_as("SELECT sequence, hash FROM audit ORDER BY sequence DESC LIMIT 1")
-                .fetch_optional(&mut *transaction)
-                .await
-                .map_err(store_error)?;
-        let head = head.map_or_else(ChainHead::genesis, |(sequence, hash)| ChainHead {
-            sequence,
-            hash,
-        });
-        let chained = vigil_store::audit::chain(&head, entries);
-        for chunk in chained.chunks(5000) {
-            let column = |field: fn(&AuditEntry) -> Option<String>| -> Vec<Option<String>> {
-                chunk.iter().map(field).collect()
-            };
-            sqlx::query(
-                "INSERT INTO audit (sequence, at_us, actor_id, actor_role, actor_agency, action, path, \
-                 resource, purpose, status, allowed, request_id, previous_hash, hash) \
-                 SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::text[], $5::text[], \
-                 $6::text[], $7::text[], $8::text[], $9::text[], $10::int4[], $11::bool[], $12::text[], \
-                 $13::text[], $14::text[])",
-            )
-            .bind(chunk.iter().map(|e| e.sequence).collect::<Vec<i64>>())
-            .bind(
-                chunk
-                    .iter()
-                    .map(|e| microseconds(e.entry.at))
-                    .collect::<Vec<i64>>(),
-            )
-            .bind(column(|e| Some(e.entry.actor_id.clone())))
-            .bind(column(|e| e.entry.actor_role.clone()))
-            .bind(column(|e| e.entry.actor_agency.clone()))
-            .bind(column(|e| Some(e.entry.action.clone())))
-            .bind(column(|e| Some(e.entry.path.clone())))
-            .bind(column(|e| e.entry.resource.clone()))
-            .bind(column(|e| e.entry.purpose.clone()))
-            .bind(
-                chunk
-                    .iter()
-                    .map(|e| i32::from(e.entry.status))
-                    .collect::<Vec<i32>>(),
-            )
-            .bind(chunk.iter().map(|e| e.entry.allowed).collect::<Vec<bool>>())
-            .bind(column(|e| e.entry.request_id.clone()))
-            .bind(column(|e| Some(e.previous_hash.clone())))
-            .bind(column(|e| Some(e.hash.clone())))
-            .execute(&mut *transaction)
-            .await
-            .map_err(store_error)?;
-        }
-        transaction.commit().await.map_err(store_error)
+        self.audit.append(entries).await
     }
 
     async fn audit_after(&self, page: Page) -> Result<Vec<AuditEntry>, StoreError> {

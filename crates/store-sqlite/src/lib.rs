@@ -33,10 +33,10 @@ use vigil_store::accounts;
 use vigil_store::row::{EventRow, body_json, identity_record_ids_json, microseconds};
 use vigil_store::{Account, ApiKey, KeyRevocation, StoredApiKey};
 use vigil_store::{
-    AlertAction, AppendQueue, Appended, AuditEntry, ChainHead, EventStore, Existing,
-    GroupTransaction, GroupWriter, IdentityRecord, IdentityRecordId, NewAuditEntry, NewDerivation,
-    Page, PlannedEvent, StoreError, StoredAlertAction, StoredDerivation, StoredEvent,
-    SupersedeTarget, plan_append, row,
+    AlertAction, AppendQueue, Appended, AuditEntry, AuditQueue, AuditWriter, ChainHead, EventStore,
+    Existing, GroupTransaction, GroupWriter, IdentityRecord, IdentityRecordId, NewAuditEntry,
+    NewDerivation, Page, PlannedEvent, StoreError, StoredAlertAction, StoredDerivation,
+    StoredEvent, SupersedeTarget, plan_append, row,
 };
 use vigil_store::{
     AttemptClaim, AttemptResult, DeliveryHistory, DeliveryReplay, Disclosure, NewDelivery,
@@ -64,6 +64,7 @@ pub enum Durability {
 #[derive(Clone)]
 pub struct SqliteStore {
     appends: AppendQueue,
+    audit: AuditQueue,
     writer: SqlitePool,
     reader: SqlitePool,
 }
@@ -133,8 +134,12 @@ impl SqliteStore {
         let appends = AppendQueue::start(SqliteWriter {
             pool: writer.clone(),
         });
+        let audit = AuditQueue::start(SqliteAuditWriter {
+            pool: writer.clone(),
+        });
         Ok(SqliteStore {
             appends,
+            audit,
             writer,
             reader,
         })
@@ -644,6 +649,68 @@ impl SqliteStore {
     }
 }
 
+/// Writes a batch of audit entries on the one write connection, in a `BEGIN IMMEDIATE`
+/// transaction: the look-up of the last entry and the insert of the next cannot
+/// interleave with another writer, in this process or another, so the chain never forks.
+#[derive(Clone)]
+struct SqliteAuditWriter {
+    pool: SqlitePool,
+}
+
+impl AuditWriter for SqliteAuditWriter {
+    async fn write(&self, entries: Vec<NewAuditEntry>) -> Result<(), StoreError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let mut transaction = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(store_error)?;
+        let head: Option<(i64, String)> =
+            sqlx::query_as("SELECT sequence, hash FROM audit ORDER BY sequence DESC LIMIT 1")
+                .fetch_optional(&mut *transaction)
+                .await
+                .map_err(store_error)?;
+        let head = head.map_or_else(ChainHead::genesis, |(sequence, hash)| ChainHead {
+            sequence,
+            hash,
+        });
+        let chained = vigil_store::audit::chain(&head, entries);
+        for chunk in chained.chunks(AUDIT_ENTRIES_PER_INSERT) {
+            let sql = format!(
+                "INSERT INTO audit (sequence, at_us, actor_id, actor_role, actor_agency, action, path, \
+                 resource, purpose, status, allowed, request_id, previous_hash, hash) VALUES {}",
+                placeholders(chunk.len(), 14)
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for stored in chunk {
+                let entry = &stored.entry;
+                query = query
+                    .bind(stored.sequence)
+                    .bind(microseconds(entry.at))
+                    .bind(&entry.actor_id)
+                    .bind(&entry.actor_role)
+                    .bind(&entry.actor_agency)
+                    .bind(&entry.action)
+                    .bind(&entry.path)
+                    .bind(&entry.resource)
+                    .bind(&entry.purpose)
+                    .bind(i64::from(entry.status))
+                    .bind(entry.allowed)
+                    .bind(&entry.request_id)
+                    .bind(&stored.previous_hash)
+                    .bind(&stored.hash);
+            }
+            query
+                .execute(&mut *transaction)
+                .await
+                .map_err(store_error)?;
+        }
+        transaction.commit().await.map_err(store_error)
+    }
+}
+
 impl EventStore for SqliteStore {
     async fn append(
         &self,
@@ -839,59 +906,10 @@ impl EventStore for SqliteStore {
             .collect()
     }
 
-    /// On the one write connection, in a `BEGIN IMMEDIATE` transaction: the look-up of
-    /// the last entry and the insert of the next cannot interleave with another writer,
-    /// in this process or another, so the chain never forks.
+    /// Through the audit's group commit ([`AuditQueue`]): the entries waiting together
+    /// are written by [`SqliteAuditWriter`] in one transaction.
     async fn append_audit(&self, entries: Vec<NewAuditEntry>) -> Result<(), StoreError> {
-        if entries.is_empty() {
-            return Ok(());
-        }
-        let mut transaction = self
-            .writer
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(store_error)?;
-        let head: Option<(i64, String)> =
-            sqlx::query_as("SELECT sequence, hash FROM audit ORDER BY sequence DESC LIMIT 1")
-                .fetch_optional(&mut *transaction)
-                .await
-                .map_err(store_error)?;
-        let head = head.map_or_else(ChainHead::genesis, |(sequence, hash)| ChainHead {
-            sequence,
-            hash,
-        });
-        let chained = vigil_store::audit::chain(&head, entries);
-        for chunk in chained.chunks(AUDIT_ENTRIES_PER_INSERT) {
-            let sql = format!(
-                "INSERT INTO audit (sequence, at_us, actor_id, actor_role, actor_agency, action, path, \
-                 resource, purpose, status, allowed, request_id, previous_hash, hash) VALUES {}",
-                placeholders(chunk.len(), 14)
-            );
-            let mut query = sqlx::query(AssertSqlSafe(sql));
-            for stored in chunk {
-                let entry = &stored.entry;
-                query = query
-                    .bind(stored.sequence)
-                    .bind(microseconds(entry.at))
-                    .bind(&entry.actor_id)
-                    .bind(&entry.actor_role)
-                    .bind(&entry.actor_agency)
-                    .bind(&entry.action)
-                    .bind(&entry.path)
-                    .bind(&entry.resource)
-                    .bind(&entry.purpose)
-                    .bind(i64::from(entry.status))
-                    .bind(entry.allowed)
-                    .bind(&entry.request_id)
-                    .bind(&stored.previous_hash)
-                    .bind(&stored.hash);
-            }
-            query
-                .execute(&mut *transaction)
-                .await
-                .map_err(store_error)?;
-        }
-        transaction.commit().await.map_err(store_error)
+        self.audit.append(entries).await
     }
 
     async fn audit_after(&self, page: Page) -> Result<Vec<AuditEntry>, StoreError> {

@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod audit_queue;
 pub mod backup;
 pub mod break_glass;
 #[cfg(feature = "conformance")]
@@ -33,6 +34,7 @@ use vigil_domain::{AgencyCode, EventId, NewEvent, PersonInEvent, SourceKey};
 
 pub use accounts::{Account, ApiKey, KeyRevocation, StoredApiKey};
 pub use audit::{AuditEntry, ChainBreak, ChainHead, ChainVerifier, NewAuditEntry, verify_chain};
+pub use audit_queue::{AuditQueue, AuditWriter};
 pub use backup::BackupSummary;
 pub use break_glass::{BreakGlassOpening, BreakGlassReview, ReviewedOpening};
 pub use front_door::{FrontDoorEntry, StoredFrontDoorEntry};
@@ -324,10 +326,11 @@ pub trait EventStore: Clone + Send + Sync + 'static {
         page: Page,
     ) -> impl Future<Output = Result<Vec<StoredDerivation>, StoreError>> + Send;
 
-    /// Appends entries to the audit log, all or none. The backend reads the last
-    /// entry's sequence and hash, chains the new entries onto it ([`audit::chain`]) and
-    /// writes them in one transaction, serialised against every other writer of the
-    /// log, so the chain never forks.
+    /// Appends entries to the audit log, all or none, and returns once they are
+    /// durable. The backend reads the last entry's sequence and hash, chains the new
+    /// entries onto it ([`audit::chain`]) and writes them in one transaction, serialised
+    /// against every other writer of the log, so the chain never forks. Appends that
+    /// arrive together share that transaction ([`audit_queue`]).
     fn append_audit(
         &self,
         entries: Vec<NewAuditEntry>,

@@ -366,8 +366,8 @@ pub async fn page<S: EventStore>(
                     recorded_by: e.recorded_by.clone().unwrap_or_default(),
                 })
                 .collect();
-            let mut alerts = summary.open_alerts.clone();
-            alerts.sort_by(super::views::most_urgent_first);
+            let mut alerts: Vec<&vigil_rules::Alert> = summary.open_alerts.iter().collect();
+            alerts.sort_by(|a, b| super::views::most_urgent_first(a, b));
             ChildPage {
                 layout: Layout::new(record.name.clone(), Some(&layout_session), "/children"),
                 id: id.clone(),
@@ -405,7 +405,10 @@ pub async fn page<S: EventStore>(
                         contact: i.contact.clone().unwrap_or_default(),
                     })
                     .collect(),
-                alerts: alerts.iter().map(|a| AlertView::new(a, casebook)).collect(),
+                alerts: alerts
+                    .iter()
+                    .map(|a| AlertView::about(a, casebook, record.name.clone()))
+                    .collect(),
                 questions: summary
                     .open_questions
                     .iter()

@@ -79,6 +79,11 @@ pub struct EvidenceView {
     pub shows: String,
 }
 
+/// At most this many records of an alert's evidence on a card, the latest; an alert
+/// that has gathered thousands (contacts piling up over years) would otherwise make
+/// every page that shows it long and slow. The API lists every record.
+pub const EVIDENCE_SHOWN: usize = 50;
+
 pub struct AlertView {
     pub id: String,
     pub title: String,
@@ -90,7 +95,10 @@ pub struct AlertView {
     pub child: String,
     pub child_name: String,
     pub summary: String,
+    /// The latest [`EVIDENCE_SHOWN`] records of the evidence.
     pub evidence: Vec<EvidenceView>,
+    /// How many records the evidence holds in all.
+    pub evidence_total: usize,
     pub actions: Vec<String>,
     pub owner: &'static str,
     pub held_by: &'static str,
@@ -110,6 +118,12 @@ pub struct AlertView {
 
 impl AlertView {
     pub fn new(alert: &Alert, casebook: &Casebook) -> Self {
+        Self::about(alert, casebook, casebook.display_name(&alert.subject))
+    }
+
+    /// As `new`, for a page that already knows the child's name: finding it reads
+    /// every record of the child, which on a long record costs more than the rest.
+    pub fn about(alert: &Alert, casebook: &Casebook, child_name: String) -> Self {
         let now = casebook.now();
         let (level, colour) = level(alert.level);
         let (clock, overdue) = match alert.status {
@@ -143,10 +157,10 @@ impl AlertView {
             level,
             colour,
             child: alert.subject.to_string(),
-            child_name: casebook.display_name(&alert.subject),
+            child_name,
             summary: alert.summary.clone(),
-            evidence: alert
-                .evidence
+            evidence_total: alert.evidence.len(),
+            evidence: alert.evidence[alert.evidence.len().saturating_sub(EVIDENCE_SHOWN)..]
                 .iter()
                 .map(|e| EvidenceView {
                     agency: e.agency.to_string(),
@@ -344,6 +358,52 @@ mod tests {
             Some("2022-12-14T17:00:00Z".parse().unwrap())
         );
         assert_eq!(parse_local_time("tomorrow"), None);
+    }
+
+    #[test]
+    fn a_card_lists_the_latest_evidence_and_counts_it_all() {
+        let at: Timestamp = "2022-06-14T08:05:00Z".parse().unwrap();
+        let evidence = |n: usize| vigil_rules::alerts::Evidence {
+            event: vigil_domain::EventId::new(),
+            agency: vigil_domain::AgencyCode::parse("QGP").unwrap(),
+            occurred_at: vigil_domain::time::OccurredAt::parse("2022-06-14").unwrap(),
+            recorded_at: at,
+            shows: format!("record {n}"),
+            noted_at: None,
+        };
+        let alert = |records: usize| Alert {
+            id: vigil_rules::AlertId("A.1".into()),
+            rule: "contacts-without-change".into(),
+            rule_version: 1,
+            title: "Contacts".into(),
+            citation: "Munro".into(),
+            level: Level::Consider,
+            subject: "C.0".into(),
+            summary: "many contacts".into(),
+            evidence: (0..records).map(evidence).collect(),
+            actions: Vec::new(),
+            owner: vigil_rules::OwnerRole::TeamManager,
+            notify: Vec::new(),
+            due_since: at,
+            raised_at: at,
+            updated_at: at,
+            deadline: at,
+            blocking: false,
+            status: AlertStatus::Open,
+            history: Vec::new(),
+        };
+        let casebook = Casebook::new(
+            vigil_linkage::LinkageModel::default_model(),
+            vigil_rules::RulesConfig::default(),
+        );
+        let long = AlertView::about(&alert(120), &casebook, "A child".into());
+        assert_eq!(long.evidence_total, 120);
+        let shown: Vec<&str> = long.evidence.iter().map(|e| e.shows.as_str()).collect();
+        assert_eq!(shown.len(), EVIDENCE_SHOWN);
+        assert_eq!(shown[0], "record 70");
+        assert_eq!(shown[EVIDENCE_SHOWN - 1], "record 119");
+        let short = AlertView::about(&alert(3), &casebook, "A child".into());
+        assert_eq!((short.evidence_total, short.evidence.len()), (3, 3));
     }
 
     #[test]
