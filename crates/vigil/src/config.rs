@@ -20,6 +20,7 @@ pub struct ConfigFile {
     pub limits: LimitsSection,
     pub log: LogSection,
     pub webhooks: WebhooksSection,
+    pub access: AccessSection,
     /// The rules' parameters and the agency register (see docs/RULES.md).
     pub rules: vigil_rules::RulesConfig,
 }
@@ -59,6 +60,14 @@ pub struct WebhooksSection {
     pub base_delay_seconds: Option<f64>,
     /// How long one request may take (default 10 s).
     pub timeout_seconds: Option<f64>,
+}
+
+/// Access control (docs/SECURITY.md).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AccessSection {
+    /// How long a break-glass opening lasts, in whole hours (default 24, 1 to 72).
+    pub break_glass_hours: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -202,6 +211,17 @@ pub fn webhook_settings(
     })
 }
 
+/// The access settings: the file's, else the defaults; a value out of bounds is refused
+/// with the bounds, not silently clamped.
+pub fn access_settings(file: &AccessSection) -> anyhow::Result<vigil_web::AccessSettings> {
+    let break_glass_lasts = match file.break_glass_hours {
+        None => vigil_access::break_glass::OpeningLasts::default(),
+        Some(hours) => vigil_access::break_glass::OpeningLasts::from_hours(hours)
+            .map_err(|error| anyhow::anyhow!("[access] break_glass_hours = {hours}: {error}"))?,
+    };
+    Ok(vigil_web::AccessSettings { break_glass_lasts })
+}
+
 pub fn web_limits(file: &LimitsSection) -> vigil_web::WebLimits {
     let defaults = vigil_web::WebLimits::default();
     vigil_web::WebLimits {
@@ -226,6 +246,32 @@ mod tests {
         let file: ConfigFile = toml::from_str(&page[start..end]).expect("the example parses");
         assert_eq!(file.rules.deadlines.red_hours, 4);
         assert!(file.rules.agencies.contains_key("QCS"));
+        assert_eq!(
+            access_settings(&file.access)
+                .unwrap()
+                .break_glass_lasts
+                .hours(),
+            24
+        );
+    }
+
+    #[test]
+    fn break_glass_lasts_a_day_unless_configured_within_bounds() {
+        let hours = |text: &str| {
+            let file: ConfigFile = toml::from_str(text).unwrap();
+            access_settings(&file.access).map(|s| s.break_glass_lasts.hours())
+        };
+        assert_eq!(hours("").unwrap(), 24);
+        assert_eq!(hours("[access]\nbreak_glass_hours = 8").unwrap(), 8);
+        let error = hours("[access]\nbreak_glass_hours = 0")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("break_glass_hours = 0") && error.contains("between 1 and 72"),
+            "{error}"
+        );
+        assert!(hours("[access]\nbreak_glass_hours = 100").is_err());
+        assert!(toml::from_str::<ConfigFile>("[access]\nbreak_glass = 8").is_err());
     }
 
     #[test]

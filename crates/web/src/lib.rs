@@ -39,6 +39,15 @@ pub struct AppState<S> {
     pub limits: WebLimits,
     /// The live casebook: persons, places, households, alerts.
     pub casework: vigil_pipeline::Casework,
+    /// The deployment's access settings (`[access]` in the configuration).
+    pub access: AccessSettings,
+}
+
+/// What a deployment may set about access (docs/SECURITY.md).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AccessSettings {
+    /// How long a break-glass opening lasts (24 hours unless configured).
+    pub break_glass_lasts: vigil_access::break_glass::OpeningLasts,
 }
 
 /// Bounds on what one request may carry.

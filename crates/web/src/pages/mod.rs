@@ -16,6 +16,7 @@ mod export;
 mod identity;
 mod privacy;
 mod sign_in;
+mod users;
 mod views;
 mod work;
 
@@ -135,6 +136,14 @@ pub fn route_table<S: EventStore>() -> Vec<Route<S>> {
         ),
         page(M::GET, "/rules", ReadRules, get(admin::rules::<S>)),
         page(M::GET, "/admin", Administer, get(admin::overview::<S>)),
+        page(M::GET, "/admin/users", Administer, get(users::list::<S>)),
+        page(M::POST, "/admin/users", Administer, post(users::add::<S>)),
+        page(
+            M::POST,
+            "/admin/users/change",
+            Administer,
+            post(users::change::<S>),
+        ),
     ]
 }
 
@@ -229,7 +238,11 @@ fn navigation(role: Role) -> Vec<NavLink> {
             link("/privacy", "Break-glass reviews"),
             link("/rules", "Rules"),
         ],
-        Role::Administrator => vec![link("/admin", "Administration"), link("/rules", "Rules")],
+        Role::Administrator => vec![
+            link("/admin", "Administration"),
+            link("/admin/users", "Users"),
+            link("/rules", "Rules"),
+        ],
         Role::IntegrationClient => vec![],
     }
 }
