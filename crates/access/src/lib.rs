@@ -14,6 +14,7 @@
 pub mod account;
 pub mod break_glass;
 pub mod decide;
+pub mod oidc;
 pub mod principal;
 pub mod relationship;
 pub mod secret;

@@ -2,9 +2,11 @@
 //! their role may use the route at all.
 //!
 //! Every request except `/health` and `/ready` carries either an API key
-//! (`Authorization: Bearer vigil_<id>_<secret>`, from `vigil key create`) or, for
-//! scripts until the sign-in page exists, a local account's user name and password as
-//! HTTP Basic. Anything else is answered 401 with `WWW-Authenticate`.
+//! (`Authorization: Bearer vigil_<id>_<secret>`, from `vigil key create`), a bearer
+//! token from the deployment's identity provider when one is configured (`[oidc]`,
+//! checked by [`crate::oidc`] and `vigil_access::oidc`) or, for scripts, a local
+//! account's user name and password as HTTP Basic. Anything else is answered 401 with
+//! `WWW-Authenticate`.
 //!
 //! A credential that was accepted is remembered for [`CACHE_LIFETIME`] (30 s), keyed by
 //! the SHA-256 of the whole `Authorization` value, so that an authenticated request
@@ -74,6 +76,7 @@ pub struct Authenticator<S> {
     rules: Rules,
     sessions: Sessions,
     cache: Arc<Mutex<HashMap<[u8; 32], Remembered>>>,
+    oidc: Option<Arc<crate::oidc::OidcVerifier>>,
 }
 
 impl<S: EventStore> Authenticator<S> {
@@ -83,7 +86,14 @@ impl<S: EventStore> Authenticator<S> {
             rules,
             sessions,
             cache: Arc::new(Mutex::new(HashMap::new())),
+            oidc: None,
         }
+    }
+
+    /// Also accepts the bearer tokens `oidc` checks.
+    pub fn with_oidc(mut self, oidc: Option<Arc<crate::oidc::OidcVerifier>>) -> Self {
+        self.oidc = oidc;
+        self
     }
 
     /// The principal behind an `Authorization` value, or `None` when it is not accepted
@@ -107,7 +117,17 @@ impl<S: EventStore> Authenticator<S> {
             None => {
                 let found = match authorization.split_once(' ') {
                     Some((scheme, key)) if scheme.eq_ignore_ascii_case("bearer") => {
-                        self.api_key(key.trim(), now).await?
+                        let key = key.trim();
+                        match &self.oidc {
+                            Some(oidc) if !key.starts_with(secret::KEY_PREFIX) => {
+                                oidc.verify(key, now).await.map(|verified| Accepted {
+                                    principal: verified.principal,
+                                    expires_at: Some(verified.expires_at),
+                                    account: None,
+                                })
+                            }
+                            _ => self.api_key(key, now).await?,
+                        }
                     }
                     Some((scheme, encoded)) if scheme.eq_ignore_ascii_case("basic") => {
                         self.password(encoded.trim()).await?
