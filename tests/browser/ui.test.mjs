@@ -393,6 +393,73 @@ test('the rule catalogue, the administration page and the error pages', async ()
   await page.context().close();
 });
 
+test('an administrator adds a user, is told what is wrong with a bad one, and disables an account with a reason, which signs it out at once', async () => {
+  const page = await newPage();
+  await signIn(page, 'demo.admin');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+  assert.equal(new URL(page.url()).pathname, '/admin/users');
+  const before = await page.locator('li.card.user').count();
+  assert.ok(before >= 6, 'the demo made an account per role');
+  await check(page, 'users');
+
+  // A user name with a space is refused, with the reason, and nothing is stored.
+  const add = page.locator('form[action="/admin/users"]');
+  await add.getByLabel('User name').fill('new visitor');
+  await add.getByLabel('Role').selectOption('practitioner');
+  await add.getByLabel('Agency code').fill('QCS');
+  await add.getByLabel('First password').fill('a long fictional passphrase');
+  await add.getByRole('button', { name: 'Add the user' }).click();
+  await page.waitForLoadState('load');
+  assert.match(await page.locator('#users-error').textContent(), /user name may hold only/);
+  assert.equal(await page.locator('li.card.user').count(), before, 'nothing was stored');
+  await check(page, 'users-error');
+
+  // Then a good one: listed, active, and able to sign in.
+  const form = page.locator('form[action="/admin/users"]');
+  await form.getByLabel('User name').fill('new.visitor');
+  await form.getByLabel('Name as shown').fill('New Visitor (health visitor, fictional)');
+  await form.getByLabel('Role').selectOption('practitioner');
+  await form.getByLabel('Agency code').fill('QCS');
+  await form.getByLabel('Team', { exact: true }).fill('Early help east');
+  await form.getByLabel('First password').fill('a long fictional passphrase');
+  await form.getByRole('button', { name: 'Add the user' }).click();
+  await page.waitForLoadState('load');
+  const card = page.locator('li.card.user', { hasText: 'new.visitor' });
+  assert.match(await card.textContent(), /Active/);
+  assert.match(await card.textContent(), /Early help east/);
+
+  const visitor = await newPage();
+  await visitor.goto(`${base}/sign-in`);
+  await visitor.getByLabel('User name').fill('new.visitor');
+  await visitor.getByLabel('Password').fill('a long fictional passphrase');
+  await visitor.getByRole('button', { name: 'Sign in' }).click();
+  await visitor.waitForLoadState('load');
+  assert.equal(new URL(visitor.url()).pathname, '/my-work');
+
+  // Disabled with a reason: the badge changes, and the visitor's open session ends.
+  await card.getByLabel('Why disable new.visitor?').fill('Left the service (fictional test)');
+  await card.getByRole('button', { name: 'Disable new.visitor' }).click();
+  await page.waitForLoadState('load');
+  const disabled = page.locator('li.card.user', { hasText: 'new.visitor' });
+  assert.match(await disabled.textContent(), /Disabled/);
+  assert.match(await disabled.textContent(), /Left the service \(fictional test\)/);
+  await check(page, 'users-disabled');
+  await visitor.goto(`${base}/my-work`);
+  assert.ok(visitor.url().includes('/sign-in'), 'the disabled account is signed out');
+  await visitor.getByLabel('User name').fill('new.visitor');
+  await visitor.getByLabel('Password').fill('a long fictional passphrase');
+  await visitor.getByRole('button', { name: 'Sign in' }).click();
+  await visitor.waitForLoadState('load');
+  assert.match(await visitor.locator('main').textContent(), /This account is disabled/);
+  await visitor.context().close();
+
+  // The administrator's own account has no disable button.
+  const own = page.locator('li.card.user').filter({ has: page.locator('h3 code', { hasText: /^demo\.admin$/ }) });
+  assert.equal(await own.count(), 1);
+  assert.equal(await own.getByRole('button').count(), 0);
+  await page.context().close();
+});
+
 test('a bad date is an error page that says how to write it, never a trace', async () => {
   const page = await newPage();
   await signIn(page, 'demo.reviewer');

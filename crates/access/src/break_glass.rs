@@ -14,9 +14,53 @@ use std::str::FromStr;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
-/// How long a break-glass opening lasts: long enough for one emergency and its
-/// immediate follow-up, short enough that a record does not stay open by accident.
-pub const OPENING_LASTS: SignedDuration = SignedDuration::from_hours(24);
+/// How long a break-glass opening lasts unless the deployment says otherwise: long
+/// enough for one emergency and its immediate follow-up, short enough that a record
+/// does not stay open by accident.
+pub const DEFAULT_OPENING_LASTS: OpeningLasts = OpeningLasts(SignedDuration::from_hours(24));
+
+/// The shortest opening a deployment may configure, in hours: less would close a
+/// record in the middle of an emergency.
+pub const SHORTEST_OPENING_HOURS: u32 = 1;
+
+/// The longest opening a deployment may configure, in hours: a long weekend's cover.
+/// Longer and "emergency" access becomes standing access without a relationship.
+pub const LONGEST_OPENING_HOURS: u32 = 72;
+
+/// How long a break-glass opening lasts in this deployment: whole hours, between
+/// [`SHORTEST_OPENING_HOURS`] and [`LONGEST_OPENING_HOURS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpeningLasts(SignedDuration);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "a break-glass opening lasts between {SHORTEST_OPENING_HOURS} and {LONGEST_OPENING_HOURS} hours; {0} is outside that"
+)]
+pub struct OpeningLastsError(pub i64);
+
+impl OpeningLasts {
+    pub fn from_hours(hours: i64) -> Result<Self, OpeningLastsError> {
+        if (i64::from(SHORTEST_OPENING_HOURS)..=i64::from(LONGEST_OPENING_HOURS)).contains(&hours) {
+            Ok(OpeningLasts(SignedDuration::from_hours(hours)))
+        } else {
+            Err(OpeningLastsError(hours))
+        }
+    }
+
+    pub fn duration(self) -> SignedDuration {
+        self.0
+    }
+
+    pub fn hours(self) -> i64 {
+        self.0.as_hours()
+    }
+}
+
+impl Default for OpeningLasts {
+    fn default() -> Self {
+        DEFAULT_OPENING_LASTS
+    }
+}
 
 /// The fewest characters (not counting white space at either end) a reason may have:
 /// "urgent" is not a reason a privacy officer can review.
@@ -25,10 +69,11 @@ pub const REASON_MIN_CHARACTERS: usize = 10;
 /// The most characters a reason may have.
 pub const REASON_MAX_CHARACTERS: usize = 2_000;
 
-/// When an opening made at `opened_at` expires.
-pub fn expires_at(opened_at: Timestamp) -> Timestamp {
+/// When an opening made at `opened_at` expires, in a deployment where openings last
+/// `lasts`.
+pub fn expires_at(opened_at: Timestamp, lasts: OpeningLasts) -> Timestamp {
     opened_at
-        .checked_add(OPENING_LASTS)
+        .checked_add(lasts.duration())
         .unwrap_or(Timestamp::MAX)
 }
 
@@ -136,7 +181,7 @@ mod tests {
     #[test]
     fn an_opening_lasts_a_day_and_not_a_moment_more() {
         let opened: Timestamp = "2024-05-03T10:00:00Z".parse().unwrap();
-        let expires = expires_at(opened);
+        let expires = expires_at(opened, OpeningLasts::default());
         assert_eq!(expires, "2024-05-04T10:00:00Z".parse().unwrap());
         assert!(is_open(expires, opened));
         assert!(is_open(
@@ -145,6 +190,22 @@ mod tests {
         ));
         assert!(!is_open(expires, expires));
         assert!(!is_open(expires, "2024-05-05T10:00:00Z".parse().unwrap()));
+    }
+
+    #[test]
+    fn a_deployment_chooses_how_long_within_bounds() {
+        let opened: Timestamp = "2024-05-03T10:00:00Z".parse().unwrap();
+        let eight = OpeningLasts::from_hours(8).unwrap();
+        assert_eq!(eight.hours(), 8);
+        let expires = expires_at(opened, eight);
+        assert_eq!(expires, "2024-05-03T18:00:00Z".parse().unwrap());
+        assert!(!is_open(expires, "2024-05-03T18:00:00Z".parse().unwrap()));
+        assert!(OpeningLasts::from_hours(1).is_ok());
+        assert!(OpeningLasts::from_hours(72).is_ok());
+        assert_eq!(OpeningLasts::from_hours(0), Err(OpeningLastsError(0)));
+        assert_eq!(OpeningLasts::from_hours(73), Err(OpeningLastsError(73)));
+        assert_eq!(OpeningLasts::from_hours(-5), Err(OpeningLastsError(-5)));
+        assert_eq!(OpeningLasts::default().hours(), 24);
     }
 
     #[test]

@@ -98,7 +98,8 @@ pub struct Facts {
     /// The agencies that recorded (or would record) the events concerned.
     pub record_agencies: Option<Vec<AgencyCode>>,
     /// Whether the principal has a legitimate relationship with the child concerned: an
-    /// event their agency recorded about the child.
+    /// event their agency recorded about the child, or an open involvement of their team
+    /// with the child ([`crate::relationship`]).
     pub relationship: Option<bool>,
     /// Whether the request asks for the record as it was known at a past moment.
     pub as_at: bool,
@@ -163,7 +164,7 @@ pub fn decide(principal: &Principal, access: Access, facts: &Facts) -> Decision 
         match facts.relationship {
             None | Some(true) => Decision::Allow,
             Some(false) => Decision::Refuse(format!(
-                "{what} needs a legitimate relationship with the child (an event your agency recorded about them), or the role mash_analyst or practice_reviewer"
+                "{what} needs a legitimate relationship with the child (an event your agency recorded about them, or an open involvement of your team with them), or the role mash_analyst or practice_reviewer"
             )),
         }
     };
@@ -173,7 +174,7 @@ pub fn decide(principal: &Principal, access: Access, facts: &Facts) -> Decision 
         match (facts.relationship, facts.break_glass) {
             (None | Some(true), _) | (Some(false), Some(true)) => Decision::Allow,
             (Some(false), None | Some(false)) => Decision::Refuse(format!(
-                "{what} needs a legitimate relationship with the child (an event your agency recorded about them), or the role mash_analyst or practice_reviewer; in an emergency, open it with break-glass (POST /api/v1/children/{{id}}/break-glass with your reason), which the privacy officer reviews"
+                "{what} needs a legitimate relationship with the child (an event your agency recorded about them, or an open involvement of your team with them), or the role mash_analyst or practice_reviewer; in an emergency, open it with break-glass (POST /api/v1/children/{{id}}/break-glass with your reason), which the privacy officer reviews"
             )),
         }
     };

@@ -11,11 +11,15 @@
 //! also hashes and checks secrets ([`secret`]), which is CPU work and the system's
 //! random number generator only.
 
+pub mod account;
 pub mod break_glass;
 pub mod decide;
+pub mod oidc;
 pub mod principal;
+pub mod relationship;
 pub mod secret;
 
+pub use account::{AccountChangeKind, AccountStatus, ChangeReason, UserName};
 pub use break_glass::{BreakGlassReason, ReviewOutcome};
 pub use decide::{Access, Decision, Facts, decide};
 pub use principal::{Credential, Principal, Role, RoleParseError};

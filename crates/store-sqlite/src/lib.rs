@@ -31,7 +31,7 @@ use uuid::Uuid;
 use vigil_domain::{AgencyCode, EventId, NewEvent, SourceKey};
 use vigil_store::accounts;
 use vigil_store::row::{EventRow, body_json, identity_record_ids_json, microseconds};
-use vigil_store::{Account, ApiKey, KeyRevocation, StoredApiKey};
+use vigil_store::{Account, AccountChange, ApiKey, KeyRevocation, StoredAccount, StoredApiKey};
 use vigil_store::{
     AlertAction, AppendQueue, Appended, AuditEntry, AuditQueue, AuditWriter, ChainHead, EventStore,
     Existing, GroupTransaction, GroupWriter, IdentityRecord, IdentityRecordId, NewAuditEntry,
@@ -520,8 +520,21 @@ fn account_from_columns(row: AccountColumns) -> Result<Account, StoreError> {
     })
 }
 
+type ChangeColumns = (String, String, String, i64, String);
+
+fn change_from_columns(row: ChangeColumns) -> Result<AccountChange, StoreError> {
+    let (user_name, change, reason, changed_us, by) = row;
+    Ok(AccountChange {
+        user_name,
+        change: accounts::change_column(&change)?,
+        reason,
+        at: accounts::moment_column(changed_us)?,
+        by,
+    })
+}
+
 const KEY_SELECT: &str = "SELECT k.id, k.name, k.secret_hash, k.role, k.agency, k.expires_us, \
-     k.created_us, k.created_by, r.revoked_us, r.revoked_by \
+     k.created_us, k.created_by, r.revoked_us, r.revoked_by, k.owner \
      FROM api_keys k LEFT JOIN api_key_revocations r ON r.key_id = k.id";
 
 type KeyColumns = (
@@ -534,6 +547,7 @@ type KeyColumns = (
     i64,
     String,
     Option<i64>,
+    Option<String>,
     Option<String>,
 );
 
@@ -549,6 +563,7 @@ fn key_from_columns(row: KeyColumns) -> Result<StoredApiKey, StoreError> {
         created_by,
         revoked_us,
         revoked_by,
+        owner,
     ) = row;
     let revoked = match (revoked_us, revoked_by) {
         (Some(at), Some(by)) => Some(KeyRevocation {
@@ -568,6 +583,7 @@ fn key_from_columns(row: KeyColumns) -> Result<StoredApiKey, StoreError> {
             expires_at: expires_us.map(accounts::moment_column).transpose()?,
             created_at: accounts::moment_column(created_us)?,
             created_by,
+            owner,
         },
         revoked,
     })
@@ -980,10 +996,70 @@ impl EventStore for SqliteStore {
         row.map(account_from_columns).transpose()
     }
 
+    async fn accounts(&self) -> Result<Vec<StoredAccount>, StoreError> {
+        let rows: Vec<AccountColumns> = sqlx::query_as(
+            "SELECT user_name, display_name, role, agency, team, password_hash, created_us, created_by \
+             FROM accounts ORDER BY sequence",
+        )
+        .fetch_all(&self.reader)
+        .await
+        .map_err(store_error)?;
+        let changes: Vec<ChangeColumns> = sqlx::query_as(
+            "SELECT user_name, change, reason, changed_us, changed_by FROM account_changes \
+             ORDER BY sequence",
+        )
+        .fetch_all(&self.reader)
+        .await
+        .map_err(store_error)?;
+        let mut latest: HashMap<String, AccountChange> = HashMap::new();
+        for row in changes {
+            let change = change_from_columns(row)?;
+            latest.insert(change.user_name.clone(), change);
+        }
+        rows.into_iter()
+            .map(|row| {
+                let account = account_from_columns(row)?;
+                let latest_change = latest.remove(&account.user_name);
+                Ok(StoredAccount {
+                    account,
+                    latest_change,
+                })
+            })
+            .collect()
+    }
+
+    async fn account_changes(&self, user_name: &str) -> Result<Vec<AccountChange>, StoreError> {
+        let rows: Vec<ChangeColumns> = sqlx::query_as(
+            "SELECT user_name, change, reason, changed_us, changed_by FROM account_changes \
+             WHERE user_name = ? ORDER BY sequence",
+        )
+        .bind(user_name)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(store_error)?;
+        rows.into_iter().map(change_from_columns).collect()
+    }
+
+    async fn record_account_change(&self, change: &AccountChange) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO account_changes (user_name, change, reason, changed_us, changed_by) \
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&change.user_name)
+        .bind(change.change.as_str())
+        .bind(&change.reason)
+        .bind(change.at.as_microsecond())
+        .bind(&change.by)
+        .execute(&self.writer)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
     async fn add_api_key(&self, key: &ApiKey) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO api_keys (id, name, secret_hash, role, agency, expires_us, created_us, created_by) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO api_keys (id, name, secret_hash, role, agency, expires_us, created_us, created_by, owner) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&key.id)
         .bind(&key.name)
@@ -993,6 +1069,7 @@ impl EventStore for SqliteStore {
         .bind(key.expires_at.map(|at| at.as_microsecond()))
         .bind(key.created_at.as_microsecond())
         .bind(&key.created_by)
+        .bind(&key.owner)
         .execute(&self.writer)
         .await
         .map_err(store_error)?;

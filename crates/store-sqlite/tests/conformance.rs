@@ -55,6 +55,8 @@ async fn the_database_itself_refuses_to_rewrite_history() {
         "DELETE FROM webhook_replays",
         "UPDATE disclosures SET lawful_basis = 'x'",
         "DELETE FROM disclosures",
+        "UPDATE account_changes SET reason = 'x'",
+        "DELETE FROM account_changes",
     ] {
         let error = store.execute_raw(statement).await.unwrap_err();
         assert!(error.contains("append-only"), "{statement}: {error}");

@@ -34,6 +34,7 @@ macro_rules! conformance_tests {
             concurrent_audit_appends_keep_one_chain,
             the_audit_about_one_child_is_read_alone,
             accounts_and_keys_are_kept_and_keys_revoked_by_a_new_row,
+            accounts_are_disabled_and_enabled_by_new_rows,
             break_glass_openings_and_reviews_are_kept,
             linkage_decisions_are_kept_in_order,
             front_door_decisions_are_kept_in_order,
@@ -741,6 +742,94 @@ pub async fn one_of_each_log<S: EventStore>(store: &S) {
         })
         .await
         .unwrap();
+    let account = some_account("logged.person", at);
+    store.add_account(&account).await.unwrap();
+    store
+        .record_account_change(&account_change(
+            "logged.person",
+            vigil_access::AccountChangeKind::Disabled,
+            at,
+        ))
+        .await
+        .unwrap();
+}
+
+fn some_account(user_name: &str, at: Timestamp) -> crate::Account {
+    crate::Account {
+        user_name: user_name.into(),
+        display_name: format!("{user_name} (health visitor)"),
+        role: vigil_access::Role::Practitioner,
+        agency: Some(AgencyCode::parse("QAH").unwrap()),
+        team: Some("Health visiting north".into()),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        created_at: at,
+        created_by: "admin".into(),
+    }
+}
+
+fn account_change(
+    user_name: &str,
+    change: vigil_access::AccountChangeKind,
+    at: Timestamp,
+) -> crate::AccountChange {
+    crate::AccountChange {
+        user_name: user_name.into(),
+        change,
+        reason: format!("{change} <b>by</b> 'test'; DROP TABLE accounts; --"),
+        at,
+        by: "admin-1".into(),
+    }
+}
+
+/// An account is disabled and enabled by rows of the account-change log, read back
+/// oldest first; the list of accounts carries each one's latest change; a change to an
+/// unknown account is refused by the database; a key keeps its owner.
+pub async fn accounts_are_disabled_and_enabled_by_new_rows<S: EventStore>(store: S) {
+    use vigil_access::{AccountChangeKind::*, AccountStatus};
+    let at = Timestamp::from_second(1_700_000_000).unwrap();
+    for name in ["ana.quill", "ben.ash"] {
+        assert!(store.add_account(&some_account(name, at)).await.unwrap());
+    }
+    assert!(store.account_changes("ana.quill").await.unwrap().is_empty());
+    let later = |hours| at + jiff::SignedDuration::from_hours(hours);
+    let disabled = account_change("ana.quill", Disabled, later(1));
+    let enabled = account_change("ana.quill", Enabled, later(2));
+    store.record_account_change(&disabled).await.unwrap();
+    let stored = store.accounts().await.unwrap();
+    assert_eq!(stored.len(), 2);
+    assert_eq!(stored[0].account, some_account("ana.quill", at));
+    assert_eq!(stored[0].latest_change, Some(disabled.clone()));
+    assert_eq!(stored[0].status(), AccountStatus::Disabled);
+    assert_eq!(stored[1].status(), AccountStatus::Active);
+    store.record_account_change(&enabled).await.unwrap();
+    let changes = store.account_changes("ana.quill").await.unwrap();
+    assert_eq!(changes, [disabled, enabled.clone()]);
+    assert_eq!(
+        crate::accounts::status_after(&changes),
+        AccountStatus::Active
+    );
+    assert_eq!(
+        store.accounts().await.unwrap()[0].latest_change,
+        Some(enabled)
+    );
+    assert!(
+        store
+            .record_account_change(&account_change("nobody", Disabled, later(3)))
+            .await
+            .is_err(),
+        "a change to an unknown account is refused"
+    );
+    assert!(store.account_changes("nobody").await.unwrap().is_empty());
+
+    let owner = store.account("ben.ash").await.unwrap().unwrap();
+    let (key, _) =
+        crate::accounts::issue_owned_api_key(&store, &owner, "Ben's script", None, "admin")
+            .await
+            .unwrap();
+    let stored = store.api_key(&key.id).await.unwrap().unwrap();
+    assert_eq!(stored.key.owner.as_deref(), Some("ben.ash"));
+    assert_eq!(stored.key.role, owner.role);
+    assert_eq!(stored.key.agency, owner.agency);
 }
 
 /// A read of a child's record, as the web layer would audit it.
@@ -970,6 +1059,7 @@ pub async fn accounts_and_keys_are_kept_and_keys_revoked_by_a_new_row<S: EventSt
         expires_at,
         created_at: at,
         created_by: "admin".into(),
+        owner: None,
     };
     store
         .add_api_key(&key("00000000000000a1", None))
@@ -1028,7 +1118,10 @@ fn opening(principal: &str, child: &str, opened: &str) -> crate::BreakGlassOpeni
         child: child.to_string(),
         reason: "Child brought to A&E unconscious; 'mother' says \"fell\"".into(),
         opened_at,
-        expires_at: vigil_access::break_glass::expires_at(opened_at),
+        expires_at: vigil_access::break_glass::expires_at(
+            opened_at,
+            vigil_access::break_glass::OpeningLasts::default(),
+        ),
     }
 }
 

@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use vigil_domain::{AgencyCode, EventId, NewEvent, PersonInEvent, SourceKey};
 
-pub use accounts::{Account, ApiKey, KeyRevocation, StoredApiKey};
+pub use accounts::{Account, AccountChange, ApiKey, KeyRevocation, StoredAccount, StoredApiKey};
 pub use audit::{AuditEntry, ChainBreak, ChainHead, ChainVerifier, NewAuditEntry, verify_chain};
 pub use audit_queue::{AuditQueue, AuditWriter};
 pub use backup::BackupSummary;
@@ -358,6 +358,24 @@ pub trait EventStore: Clone + Send + Sync + 'static {
         &self,
         user_name: &str,
     ) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send;
+
+    /// Every account with its latest change, oldest account first.
+    fn accounts(&self) -> impl Future<Output = Result<Vec<StoredAccount>, StoreError>> + Send;
+
+    /// An account's changes (disabled, enabled), oldest first. Read on every request
+    /// whose credential leads back to an account, so a change takes effect at once.
+    fn account_changes(
+        &self,
+        user_name: &str,
+    ) -> impl Future<Output = Result<Vec<AccountChange>, StoreError>> + Send;
+
+    /// Appends a change to an account's standing. The caller checks that the account
+    /// exists and that the change changes something; the database refuses a change to
+    /// an unknown account.
+    fn record_account_change(
+        &self,
+        change: &AccountChange,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Adds an API key (its secret only as a hash).
     fn add_api_key(&self, key: &ApiKey) -> impl Future<Output = Result<(), StoreError>> + Send;

@@ -20,6 +20,8 @@ pub struct ConfigFile {
     pub limits: LimitsSection,
     pub log: LogSection,
     pub webhooks: WebhooksSection,
+    pub access: AccessSection,
+    pub oidc: OidcSection,
     /// The rules' parameters and the agency register (see docs/RULES.md).
     pub rules: vigil_rules::RulesConfig,
 }
@@ -62,6 +64,36 @@ pub struct WebhooksSection {
     /// A PEM file of certificate authorities to trust for `https://` receivers besides
     /// the system's (an agency's own CA). Relative to the working directory.
     pub ca_file: Option<std::path::PathBuf>,
+}
+
+/// Access control (docs/SECURITY.md).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AccessSection {
+    /// How long a break-glass opening lasts, in whole hours (default 24, 1 to 72).
+    pub break_glass_hours: Option<i64>,
+}
+
+/// The identity provider whose bearer tokens Vigil accepts (docs/SECURITY.md). Absent:
+/// only Vigil's own keys and accounts.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OidcSection {
+    /// The provider's issuer, exactly as its tokens write `iss`.
+    pub issuer: Option<String>,
+    /// Vigil's client id at the provider, which tokens must name in `aud`.
+    pub audience: Option<String>,
+    /// A JWKS file with the provider's public keys...
+    pub jwks_file: Option<PathBuf>,
+    /// ...or the provider's JWKS URL (https).
+    pub jwks_url: Option<String>,
+    /// The claims that carry the role, the agency and the team (defaults
+    /// `vigil_role`, `vigil_agency`, `vigil_team`).
+    pub role_claim: Option<String>,
+    pub agency_claim: Option<String>,
+    pub team_claim: Option<String>,
+    /// How far the provider's clock may differ from Vigil's (default 60).
+    pub leeway_seconds: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -227,6 +259,65 @@ pub fn webhook_settings(
     })
 }
 
+/// The access settings: the file's, else the defaults; a value out of bounds is refused
+/// with the bounds, not silently clamped.
+pub fn access_settings(
+    file: &AccessSection,
+    oidc: &OidcSection,
+) -> anyhow::Result<vigil_web::AccessSettings> {
+    let break_glass_lasts = match file.break_glass_hours {
+        None => vigil_access::break_glass::OpeningLasts::default(),
+        Some(hours) => vigil_access::break_glass::OpeningLasts::from_hours(hours)
+            .map_err(|error| anyhow::anyhow!("[access] break_glass_hours = {hours}: {error}"))?,
+    };
+    Ok(vigil_web::AccessSettings {
+        break_glass_lasts,
+        oidc: oidc_verifier(oidc)?.map(std::sync::Arc::new),
+    })
+}
+
+/// The identity provider's verifier, when `[oidc]` names one; a half-filled section is
+/// refused with what is missing.
+fn oidc_verifier(section: &OidcSection) -> anyhow::Result<Option<vigil_web::oidc::OidcVerifier>> {
+    use vigil_web::oidc::{JwksSource, OidcVerifier};
+    let named = section.issuer.is_some()
+        || section.audience.is_some()
+        || section.jwks_file.is_some()
+        || section.jwks_url.is_some();
+    if !named {
+        return Ok(None);
+    }
+    let (Some(issuer), Some(audience)) = (&section.issuer, &section.audience) else {
+        bail!("[oidc] needs both issuer and audience (Vigil's client id at the provider)");
+    };
+    let source = match (&section.jwks_file, &section.jwks_url) {
+        (Some(path), None) => JwksSource::File(path.clone()),
+        (None, Some(url)) => {
+            JwksSource::url(url).map_err(|error| anyhow::anyhow!("[oidc] jwks_url: {error}"))?
+        }
+        _ => {
+            bail!("[oidc] needs one of jwks_file or jwks_url: where the provider's public keys are")
+        }
+    };
+    let mut settings = vigil_access::oidc::OidcSettings::new(issuer, audience);
+    if let Some(claim) = &section.role_claim {
+        settings.role_claim = claim.clone();
+    }
+    if let Some(claim) = &section.agency_claim {
+        settings.agency_claim = claim.clone();
+    }
+    if let Some(claim) = &section.team_claim {
+        settings.team_claim = claim.clone();
+    }
+    if let Some(seconds) = section.leeway_seconds {
+        if seconds > 300 {
+            bail!("[oidc] leeway_seconds = {seconds}: at most 300 (five minutes)");
+        }
+        settings.leeway_seconds = seconds;
+    }
+    Ok(Some(OidcVerifier::new(settings, source)))
+}
+
 pub fn web_limits(file: &LimitsSection) -> vigil_web::WebLimits {
     let defaults = vigil_web::WebLimits::default();
     vigil_web::WebLimits {
@@ -251,6 +342,64 @@ mod tests {
         let file: ConfigFile = toml::from_str(&page[start..end]).expect("the example parses");
         assert_eq!(file.rules.deadlines.red_hours, 4);
         assert!(file.rules.agencies.contains_key("QCS"));
+        assert_eq!(
+            access_settings(&file.access, &file.oidc)
+                .unwrap()
+                .break_glass_lasts
+                .hours(),
+            24
+        );
+    }
+
+    #[test]
+    fn break_glass_lasts_a_day_unless_configured_within_bounds() {
+        let hours = |text: &str| {
+            let file: ConfigFile = toml::from_str(text).unwrap();
+            access_settings(&file.access, &file.oidc).map(|s| s.break_glass_lasts.hours())
+        };
+        assert_eq!(hours("").unwrap(), 24);
+        assert_eq!(hours("[access]\nbreak_glass_hours = 8").unwrap(), 8);
+        let error = hours("[access]\nbreak_glass_hours = 0")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("break_glass_hours = 0") && error.contains("between 1 and 72"),
+            "{error}"
+        );
+        assert!(hours("[access]\nbreak_glass_hours = 100").is_err());
+        assert!(toml::from_str::<ConfigFile>("[access]\nbreak_glass = 8").is_err());
+    }
+
+    #[test]
+    fn an_identity_provider_is_named_whole_or_not_at_all() {
+        let settings = |text: &str| {
+            let file: ConfigFile = toml::from_str(text).unwrap();
+            access_settings(&file.access, &file.oidc).map(|s| s.oidc.is_some())
+        };
+        assert!(!settings("").unwrap());
+        let whole = "[oidc]\nissuer = \"https://id.example.invalid\"\naudience = \"vigil\"\njwks_url = \"https://id.example.invalid/jwks\"";
+        assert!(settings(whole).unwrap());
+        for (text, says) in [
+            (
+                "[oidc]\nissuer = \"https://id.example.invalid\"",
+                "issuer and audience",
+            ),
+            (
+                "[oidc]\nissuer = \"i\"\naudience = \"vigil\"",
+                "jwks_file or jwks_url",
+            ),
+            (
+                "[oidc]\nissuer = \"i\"\naudience = \"vigil\"\njwks_url = \"http://id.example.invalid/jwks\"",
+                "https://",
+            ),
+            (
+                "[oidc]\nissuer = \"i\"\naudience = \"v\"\njwks_file = \"k.json\"\nleeway_seconds = 3600",
+                "at most 300",
+            ),
+        ] {
+            let error = settings(text).unwrap_err().to_string();
+            assert!(error.contains(says), "{text}: {error}");
+        }
     }
 
     #[test]

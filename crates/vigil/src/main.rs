@@ -309,6 +309,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 database_description: database.describe(),
                 rules: file.rules.clone(),
                 webhooks: config::webhook_settings(&file.webhooks)?,
+                access: config::access_settings(&file.access, &file.oidc)?,
             };
             with_store(&database, serve).await?;
             Ok(ExitCode::SUCCESS)

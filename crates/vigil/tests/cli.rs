@@ -221,4 +221,86 @@ fn accounts_and_keys_are_made_listed_and_revoked_from_the_command_line() {
         text(&again.stderr).contains("already an account"),
         "{again:?}"
     );
+
+    // A person's own key takes the account's role and agency.
+    let owned = vigil(&["key", "create", "--owner", "ana.quill"], path);
+    assert!(owned.status.success(), "{owned:?}");
+    assert!(text(&owned.stdout).contains("of ana.quill (practitioner)"));
+    let both = vigil(
+        &[
+            "key",
+            "create",
+            "--owner",
+            "ana.quill",
+            "--role",
+            "mash_analyst",
+        ],
+        path,
+    );
+    assert!(!both.status.success(), "a key cannot outrank its owner");
+    let nobody = vigil(&["key", "create", "--owner", "nobody"], path);
+    assert!(text(&nobody.stderr).contains("no account"), "{nobody:?}");
+    assert!(text(&vigil(&["key", "list"], path).stdout).contains("\tana.quill\t"));
+
+    // Disabling and enabling are rows of their own, each with a reason.
+    let no_reason = vigil(&["user", "disable", "ana.quill", "--reason", " "], path);
+    assert!(
+        text(&no_reason.stderr).contains("--reason is required"),
+        "{no_reason:?}"
+    );
+    let listed = text(&vigil(&["user", "list"], path).stdout);
+    assert!(
+        listed.contains("ana.quill\tpractitioner\tQAH\tHV north\tactive"),
+        "{listed}"
+    );
+    let disabled = vigil(
+        &[
+            "user",
+            "disable",
+            "ana.quill",
+            "--reason",
+            "Left the trust on 3 May",
+        ],
+        path,
+    );
+    assert!(disabled.status.success(), "{disabled:?}");
+    let listed = text(&vigil(&["user", "list"], path).stdout);
+    assert!(
+        listed.contains("\tdisabled\t") && listed.contains("Left the trust on 3 May"),
+        "{listed}"
+    );
+    let twice = vigil(
+        &[
+            "user",
+            "disable",
+            "ana.quill",
+            "--reason",
+            "Left the trust on 3 May",
+        ],
+        path,
+    );
+    assert!(
+        text(&twice.stderr).contains("disabled already"),
+        "{twice:?}"
+    );
+    let unknown = vigil(&["user", "enable", "nobody", "--reason", "Came back"], path);
+    assert!(
+        text(&unknown.stderr).contains("vigil user list"),
+        "{unknown:?}"
+    );
+    assert!(
+        vigil(
+            &[
+                "user",
+                "enable",
+                "ana.quill",
+                "--reason",
+                "Returned in June"
+            ],
+            path
+        )
+        .status
+        .success()
+    );
+    assert!(text(&vigil(&["user", "list"], path).stdout).contains("\tactive\t"));
 }

@@ -2,15 +2,22 @@
 //! their role may use the route at all.
 //!
 //! Every request except `/health` and `/ready` carries either an API key
-//! (`Authorization: Bearer vigil_<id>_<secret>`, from `vigil key create`) or, for
-//! scripts until the sign-in page exists, a local account's user name and password as
-//! HTTP Basic. Anything else is answered 401 with `WWW-Authenticate`.
+//! (`Authorization: Bearer vigil_<id>_<secret>`, from `vigil key create`), a bearer
+//! token from the deployment's identity provider when one is configured (`[oidc]`,
+//! checked by [`crate::oidc`] and `vigil_access::oidc`) or, for scripts, a local
+//! account's user name and password as HTTP Basic. Anything else is answered 401 with
+//! `WWW-Authenticate`.
 //!
 //! A credential that was accepted is remembered for [`CACHE_LIFETIME`] (30 s), keyed by
 //! the SHA-256 of the whole `Authorization` value, so that an authenticated request
 //! neither reads the store nor runs Argon2 each time. A key's expiry is checked on every
 //! request; a revocation (`vigil key revoke`, possibly from another process) takes
 //! effect within the cache's lifetime. Refusals are never cached.
+//!
+//! Whether the local account behind a credential (a password, a session, a key the
+//! account owns) is disabled is read from the store on every request, cached or not,
+//! so disabling an account (`vigil user disable`, the administration page, from any
+//! process) stops its sessions and keys at once: the cost is one indexed read.
 //!
 //! The route's [`Access`] comes from the route table (`api::route_table`); the decision
 //! is `vigil_access::decide`'s. The authenticated [`Principal`] goes into the request's
@@ -28,7 +35,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
-use vigil_access::{Access, Credential, Decision, Facts, Principal, decide, secret};
+use vigil_access::{Access, AccountStatus, Credential, Decision, Facts, Principal, decide, secret};
 use vigil_store::EventStore;
 
 use crate::pages::{PageError, is_page};
@@ -49,7 +56,17 @@ pub type Rules = Arc<HashMap<(Method, &'static str), Access>>;
 struct Remembered {
     principal: Principal,
     expires_at: Option<Timestamp>,
+    /// The local account the credential leads back to, whose standing is checked on
+    /// every request.
+    account: Option<String>,
     until: Instant,
+}
+
+/// What a credential was found to be.
+struct Accepted {
+    principal: Principal,
+    expires_at: Option<Timestamp>,
+    account: Option<String>,
 }
 
 /// Authenticates requests against the store, with a short cache.
@@ -59,6 +76,7 @@ pub struct Authenticator<S> {
     rules: Rules,
     sessions: Sessions,
     cache: Arc<Mutex<HashMap<[u8; 32], Remembered>>>,
+    oidc: Option<Arc<crate::oidc::OidcVerifier>>,
 }
 
 impl<S: EventStore> Authenticator<S> {
@@ -68,52 +86,87 @@ impl<S: EventStore> Authenticator<S> {
             rules,
             sessions,
             cache: Arc::new(Mutex::new(HashMap::new())),
+            oidc: None,
         }
     }
 
-    /// The principal behind an `Authorization` value, or `None` when it is not accepted.
+    /// Also accepts the bearer tokens `oidc` checks.
+    pub fn with_oidc(mut self, oidc: Option<Arc<crate::oidc::OidcVerifier>>) -> Self {
+        self.oidc = oidc;
+        self
+    }
+
+    /// The principal behind an `Authorization` value, or `None` when it is not accepted
+    /// (unknown, wrong, revoked, expired, or its account disabled).
     async fn principal(&self, authorization: &str) -> Result<Option<Principal>, Problem> {
         let fingerprint: [u8; 32] = Sha256::digest(authorization.as_bytes()).into();
         let now = Timestamp::now();
-        if let Some(known) = self.cache.lock().expect("cache").get(&fingerprint).cloned()
-            && known.until > Instant::now()
-        {
-            return Ok(known
-                .expires_at
-                .is_none_or(|at| now < at)
-                .then_some(known.principal));
-        }
-        let found = match authorization.split_once(' ') {
-            Some((scheme, key)) if scheme.eq_ignore_ascii_case("bearer") => {
-                self.api_key(key.trim(), now).await?
+        let cached = self
+            .cache
+            .lock()
+            .expect("cache")
+            .get(&fingerprint)
+            .filter(|known| known.until > Instant::now())
+            .cloned();
+        let found = match cached {
+            Some(known) => Some(Accepted {
+                principal: known.principal,
+                expires_at: known.expires_at,
+                account: known.account,
+            }),
+            None => {
+                let found = match authorization.split_once(' ') {
+                    Some((scheme, key)) if scheme.eq_ignore_ascii_case("bearer") => {
+                        let key = key.trim();
+                        match &self.oidc {
+                            Some(oidc) if !key.starts_with(secret::KEY_PREFIX) => {
+                                oidc.verify(key, now).await.map(|verified| Accepted {
+                                    principal: verified.principal,
+                                    expires_at: Some(verified.expires_at),
+                                    account: None,
+                                })
+                            }
+                            _ => self.api_key(key, now).await?,
+                        }
+                    }
+                    Some((scheme, encoded)) if scheme.eq_ignore_ascii_case("basic") => {
+                        self.password(encoded.trim()).await?
+                    }
+                    _ => None,
+                };
+                if let Some(accepted) = &found {
+                    let mut cache = self.cache.lock().expect("cache");
+                    if cache.len() >= CACHE_CAPACITY {
+                        cache.clear();
+                    }
+                    cache.insert(
+                        fingerprint,
+                        Remembered {
+                            principal: accepted.principal.clone(),
+                            expires_at: accepted.expires_at,
+                            account: accepted.account.clone(),
+                            until: Instant::now() + CACHE_LIFETIME,
+                        },
+                    );
+                }
+                found
             }
-            Some((scheme, encoded)) if scheme.eq_ignore_ascii_case("basic") => {
-                self.password(encoded.trim()).await?
-            }
-            _ => None,
         };
-        if let Some((principal, expires_at)) = &found {
-            let mut cache = self.cache.lock().expect("cache");
-            if cache.len() >= CACHE_CAPACITY {
-                cache.clear();
-            }
-            cache.insert(
-                fingerprint,
-                Remembered {
-                    principal: principal.clone(),
-                    expires_at: *expires_at,
-                    until: Instant::now() + CACHE_LIFETIME,
-                },
-            );
+        let Some(accepted) = found else {
+            return Ok(None);
+        };
+        if accepted.expires_at.is_some_and(|at| now >= at) {
+            return Ok(None);
         }
-        Ok(found.map(|(principal, _)| principal))
+        if let Some(account) = &accepted.account
+            && !account_status(&self.store, account).await?.may_act()
+        {
+            return Ok(None);
+        }
+        Ok(Some(accepted.principal))
     }
 
-    async fn api_key(
-        &self,
-        presented: &str,
-        now: Timestamp,
-    ) -> Result<Option<(Principal, Option<Timestamp>)>, Problem> {
+    async fn api_key(&self, presented: &str, now: Timestamp) -> Result<Option<Accepted>, Problem> {
         let Some((id, secret_part)) = secret::parse_key(presented) else {
             return Ok(None);
         };
@@ -122,27 +175,49 @@ impl<S: EventStore> Authenticator<S> {
             .api_key(id)
             .await
             .map_err(|error| crate::api::store_problem(error, ""))?;
-        Ok(stored
+        let Some(stored) = stored
             .filter(|stored| secret::verify_key_secret(secret_part, &stored.key.secret_hash))
             .filter(|stored| stored.is_usable(now))
-            .map(|stored| {
-                let key = stored.key;
-                let principal = Principal {
-                    id: format!("key:{}", key.id),
-                    name: key.name,
-                    role: key.role,
-                    agency: key.agency,
-                    team: None,
+        else {
+            return Ok(None);
+        };
+        let key = stored.key;
+        // A key that belongs to an account acts as that person: their name, role,
+        // agency and team, and their break-glass openings.
+        if let Some(owner) = &key.owner {
+            let account = self
+                .store
+                .account(owner)
+                .await
+                .map_err(|error| crate::api::store_problem(error, ""))?;
+            return Ok(account.map(|account| Accepted {
+                principal: Principal {
+                    id: account.user_name.clone(),
+                    name: account.display_name,
+                    role: account.role,
+                    agency: account.agency,
+                    team: account.team,
                     credential: Credential::ApiKey,
-                };
-                (principal, key.expires_at)
-            }))
+                },
+                expires_at: key.expires_at,
+                account: Some(account.user_name),
+            }));
+        }
+        Ok(Some(Accepted {
+            principal: Principal {
+                id: format!("key:{}", key.id),
+                name: key.name,
+                role: key.role,
+                agency: key.agency,
+                team: None,
+                credential: Credential::ApiKey,
+            },
+            expires_at: key.expires_at,
+            account: None,
+        }))
     }
 
-    async fn password(
-        &self,
-        encoded: &str,
-    ) -> Result<Option<(Principal, Option<Timestamp>)>, Problem> {
+    async fn password(&self, encoded: &str) -> Result<Option<Accepted>, Problem> {
         let Some((user_name, password)) = base64::engine::general_purpose::STANDARD
             .decode(encoded)
             .ok()
@@ -154,9 +229,16 @@ impl<S: EventStore> Authenticator<S> {
         else {
             return Ok(None);
         };
-        Ok(check_password(&self.store, &user_name, password)
-            .await?
-            .map(|principal| (principal, None)))
+        Ok(
+            match check_password(&self.store, &user_name, password).await? {
+                PasswordCheck::Accepted(principal) => Some(Accepted {
+                    account: Some(principal.id.clone()),
+                    principal,
+                    expires_at: None,
+                }),
+                PasswordCheck::Disabled | PasswordCheck::Refused => None,
+            },
+        )
     }
 
     /// The session behind a page request's cookie.
@@ -165,25 +247,53 @@ impl<S: EventStore> Authenticator<S> {
     }
 }
 
-/// The local account `user_name`, if `password` is its password.
+/// Where the local account `user_name` stands now, from its account-change log.
+pub(crate) async fn account_status<S: EventStore>(
+    store: &S,
+    user_name: &str,
+) -> Result<AccountStatus, Problem> {
+    let changes = store
+        .account_changes(user_name)
+        .await
+        .map_err(|error| crate::api::store_problem(error, ""))?;
+    Ok(vigil_store::accounts::status_after(&changes))
+}
+
+/// What a user name and password were found to be.
+pub(crate) enum PasswordCheck {
+    Accepted(Principal),
+    /// The password is right but the account is disabled. Said only to someone who
+    /// knows the password, so it tells a guesser nothing.
+    Disabled,
+    /// No such account, or the wrong password.
+    Refused,
+}
+
+/// The local account `user_name`, if `password` is its password and it is not disabled.
 pub(crate) async fn check_password<S: EventStore>(
     store: &S,
     user_name: &str,
     password: String,
-) -> Result<Option<Principal>, Problem> {
+) -> Result<PasswordCheck, Problem> {
     let account = store
         .account(user_name)
         .await
         .map_err(|error| crate::api::store_problem(error, ""))?;
     let Some(account) = account else {
-        return Ok(None);
+        return Ok(PasswordCheck::Refused);
     };
     // Argon2 takes tens of milliseconds of CPU: off the async workers.
     let hash = account.password_hash.clone();
     let matches = tokio::task::spawn_blocking(move || secret::verify_password(&password, &hash))
         .await
         .unwrap_or(false);
-    Ok(matches.then_some(Principal {
+    if !matches {
+        return Ok(PasswordCheck::Refused);
+    }
+    if !account_status(store, &account.user_name).await?.may_act() {
+        return Ok(PasswordCheck::Disabled);
+    }
+    Ok(PasswordCheck::Accepted(Principal {
         id: account.user_name,
         name: account.display_name,
         role: account.role,
@@ -281,7 +391,7 @@ pub async fn authenticate<S: EventStore>(
         Ok(Some(principal)) => principal,
         Ok(None) => {
             return unauthenticated(
-                "the credentials were not accepted: the key is unknown, revoked or expired, or the user name or password is wrong",
+                "the credentials were not accepted: the key is unknown, revoked or expired, the account it belongs to is disabled, or the user name or password is wrong",
             );
         }
         Err(problem) => return problem.into_response(),
@@ -327,7 +437,23 @@ async fn authenticate_page<S: EventStore>(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let session = auth.session(&request);
+    let mut session = auth.session(&request);
+    // A session of an account disabled since it began ends now: the person is signed
+    // out on their next request, whichever process disabled the account.
+    if let Some(current) = &session
+        && current.principal.credential == Credential::Password
+    {
+        match account_status(&auth.store, &current.principal.id).await {
+            Ok(status) if status.may_act() => {}
+            Ok(_) => {
+                if let Some(token) = crate::session::token(request.headers()) {
+                    auth.sessions.end(&token);
+                }
+                session = None;
+            }
+            Err(problem) => return PageError::from(problem).into_response(),
+        }
+    }
     if let Some(session) = &session {
         request.extensions_mut().insert(session.clone());
         request.extensions_mut().insert(session.principal.clone());

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod auth;
 pub mod export;
 pub mod metrics;
+pub mod oidc;
 pub mod pages;
 pub mod problem;
 pub mod session;
@@ -39,6 +40,17 @@ pub struct AppState<S> {
     pub limits: WebLimits,
     /// The live casebook: persons, places, households, alerts.
     pub casework: vigil_pipeline::Casework,
+    /// The deployment's access settings (`[access]` in the configuration).
+    pub access: AccessSettings,
+}
+
+/// What a deployment may set about access (docs/SECURITY.md).
+#[derive(Debug, Clone, Default)]
+pub struct AccessSettings {
+    /// How long a break-glass opening lasts (24 hours unless configured).
+    pub break_glass_lasts: vigil_access::break_glass::OpeningLasts,
+    /// The identity provider whose bearer tokens are accepted, if any (`[oidc]`).
+    pub oidc: Option<std::sync::Arc<oidc::OidcVerifier>>,
 }
 
 /// Bounds on what one request may carry.
@@ -93,7 +105,8 @@ pub fn router_with_sessions<S: EventStore>(
         .layer(HandleErrorLayer::new(|error: BoxError| async move { timed_out(error) }))
         .layer(TimeoutLayer::new(REQUEST_TIMEOUT));
     let (routes, rules) = api::routes::<S>();
-    let authenticator = auth::Authenticator::new(state.store.clone(), rules, sessions.clone());
+    let authenticator = auth::Authenticator::new(state.store.clone(), rules, sessions.clone())
+        .with_oidc(state.access.oidc.clone());
     routes
         .fallback(|uri: axum::http::Uri| async move {
             if pages::is_page(uri.path()) {

@@ -1,8 +1,9 @@
 //! The access matrix: every route of the route table (the one list the router is built
 //! from, so a new route is in this test the moment it exists) called as every role,
-//! with and without a relationship to the child, and with no credentials, a wrong key,
-//! an expired key and a revoked key. Each answer is checked against the matrix below,
-//! written out independently of `vigil_access::decide`.
+//! with and without a relationship to the child (by their agency's event, or by an open
+//! involvement of their team that children's social care recorded), and with no
+//! credentials, a wrong key, an expired key and a revoked key. Each answer is checked
+//! against the matrix below, written out independently of `vigil_access::decide`.
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
@@ -16,18 +17,20 @@ use vigil_store::accounts::issue_api_key;
 use vigil_store_sqlite::{Durability, SqliteStore};
 use vigil_web::{AppState, WebLimits, router};
 
-/// Who calls. `own` is whether the caller's agency is QAH, which recorded the only
-/// child's events: a legitimate relationship.
+/// Who calls. `own` is whether the caller's agency is QAH, which recorded the child's
+/// injury; `related` whether the caller has a legitimate relationship with the child:
+/// their agency's event, or an open involvement of their team.
 #[derive(Debug, Clone, Copy)]
 struct Caller {
     role: Role,
     own: bool,
+    related: bool,
 }
 
 /// The matrix: whether `caller` may use a route giving `access`.
 fn allowed(access: Access, caller: Caller) -> bool {
     use Role::*;
-    let Caller { role, own } = caller;
+    let Caller { role, own, related } = caller;
     match access {
         Access::Public | Access::ReadRules | Access::SignedIn => true,
         Access::Administer => role == Administrator,
@@ -41,12 +44,16 @@ fn allowed(access: Access, caller: Caller) -> bool {
                 MashAnalyst | PracticeReviewer | TeamManager | Practitioner
             )
         }
-        Access::ReadChild | Access::ReadNotices => {
+        Access::ReadChild => {
+            matches!(role, MashAnalyst | PracticeReviewer)
+                || (matches!(role, Practitioner | TeamManager) && related)
+        }
+        Access::ReadNotices => {
             matches!(role, MashAnalyst | PracticeReviewer)
                 || (matches!(role, Practitioner | TeamManager) && own)
         }
         Access::ActOnAlert => {
-            matches!(role, MashAnalyst | TeamManager) || (role == Practitioner && own)
+            matches!(role, MashAnalyst | TeamManager) || (role == Practitioner && related)
         }
         Access::DecideFrontDoor => matches!(role, MashAnalyst | TeamManager),
         Access::ReadDerivations => matches!(role, PracticeReviewer | PrivacyOfficer | MashAnalyst),
@@ -60,7 +67,7 @@ fn allowed(access: Access, caller: Caller) -> bool {
         Access::ReviewLinkage => matches!(role, MashAnalyst | TeamManager),
         Access::ReadPerson => {
             matches!(role, MashAnalyst | PracticeReviewer)
-                || (matches!(role, Practitioner | TeamManager) && own)
+                || (matches!(role, Practitioner | TeamManager) && related)
         }
     }
 }
@@ -75,11 +82,43 @@ fn injury(source_id: &str) -> Value {
         "occurred_at": recorded.to_string(), "recorded_at": recorded.to_string(),
         "people": [
             { "role": "subject_child", "name": "ZEBEDEE, Tom", "sex": "male", "date_of_birth": born.to_string(),
-              "addresses": ["Flat 2, 9 Quill Lane, Testwick QA1 1AA"] },
+              "nhs_number": CHILD_NHS_NUMBER, "addresses": [CHILD_ADDRESS] },
             { "role": "parent", "name": "ZEBEDEE, Mary", "relationship": "mother" }
         ],
         "details": { "injuries": [{ "body_site": "cheek", "injury_type": "bruise",
             "explanations": [], "recorder_opinion": "concern" }] }
+    })
+}
+
+/// Fictional: the 999 range is never issued.
+const CHILD_NHS_NUMBER: &str = "9990001006";
+const CHILD_ADDRESS: &str = "Flat 2, 9 Quill Lane, Testwick QA1 1AA";
+
+/// The team of another agency that children's social care (QCS) involves with the
+/// matrix's child.
+const INVOLVED_TEAM: &str = "Early help east";
+
+/// Children's social care (`agency`, registered as such) records that `team` of
+/// `team_agency` is involved with the child, or no longer is.
+fn involvement(
+    agency: &str,
+    source_id: &str,
+    team_agency: &str,
+    team: &str,
+    status: &str,
+) -> Value {
+    let recorded = jiff::Timestamp::now() - jiff::SignedDuration::from_mins(30);
+    let born = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * 120))
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
+    json!({
+        "kind": "involvement", "agency": agency, "source_system": format!("{agency}-LAS"), "source_id": source_id,
+        "occurred_at": recorded.to_string(), "recorded_at": recorded.to_string(),
+        "people": [
+            { "role": "subject_child", "name": "ZEBEDEE, Tom", "sex": "male", "date_of_birth": born.to_string(),
+              "nhs_number": CHILD_NHS_NUMBER, "addresses": [CHILD_ADDRESS] }
+        ],
+        "details": { "team": team, "team_agency": team_agency, "status": status, "role": "family support" }
     })
 }
 
@@ -149,6 +188,32 @@ impl App {
         .unwrap();
         (key.id, format!("Bearer {secret}"))
     }
+
+    /// The key of a person of `role` in `team` of `agency`: a local account's own key,
+    /// which acts with the account's team.
+    async fn team_key(&self, user_name: &str, role: Role, agency: &str, team: &str) -> String {
+        let account = vigil_store::Account {
+            user_name: user_name.into(),
+            display_name: format!("{user_name} (fictional)"),
+            role,
+            agency: Some(AgencyCode::parse(agency).unwrap()),
+            team: Some(team.into()),
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+            created_at: jiff::Timestamp::now(),
+            created_by: "test".into(),
+        };
+        assert!(self.store.add_account(&account).await.unwrap());
+        let (_, secret) = vigil_store::accounts::issue_owned_api_key(
+            &self.store,
+            &account,
+            "team key",
+            None,
+            "test",
+        )
+        .await
+        .unwrap();
+        format!("Bearer {secret}")
+    }
 }
 
 async fn app() -> App {
@@ -156,10 +221,19 @@ async fn app() -> App {
     let store = SqliteStore::open(&directory.path().join("vigil.db"), Durability::Normal)
         .await
         .unwrap();
+    // QCS is children's social care, which may involve another agency's team.
+    let mut config = vigil_rules::RulesConfig::default();
+    config.agencies.insert(
+        "QCS".into(),
+        vigil_rules::config::AgencyEntry {
+            name: Some("Quillshire Children's Services (fictional)".into()),
+            sector: vigil_domain::Sector::SocialCare,
+        },
+    );
     let casework = vigil_pipeline::Casework::load(
         &store,
         vigil_linkage::LinkageModel::default_model(),
-        vigil_rules::RulesConfig::default(),
+        config,
     )
     .await
     .unwrap();
@@ -167,6 +241,7 @@ async fn app() -> App {
         store: store.clone(),
         limits: WebLimits::default(),
         casework,
+        access: Default::default(),
     });
     App {
         router,
@@ -215,6 +290,25 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
     assert_eq!(
         child, child_record,
         "a person is named by their first record"
+    );
+    // Children's social care involves a team of NCS with the child.
+    let (_, qcs) = app.key(Role::IntegrationClient, Some("QCS"), None).await;
+    let (status, body, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/events",
+            Some(&qcs),
+            Some(&involvement("QCS", "INV-1", "NCS", INVOLVED_TEAM, "open")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, children, _) = app
+        .call(Method::GET, "/api/v1/children", Some(&mash), None)
+        .await;
+    assert_eq!(
+        children["children"].as_array().unwrap().len(),
+        1,
+        "social care's record is of the same child: {children}"
     );
     let (_, outsider) = app.key(Role::Practitioner, Some("NCS"), None).await;
     let (status, opening, _) = app
@@ -272,10 +366,26 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
                 Caller {
                     role,
                     own: own && agency.is_some(),
+                    related: own && agency.is_some(),
                 },
                 authorization,
             ));
         }
+    }
+    // People of NCS whose team social care involved: related, but not of QAH.
+    for (user_name, role) in [
+        ("involved.practitioner", Role::Practitioner),
+        ("involved.manager", Role::TeamManager),
+    ] {
+        let authorization = app.team_key(user_name, role, "NCS", INVOLVED_TEAM).await;
+        callers.push((
+            Caller {
+                role,
+                own: false,
+                related: true,
+            },
+            authorization,
+        ));
     }
 
     let table = vigil_web::api::route_table::<SqliteStore>();
@@ -566,4 +676,133 @@ async fn a_practitioner_sees_only_related_children_and_a_refusal_hides_whether_a
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(app.store.event_count().await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_teams_involvement_opens_the_child_to_that_team_until_social_care_closes_it() {
+    let app = app().await;
+    let (_, feed) = app.key(Role::IntegrationClient, Some("QAH"), None).await;
+    let (_, mash) = app.key(Role::MashAnalyst, None, None).await;
+    let (_, qcs) = app.key(Role::IntegrationClient, Some("QCS"), None).await;
+    let (_, police) = app.key(Role::IntegrationClient, Some("QPOL"), None).await;
+    app.call(
+        Method::POST,
+        "/api/v1/events",
+        Some(&feed),
+        Some(&injury("ED-1")),
+    )
+    .await;
+    let (_, children, _) = app
+        .call(Method::GET, "/api/v1/children", Some(&mash), None)
+        .await;
+    let child = children["children"][0]["id"].as_str().unwrap().to_string();
+    let north = app
+        .team_key(
+            "hv.north",
+            Role::Practitioner,
+            "QHV",
+            "Health visiting north",
+        )
+        .await;
+    let south = app
+        .team_key(
+            "hv.south",
+            Role::Practitioner,
+            "QHV",
+            "Health visiting south",
+        )
+        .await;
+    let record = |key: &str| {
+        let path = format!("/api/v1/children/{child}");
+        let key = key.to_string();
+        let app = &app;
+        async move { app.call(Method::GET, &path, Some(&key), None).await }
+    };
+    let listed = |key: &str| {
+        let key = key.to_string();
+        let app = &app;
+        async move {
+            let (_, body, _) = app
+                .call(Method::GET, "/api/v1/children", Some(&key), None)
+                .await;
+            body["children"].as_array().unwrap().len()
+        }
+    };
+    assert_eq!(record(&north).await.0, StatusCode::FORBIDDEN);
+
+    // The police naming a health team involves nobody: only social care may.
+    let (status, body, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/events",
+            Some(&police),
+            Some(&involvement(
+                "QPOL",
+                "P-1",
+                "QHV",
+                "Health visiting north",
+                "open",
+            )),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(record(&north).await.0, StatusCode::FORBIDDEN);
+
+    // Social care involves the north team (written as people write it): its people
+    // read the record and see the child in their list; the south team does not.
+    app.call(
+        Method::POST,
+        "/api/v1/events",
+        Some(&qcs),
+        Some(&involvement(
+            "QCS",
+            "INV-1",
+            "QHV",
+            "health visiting  North",
+            "open",
+        )),
+    )
+    .await;
+    let (status, body, _) = record(&north).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(listed(&north).await, 1);
+    let (status, body, _) = record(&south).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("open involvement of your team"),
+        "{body}"
+    );
+    assert_eq!(listed(&south).await, 0);
+
+    // Closed: the record shuts again.
+    app.call(
+        Method::POST,
+        "/api/v1/events",
+        Some(&qcs),
+        Some(&involvement(
+            "QCS",
+            "INV-2",
+            "QHV",
+            "Health visiting north",
+            "closed",
+        )),
+    )
+    .await;
+    assert_eq!(record(&north).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(listed(&north).await, 0);
+
+    // A blank team is refused at the door, naming the field.
+    let (status, body, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/events",
+            Some(&qcs),
+            Some(&involvement("QCS", "INV-3", "QHV", "  ", "open")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "/details/team", "{body}");
 }

@@ -220,7 +220,10 @@ async fn an_expired_opening_opens_nothing() {
             child: child.clone(),
             reason: REASON.into(),
             opened_at,
-            expires_at: vigil_access::break_glass::expires_at(opened_at),
+            expires_at: vigil_access::break_glass::expires_at(
+                opened_at,
+                vigil_access::break_glass::OpeningLasts::default(),
+            ),
         }
     };
     // Opened 25 hours ago: expired an hour ago.

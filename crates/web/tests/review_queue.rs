@@ -202,6 +202,7 @@ async fn people_decide_review_pairs_and_their_decisions_survive_a_replay() {
         store: app.store.clone(),
         limits: vigil_web::WebLimits::default(),
         casework,
+        access: Default::default(),
     });
     let (_, _, queue) =
         common::call_router(&restarted, &mash, Method::GET, "/api/v1/review-queue", None).await;

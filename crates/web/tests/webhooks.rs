@@ -221,6 +221,7 @@ impl App {
             store: store.clone(),
             limits: WebLimits::default(),
             casework: casework.clone(),
+            access: Default::default(),
         });
         App {
             router,

@@ -7,6 +7,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::address::Address;
+use crate::agency::AgencyCode;
 use crate::body_map::{BodySite, InjuryType, RecorderOpinion, Side};
 
 /// What kind of record this is, with the facts that kind carries.
@@ -42,6 +43,7 @@ pub enum EventDetails {
     FormSubmitted(FormSubmitted),
     HouseholdChange(HouseholdChange),
     Tenancy(Tenancy),
+    Involvement(Involvement),
     Note(Note),
 }
 
@@ -100,6 +102,7 @@ event_kinds! {
     FormSubmitted => "form_submitted",
     HouseholdChange => "household_change",
     Tenancy => "tenancy",
+    Involvement => "involvement",
     Note => "note",
 }
 
@@ -544,6 +547,80 @@ pub struct Tenancy {
     /// The household as the tenant declared it, as written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub household_declared: Option<String>,
+}
+
+/// A team's involvement with the child opened or closed: an allocation to a social work
+/// team, a health visitor's caseload, membership of a child protection core group. An
+/// open involvement of a practitioner's team is a legitimate relationship with the
+/// child (`vigil_access::relationship`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Involvement {
+    /// The team, as its agency names it (and as its people's accounts name it).
+    pub team: TeamName,
+    /// The team's agency, when it is not the agency recording: children's social care
+    /// names the health, school and police teams of a core group. Defaults to the
+    /// agency recording.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team_agency: Option<AgencyCode>,
+    pub status: InvolvementStatus,
+    /// What the team does for the child, as written ("allocated social worker").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvolvementStatus {
+    /// The team is involved from this record on.
+    Open,
+    /// The team's involvement ended (case closed, transferred, child moved away).
+    Closed,
+}
+
+/// A team's name: not blank, at most 200 characters, spaces at either end dropped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TeamName(String);
+
+impl TeamName {
+    pub const MAX_CHARACTERS: usize = 200;
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for TeamName {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        let text = text.trim();
+        let characters = text.chars().count();
+        if characters == 0 {
+            Err("a team's name is required, as its agency names it".into())
+        } else if characters > Self::MAX_CHARACTERS {
+            Err(format!(
+                "a team's name has at most {} characters; this has {characters}",
+                Self::MAX_CHARACTERS
+            ))
+        } else {
+            Ok(TeamName(text.to_string()))
+        }
+    }
+}
+
+impl From<TeamName> for String {
+    fn from(team: TeamName) -> String {
+        team.0
+    }
+}
+
+impl Involvement {
+    /// The team's agency: the one named, else the one recording.
+    pub fn team_agency<'a>(&'a self, recorded_by: &'a AgencyCode) -> &'a AgencyCode {
+        self.team_agency.as_ref().unwrap_or(recorded_by)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

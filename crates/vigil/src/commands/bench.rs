@@ -110,6 +110,7 @@ impl StoreTask for IngestBench {
             store: store.clone(),
             limits: WebLimits::default(),
             casework,
+            access: Default::default(),
         });
         let server = tokio::spawn(async move { axum::serve(listener, app).await });
         let url = format!("http://{address}/api/v1/events");

@@ -74,6 +74,7 @@ impl StoreTask for LatencyBench {
             store.clone(),
             WebLimits::default(),
             vigil_rules::RulesConfig::default(),
+            vigil_web::AccessSettings::default(),
         )
         .await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

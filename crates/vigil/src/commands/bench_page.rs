@@ -148,6 +148,7 @@ impl StoreTask for PageBench {
             store: store.clone(),
             limits: WebLimits::default(),
             casework,
+            access: Default::default(),
         });
         let signed_in = app
             .clone()

@@ -92,6 +92,7 @@ pub async fn run(
         database_description: database.describe(),
         rules,
         webhooks: vigil_web::webhook_sender::WebhookSettings::default(),
+        access: vigil_web::AccessSettings::default(),
     };
     with_store(&database, serve).await
 }

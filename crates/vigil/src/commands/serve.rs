@@ -28,6 +28,7 @@ impl Application {
         store: S,
         limits: WebLimits,
         rules: vigil_rules::RulesConfig,
+        access: vigil_web::AccessSettings,
     ) -> anyhow::Result<Application> {
         let started = std::time::Instant::now();
         let casework = Casework::load(&store, vigil_linkage::LinkageModel::default_model(), rules)
@@ -47,6 +48,7 @@ impl Application {
             store,
             limits,
             casework: casework.clone(),
+            access,
         });
         Ok(Application {
             router,
@@ -70,6 +72,7 @@ pub struct Serve {
     pub database_description: String,
     pub rules: vigil_rules::RulesConfig,
     pub webhooks: vigil_web::webhook_sender::WebhookSettings,
+    pub access: vigil_web::AccessSettings,
 }
 
 impl StoreTask for Serve {
@@ -81,7 +84,8 @@ impl StoreTask for Serve {
             .with_context(|| format!("cannot listen on {}: is another program using it? Choose another with --listen", self.listen))?;
         let address = listener.local_addr()?;
         // Held until serving ends: dropping it stops the follower.
-        let application = Application::start(store.clone(), self.limits, self.rules).await?;
+        let application =
+            Application::start(store.clone(), self.limits, self.rules, self.access).await?;
         // Sends what subscribed agencies are owed until serving ends.
         let sender = tokio::spawn(vigil_web::webhook_sender::run(
             store,

@@ -1,6 +1,7 @@
 //! Break-glass over HTTP: a practitioner or team manager opens a child's record they
-//! have no legitimate relationship with, giving a reason; the opening lasts a day
-//! (`vigil_access::break_glass::OPENING_LASTS`); the privacy officer sees every opening
+//! have no legitimate relationship with, giving a reason; the opening lasts a day, or
+//! what the deployment configured (`[access] break_glass_hours`, carried in
+//! [`crate::AccessSettings`]); the privacy officer sees every opening
 //! in a review queue and records an outcome.
 //!
 //! The work is in plain functions ([`open_break_glass`], [`break_glass_queue`],
@@ -73,7 +74,7 @@ pub(crate) async fn open_break_glass<S: EventStore>(
                 StatusCode::CONFLICT,
                 "break-glass-not-needed",
                 "No break-glass needed",
-                "you have a legitimate relationship with this child (your agency recorded events about them): open the record as usual; break-glass is only for records you could not otherwise see",
+                "you have a legitimate relationship with this child (your agency recorded events about them, or your team is involved with them): open the record as usual; break-glass is only for records you could not otherwise see",
             ));
         }
     }
@@ -87,7 +88,7 @@ pub(crate) async fn open_break_glass<S: EventStore>(
         child: child.to_string(),
         reason: reason.into_string(),
         opened_at,
-        expires_at: rules::expires_at(opened_at),
+        expires_at: rules::expires_at(opened_at, state.access.break_glass_lasts),
     };
     state
         .store

@@ -118,13 +118,41 @@ pub(crate) async fn with_child<S: EventStore, T>(
 }
 
 /// Whether the principal has a legitimate relationship with the person: an event their
-/// agency recorded about them.
+/// agency recorded about them, or an open involvement of their team with them. The
+/// casebook's records are gathered here; `vigil_access::relationship` decides.
 pub(crate) fn related(casebook: &Casebook, principal: &Principal, person: &str) -> bool {
-    principal.agency.as_ref().is_some_and(|agency| {
-        casebook
-            .records_of(person)
-            .any(|(_, event, _)| &event.event.agency == agency)
-    })
+    use vigil_access::relationship::{InvolvementFacts, RecordFacts, relationship};
+    use vigil_domain::event::details::{EventDetails, InvolvementStatus};
+    if principal.agency.is_none() {
+        return false;
+    }
+    let config = casebook.config();
+    // The latest involvement record about a team stands: take them in recorded order.
+    let mut records: Vec<_> = casebook.records_of(person).collect();
+    records.sort_by_key(|(_, event, _)| (event.recorded_at, event.id));
+    records.dedup_by_key(|(_, event, _)| event.id);
+    let facts = records.iter().map(|(_, event, in_event)| {
+        let agency = &event.event.agency;
+        let involvement = match &event.event.details {
+            // Only an involvement with this person as its subject involves a team with them.
+            EventDetails::Involvement(involvement)
+                if in_event.role == vigil_domain::Role::SubjectChild =>
+            {
+                Some(InvolvementFacts {
+                    agency: involvement.team_agency(agency),
+                    team: involvement.team.as_str(),
+                    open: involvement.status == InvolvementStatus::Open,
+                })
+            }
+            _ => None,
+        };
+        RecordFacts {
+            agency,
+            agency_leads: config.sector(agency) == vigil_domain::Sector::SocialCare,
+            involvement,
+        }
+    });
+    relationship(principal, facts).is_some()
 }
 
 /// Whether a list item about `person` is shown: all of them, or only the related ones.

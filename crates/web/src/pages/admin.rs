@@ -103,6 +103,8 @@ pub struct KeyRow {
     pub agency: String,
     pub created: String,
     pub state: String,
+    /// The account the key belongs to, if any (it stops while the account is disabled).
+    pub owner: String,
 }
 
 #[derive(Template)]
@@ -135,6 +137,7 @@ pub async fn overview<S: EventStore>(
                 (None, Some(at)) => format!("in use until {}", local_time(at)),
                 (None, None) => "in use".into(),
             },
+            owner: stored.key.owner.unwrap_or_default(),
             id: stored.key.id,
             name: stored.key.name,
             role: role_name(stored.key.role),

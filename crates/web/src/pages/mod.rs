@@ -18,6 +18,7 @@ pub mod htmx;
 mod identity;
 mod privacy;
 mod sign_in;
+mod users;
 mod views;
 mod work;
 
@@ -150,6 +151,14 @@ pub fn route_table<S: EventStore>() -> Vec<Route<S>> {
         ),
         page(M::GET, "/rules", ReadRules, get(admin::rules::<S>)),
         page(M::GET, "/admin", Administer, get(admin::overview::<S>)),
+        page(M::GET, "/admin/users", Administer, get(users::list::<S>)),
+        page(M::POST, "/admin/users", Administer, post(users::add::<S>)),
+        page(
+            M::POST,
+            "/admin/users/change",
+            Administer,
+            post(users::change::<S>),
+        ),
     ]
 }
 
@@ -245,7 +254,11 @@ fn navigation(role: Role) -> Vec<NavLink> {
             link("/privacy/disclosures", "Disclosures"),
             link("/rules", "Rules"),
         ],
-        Role::Administrator => vec![link("/admin", "Administration"), link("/rules", "Rules")],
+        Role::Administrator => vec![
+            link("/admin", "Administration"),
+            link("/admin/users", "Users"),
+            link("/rules", "Rules"),
+        ],
         Role::IntegrationClient => vec![],
     }
 }

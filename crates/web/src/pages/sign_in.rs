@@ -98,12 +98,21 @@ pub async fn submit<S: EventStore>(
             Ok(found) => found,
             Err(problem) => return PageError::from(problem).into_response(),
         };
-    let Some(principal) = principal else {
-        sessions.note_failure(&user_name);
-        return again(
-            StatusCode::UNAUTHORIZED,
-            "The user name or the password is not right.".into(),
-        );
+    let principal = match principal {
+        crate::auth::PasswordCheck::Accepted(principal) => principal,
+        crate::auth::PasswordCheck::Disabled => {
+            return again(
+                StatusCode::FORBIDDEN,
+                "This account is disabled. Ask your administrator: they can see why and enable it again.".into(),
+            );
+        }
+        crate::auth::PasswordCheck::Refused => {
+            sessions.note_failure(&user_name);
+            return again(
+                StatusCode::UNAUTHORIZED,
+                "The user name or the password is not right.".into(),
+            );
+        }
     };
     if principal.role == Role::IntegrationClient {
         return again(

@@ -60,6 +60,7 @@ impl TestApp {
             store: store.clone(),
             limits: WebLimits::default(),
             casework,
+            access: Default::default(),
         });
         TestApp {
             router,

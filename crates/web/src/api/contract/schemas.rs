@@ -61,7 +61,7 @@ pub fn components() -> Value {
     );
     schemas.insert("EventInput".into(), json!({
             "type": "object",
-            "description": "One agency record. docs/API.md describes the fields and the 28 kinds; a wrong event is answered 422 with every wrong field.",
+            "description": "One agency record. docs/API.md describes the fields and the 29 kinds; a wrong event is answered 422 with every wrong field.",
             "required": ["kind", "agency", "source_system", "source_id", "occurred_at", "people", "details"],
             "properties": {
                 "kind": text(), "agency": text(), "source_system": text(), "source_id": text(),
