@@ -723,19 +723,12 @@ impl<'a> Mapper<'a> {
                 }
             },
         };
-        let practitioner = self.encounter_practitioner(encounter, &expression);
-        let common = self.common(
-            entry.index,
-            &encounter.identifier,
-            encounter.subject.as_ref(),
+        let common = self.encounter_common(
+            entry,
+            encounter,
             encounter.period.as_ref().and_then(|p| p.start.as_deref()),
             "Encounter.period.start",
             "period.start",
-            &encounter.meta,
-            encounter.text.as_ref(),
-            encounter.service_provider.as_ref(),
-            "serviceProvider",
-            practitioner,
         );
         let flag = |code: &str| {
             encounter
@@ -819,6 +812,32 @@ impl<'a> Mapper<'a> {
             }
         };
         Some(common?.event(details.0, Value::Object(details.1)))
+    }
+
+    /// What every event from an Encounter has, dated by `occurred` (the start, or the
+    /// end for a discharge).
+    fn encounter_common(
+        &mut self,
+        entry: &Entry,
+        encounter: &Encounter,
+        occurred: Option<&str>,
+        occurred_name: &str,
+        occurred_element: &str,
+    ) -> Option<Common> {
+        let practitioner = self.encounter_practitioner(encounter, &at(entry.index));
+        self.common(
+            entry.index,
+            &encounter.identifier,
+            encounter.subject.as_ref(),
+            occurred,
+            occurred_name,
+            occurred_element,
+            &encounter.meta,
+            encounter.text.as_ref(),
+            encounter.service_provider.as_ref(),
+            "serviceProvider",
+            practitioner,
+        )
     }
 
     fn encounter_practitioner(&mut self, encounter: &Encounter, expression: &str) -> Option<Value> {

@@ -42,19 +42,12 @@ impl<'a> Mapper<'a> {
             events.extend(self.encounter(entry, encounter));
         }
         let ended = encounter.period.as_ref().and_then(|p| p.end.as_deref());
-        let practitioner = self.encounter_practitioner(encounter, &at(entry.index));
-        let common = self.common(
-            entry.index,
-            &encounter.identifier,
-            encounter.subject.as_ref(),
+        let common = self.encounter_common(
+            entry,
+            encounter,
             ended,
             "Encounter.period.end (when the patient was discharged)",
             "period.end",
-            &encounter.meta,
-            encounter.text.as_ref(),
-            encounter.service_provider.as_ref(),
-            "serviceProvider",
-            practitioner,
         );
         let mut details = Map::new();
         put(
@@ -73,19 +66,12 @@ impl<'a> Mapper<'a> {
 
     fn missed_appointment(&mut self, entry: &Entry, encounter: &Encounter) -> Option<Value> {
         let expression = at(entry.index);
-        let practitioner = self.encounter_practitioner(encounter, &expression);
-        let common = self.common(
-            entry.index,
-            &encounter.identifier,
-            encounter.subject.as_ref(),
+        let common = self.encounter_common(
+            entry,
+            encounter,
             encounter.period.as_ref().and_then(|p| p.start.as_deref()),
             "Encounter.period.start (when the appointment was)",
             "period.start",
-            &encounter.meta,
-            encounter.text.as_ref(),
-            encounter.service_provider.as_ref(),
-            "serviceProvider",
-            practitioner,
         );
         let flag = |code: &str| {
             encounter
