@@ -730,21 +730,7 @@ impl<'a> Mapper<'a> {
             "Encounter.period.start",
             "period.start",
         );
-        let flag = |code: &str| {
-            encounter
-                .type_
-                .iter()
-                .any(|t| t.code_in(codes::ENCOUNTER_FLAG) == Some(code))
-        };
-        let flag_pair = |yes: &str, no: &str| {
-            if flag(yes) {
-                Some(true)
-            } else if flag(no) {
-                Some(false)
-            } else {
-                None
-            }
-        };
+        let flag_pair = |yes: &str, no: &str| flag_pair(encounter, yes, no);
         let reason = encounter
             .reason_code
             .first()
@@ -1385,6 +1371,24 @@ struct PersonFields<'a> {
     addresses: &'a [Address],
     telecom: &'a [ContactPoint],
     notes: Option<String>,
+}
+
+/// A yes-or-no an Encounter states by one of two codes of Vigil's encounter-flag system
+/// in its `type` (`announced` / `unannounced`); `None` when it gives neither.
+fn flag_pair(encounter: &Encounter, yes: &str, no: &str) -> Option<bool> {
+    let flag = |code: &str| {
+        encounter
+            .type_
+            .iter()
+            .any(|t| t.code_in(codes::ENCOUNTER_FLAG) == Some(code))
+    };
+    if flag(yes) {
+        Some(true)
+    } else if flag(no) {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 fn is_medical_record_number(identifier: &Identifier) -> bool {

@@ -8,7 +8,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Mapper, put};
+use super::{Mapper, flag_pair, put};
 use crate::bundle::{Entry, at};
 use crate::codes::{self, EncounterKind};
 use crate::model::Encounter;
@@ -73,19 +73,7 @@ impl<'a> Mapper<'a> {
             "Encounter.period.start (when the appointment was)",
             "period.start",
         );
-        let flag = |code: &str| {
-            encounter
-                .type_
-                .iter()
-                .any(|t| t.code_in(codes::ENCOUNTER_FLAG) == Some(code))
-        };
-        let was_not_brought = if flag("was-not-brought") {
-            Some(true)
-        } else if flag("did-not-attend") {
-            Some(false)
-        } else {
-            None
-        };
+        let was_not_brought = flag_pair(encounter, "was-not-brought", "did-not-attend");
         let appointment = encounter
             .type_
             .iter()
